@@ -1,0 +1,21 @@
+"""The FastAPI application."""
+
+from fastapi import FastAPI
+
+from switchyard import __version__
+from switchyard.api.envelope import install_error_handlers
+from switchyard.api.routes import apikeys, chargestations, health, operators, sites
+from switchyard.node import Switchyard
+
+
+def create_app(sy: Switchyard) -> FastAPI:
+    app = FastAPI(
+        title="Switchyard",
+        version=__version__,
+        description="OCPP central system for configuration, compliance, commissioning and migration.",
+    )
+    app.state.switchyard = sy
+    install_error_handlers(app)
+    for module in (health, operators, apikeys, sites, chargestations):
+        app.include_router(module.router)
+    return app

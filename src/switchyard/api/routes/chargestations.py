@@ -1,0 +1,114 @@
+"""Charge stations of the caller's operator, with their live connection state."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from switchyard.api.deps import Caller, Node
+from switchyard.api.envelope import Envelope, ok
+from switchyard.api.models import CreatedStationOut, LiveOut, StationIn, StationOut, StationPatch
+from switchyard.core.registry import StationChanges
+from switchyard.domain import RegistrationState
+from switchyard.node import Switchyard
+from switchyard.store.tables import Station
+
+router = APIRouter(prefix="/v1.1/chargestations", tags=["charge stations"])
+
+# API field -> registry field, for partial updates.
+_PATCH_FIELDS = {
+    "serial_number": "serial_number",
+    "ocpp_version": "ocpp_version",
+    "security_profile": "security_profile",
+    "password": "password",
+    "site": "site_id",
+    "registration_state": "registration_state",
+}
+
+
+def station_out(station: Station, sy: Switchyard) -> StationOut:
+    connection = sy.gateway.connection(station.identity)
+    # This node's socket is the freshest truth; the table holds what the last sweep wrote.
+    connected = connection is not None or (
+        station.connection_state == "connected" and station.connected_node != sy.settings.node_id
+    )
+    last_seen = station.last_seen_at
+    if connection is not None:
+        last_seen = datetime.fromtimestamp(connection.endpoint.last_seen, UTC)
+    return StationOut(
+        id=station.id,
+        identity=station.identity,
+        operator=station.operator_id,
+        site=station.site_id,
+        serial_number=station.serial_number,
+        ocpp_version=station.ocpp_version,
+        security_profile=station.security_profile,
+        has_password=station.password_hash is not None,
+        registration_state=station.registration_state,
+        vendor=station.vendor,
+        model=station.model,
+        firmware_version=station.firmware_version,
+        iccid=station.iccid,
+        imsi=station.imsi,
+        firmware_status=station.firmware_status,
+        diagnostics_status=station.diagnostics_status,
+        live=LiveOut(
+            connected=connected,
+            connection_state="connected" if connected else "disconnected",
+            connected_at=station.connected_at if connected else None,
+            last_seen_at=last_seen,
+            last_boot_at=station.last_boot_at,
+            last_boot_status=station.last_boot_status,
+            last_boot_reason=station.last_boot_reason,
+        ),
+        created_at=station.created_at,
+        updated_at=station.updated_at,
+    )
+
+
+@router.get("")
+async def list_stations(
+    sy: Node,
+    who: Caller,
+    site: str | None = None,
+    identity: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Envelope[list[StationOut]]:
+    stations = await sy.registry.list_stations(who, site, identity, limit, offset)
+    return ok([station_out(s, sy) for s in stations])
+
+
+@router.post("", status_code=201)
+async def create_station(body: StationIn, sy: Node, who: Caller) -> Envelope[CreatedStationOut]:
+    created = await sy.registry.create_station(
+        who,
+        identity=body.identity,
+        ocpp_version=body.ocpp_version,
+        security_profile=body.security_profile,
+        password=body.password,
+        serial_number=body.serial_number,
+        site_id=body.site,
+        registration_state=RegistrationState(body.registration_state),
+    )
+    out = CreatedStationOut(**station_out(created.station, sy).model_dump(), password=created.generated_password)
+    message = "generated password shown once; configure it on the station" if created.generated_password else ""
+    return ok(out, message)
+
+
+@router.get("/{station_id}")
+async def get_station(station_id: str, sy: Node, who: Caller) -> Envelope[StationOut]:
+    return ok(station_out(await sy.registry.get_station(who, station_id), sy))
+
+
+@router.patch("/{station_id}")
+async def update_station(station_id: str, body: StationPatch, sy: Node, who: Caller) -> Envelope[StationOut]:
+    given = {_PATCH_FIELDS[name]: getattr(body, name) for name in body.model_fields_set}
+    station = await sy.registry.update_station(who, station_id, StationChanges(given))
+    return ok(station_out(station, sy))
+
+
+@router.delete("/{station_id}")
+async def delete_station(station_id: str, sy: Node, who: Caller) -> Envelope[None]:
+    await sy.registry.delete_station(who, station_id)
+    return ok(None, "charge station deleted")

@@ -1,0 +1,215 @@
+"""The `switchyard` command."""
+
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import uvloop
+from rich.console import Console
+from rich.table import Table
+
+from switchyard import logs
+from switchyard.clock import SystemClock
+from switchyard.core.principal import Principal
+from switchyard.core.registry import Registry
+from switchyard.domain import Scope
+from switchyard.errors import DomainError
+from switchyard.settings import Settings
+from switchyard.store.database import Database
+from switchyard.store.tables import Station
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Switchyard: an OCPP central system.")
+apikey_app = typer.Typer(no_args_is_help=True, help="API keys.")
+station_app = typer.Typer(no_args_is_help=True, help="Charge stations.")
+db_app = typer.Typer(no_args_is_help=True, help="The database.")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(station_app, name="station")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL (default: SWITCHYARD_DATABASE_URL or ./switchyard.db)"),
+]
+
+
+def _settings(**overrides: Any) -> Settings:
+    given = {name: value for name, value in overrides.items() if value is not None}
+    return Settings(**given)
+
+
+def _run(work: Coroutine[Any, Any, T]) -> T:
+    try:
+        return uvloop.run(work)
+    except DomainError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+
+
+async def _with_registry(database_url: str | None, work: Callable[[Registry], Awaitable[T]]) -> T:
+    settings = _settings(database_url=database_url)
+    database = Database(settings.database_url)
+    try:
+        await database.upgrade()
+        return await work(Registry(database, SystemClock(), settings.station_password_iterations))
+    finally:
+        await database.close()
+
+
+async def _as_operator(registry: Registry, name: str) -> Principal:
+    operator = await registry.ensure_operator(name)
+    return Principal(operator.id, key_id="cli", scope=Scope.ADMIN, platform=operator.platform)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address for both listeners [SWITCHYARD_HOST]")] = None,
+    api_port: Annotated[int | None, typer.Option(help="REST API port [SWITCHYARD_API_PORT, 8000]")] = None,
+    ocpp_port: Annotated[int | None, typer.Option(help="Station port, ws:// [SWITCHYARD_OCPP_PORT, 9000]")] = None,
+    ocpp_tls_port: Annotated[int | None, typer.Option(help="Station port, wss:// [9443]")] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="Server certificate (PEM) for wss://")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="Server private key (PEM)")] = None,
+    tls_client_ca: Annotated[Path | None, typer.Option(help="CA of station client certificates (profile 3)")] = None,
+    open_registration: Annotated[
+        bool | None,
+        typer.Option("--open-registration/--closed-registration", help="Register unknown stations as Pending"),
+    ] = None,
+    database_url: DatabaseUrl = None,
+    log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error")] = None,
+) -> None:
+    """Start the gateway and the API on an embedded database."""
+    from switchyard.runner import serve as run_node
+
+    settings = _settings(
+        host=host,
+        api_port=api_port,
+        ocpp_port=ocpp_port,
+        ocpp_tls_port=ocpp_tls_port,
+        tls_cert_file=tls_cert,
+        tls_key_file=tls_key,
+        tls_client_ca_file=tls_client_ca,
+        open_registration=open_registration,
+        database_url=database_url,
+        log_level=log_level,
+    )
+    logs.configure(settings.log_level, settings.log_format)
+    _run(run_node(settings))
+
+
+@apikey_app.command("create")
+def apikey_create(
+    operator: Annotated[str, typer.Option(help="Operator name; created when missing")],
+    scope: Annotated[Scope, typer.Option(help="read, write or admin")] = Scope.ADMIN,
+    name: Annotated[str, typer.Option(help="A label for the key")] = "created with the CLI",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an API key and print only the key, so scripts can capture it."""
+
+    async def work(registry: Registry) -> str:
+        target = await registry.ensure_operator(operator)
+        return (await registry.create_key_for(target.id, name, scope)).token
+
+    typer.echo(_run(_with_registry(database_url, work)))
+
+
+@station_app.command("add")
+def station_add(
+    identity: Annotated[str, typer.Argument(help="The OCPP identity (last URL segment)")],
+    operator: Annotated[str, typer.Option(help="Operator name; created when missing")],
+    ocpp: Annotated[str, typer.Option(help="1.6 or 2.0.1")] = "1.6",
+    profile: Annotated[int, typer.Option(help="Security profile 1, 2 or 3")] = 1,
+    password: Annotated[str | None, typer.Option(help="Generated when omitted (profiles 1 and 2)")] = None,
+    serial: Annotated[str | None, typer.Option(help="Serial number (profile 3 certificate CN)")] = None,
+    site: Annotated[str | None, typer.Option(help="Site id")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Register a charge station."""
+
+    async def work(registry: Registry) -> tuple[Station, str | None]:
+        who = await _as_operator(registry, operator)
+        created = await registry.create_station(who, identity, ocpp, profile, password, serial, site)
+        return created.station, created.generated_password
+
+    station, generated = _run(_with_registry(database_url, work))
+    out.print(
+        f"added {station.identity} ({station.id}), OCPP {station.ocpp_version}, profile {station.security_profile}"
+    )
+    if generated:
+        out.print(f"generated password (shown once): {generated}")
+
+
+@station_app.command("list")
+def station_list(
+    operator: Annotated[str, typer.Option(help="Operator name")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List an operator's charge stations."""
+
+    async def work(registry: Registry) -> list[Station]:
+        who = await _as_operator(registry, operator)
+        return list(await registry.list_stations(who, limit=100_000))
+
+    stations = _run(_with_registry(database_url, work))
+    table = Table(
+        "identity", "id", "ocpp", "profile", "state", "connection", "vendor", "model", "firmware", "last seen"
+    )
+    for s in stations:
+        table.add_row(
+            s.identity,
+            s.id,
+            s.ocpp_version,
+            str(s.security_profile),
+            s.registration_state,
+            s.connection_state,
+            s.vendor or "",
+            s.model or "",
+            s.firmware_version or "",
+            s.last_seen_at.isoformat(timespec="seconds") if s.last_seen_at else "",
+        )
+    out.print(table)
+
+
+@station_app.command("show")
+def station_show(
+    identity: Annotated[str, typer.Argument(help="The OCPP identity")],
+    operator: Annotated[str, typer.Option(help="Operator name")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Show one charge station."""
+
+    async def work(registry: Registry) -> Station:
+        who = await _as_operator(registry, operator)
+        return await registry.find_station(who, identity)
+
+    station = _run(_with_registry(database_url, work))
+    table = Table(show_header=False)
+    for column in Station.__table__.columns:
+        if column.name == "password_hash":
+            table.add_row("password", "set" if station.password_hash else "not set")
+            continue
+        value = getattr(station, column.key)
+        table.add_row(column.name, "" if value is None else str(value))
+    out.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Apply database migrations (serve does this too)."""
+
+    async def work() -> None:
+        database = Database(_settings(database_url=database_url).database_url)
+        try:
+            await database.upgrade()
+        finally:
+            await database.close()
+
+    _run(work())
+    out.print("database is up to date")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,18 @@
+"""Time, injected so that tests and state machines never read the wall clock behind our back."""
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """RFC 3339 with millisecond precision and a `Z`, the form OCPP examples and the eDRV API use."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

@@ -1,0 +1,1 @@
+"""Core services: plain async Python over the ports in `switchyard.ports`."""

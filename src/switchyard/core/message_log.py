@@ -1,0 +1,50 @@
+"""The OCPP message log: every frame in and out, secrets redacted, handed to the recorder."""
+
+from typing import Any
+
+from switchyard.clock import Clock
+from switchyard.protocol.endpoint import OcppEndpoint
+from switchyard.protocol.framing import CALL, CALLRESULT, encode_json
+from switchyard.protocol.redaction import redact
+from switchyard.settings import MessageLogMode
+from switchyard.store.recorder import Recorder
+
+
+class MessageLog:
+    """A `MessageObserver` that records frames according to the configured mode.
+
+    `no-heartbeats` (the default) skips Heartbeat CALLs and their answers: they carry no data, and
+    the station's last-seen time records them anyway.
+    """
+
+    def __init__(self, recorder: Recorder, mode: MessageLogMode, clock: Clock) -> None:
+        self._recorder = recorder
+        self._mode = mode
+        self._clock = clock
+
+    def message(
+        self,
+        endpoint: OcppEndpoint,
+        direction: str,
+        message_type: int,
+        message_id: str | None,
+        action: str | None,
+        payload: Any,
+    ) -> None:
+        if self._mode == "off":
+            return
+        if self._mode == "no-heartbeats" and action == "Heartbeat" and message_type in (CALL, CALLRESULT):
+            return
+        station = endpoint.context
+        self._recorder.message(
+            {
+                "station_id": getattr(station, "station_id", None),
+                "identity": endpoint.identity,
+                "direction": direction,
+                "message_type": message_type,
+                "action": action,
+                "message_id": message_id,
+                "at": self._clock.now(),
+                "payload": encode_json(redact(action, payload)).decode(),
+            }
+        )

@@ -1,0 +1,106 @@
+"""Secrets at rest: station passwords (salted PBKDF2, ADR 0003) and API keys (SHA-256 of a random secret).
+
+1.6 stations are configured with an AuthorizationKey of 16-20 bytes written as up to 40 hex digits;
+some firmware sends the hex text in the Basic-auth header, some the decoded bytes. A 1.6 password
+given as 32-40 hex digits is stored in its lowercase hex form and either presentation is accepted.
+"""
+
+import base64
+import hashlib
+import hmac
+import secrets
+import string
+from dataclasses import dataclass
+
+from switchyard.errors import InvalidInput
+from switchyard.ids import is_id
+
+_ALGORITHM = "pbkdf2_sha256"
+_HEX = frozenset(string.hexdigits)
+API_KEY_PREFIX = "sy_"
+
+
+def _is_hex_key(value: bytes | str) -> bool:
+    text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
+    return 32 <= len(text) <= 40 and len(text) % 2 == 0 and all(c in _HEX for c in text)
+
+
+def check_station_password(password: str, ocpp_version: str) -> None:
+    """Raise InvalidInput unless `password` is acceptable for a station of this OCPP version."""
+    if ocpp_version == "1.6":
+        if _is_hex_key(password):
+            return
+        if 16 <= len(password.encode()) <= 20:
+            return
+        raise InvalidInput(
+            "password: a 1.6 AuthorizationKey is 16-20 bytes, given as 16-20 characters "
+            f"or as 32-40 hex digits; got {len(password)} characters"
+        )
+    if not 16 <= len(password) <= 64:
+        raise InvalidInput(f"password: a 2.0.1 BasicAuthPassword has 16-64 characters; got {len(password)}")
+
+
+def generate_station_password(ocpp_version: str) -> str:
+    return secrets.token_hex(20) if ocpp_version == "1.6" else secrets.token_urlsafe(24)
+
+
+def hash_station_password(password: str, ocpp_version: str, iterations: int) -> str:
+    form = "hex" if ocpp_version == "1.6" and _is_hex_key(password) else "text"
+    secret = password.lower().encode() if form == "hex" else password.encode()
+    salt = secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", secret, salt, iterations)
+    return "$".join((_ALGORITHM, str(iterations), form, _b64(salt), _b64(digest)))
+
+
+def verify_station_password(presented: bytes, stored: str) -> bool:
+    try:
+        algorithm, iterations, form, salt, digest = stored.split("$")
+    except ValueError:
+        return False
+    if algorithm != _ALGORITHM:
+        return False
+    if form == "hex":
+        candidate = presented.lower() if _is_hex_key(presented) else presented.hex().encode()
+    else:
+        candidate = presented
+    actual = hashlib.pbkdf2_hmac("sha256", candidate, _unb64(salt), int(iterations))
+    return hmac.compare_digest(actual, _unb64(digest))
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+@dataclass(frozen=True, slots=True)
+class NewApiKey:
+    key_id: str
+    token: str
+    secret_hash: str
+
+
+def new_api_key(key_id: str) -> NewApiKey:
+    # The secret is 256 random bits, so a plain SHA-256 is enough to protect it at rest.
+    secret = secrets.token_urlsafe(32)
+    return NewApiKey(key_id, f"{API_KEY_PREFIX}{key_id}_{secret}", api_secret_hash(secret))
+
+
+def api_secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def split_api_key(token: str) -> tuple[str, str] | None:
+    """(key id, secret) of a well-formed token, or None."""
+    if not token.startswith(API_KEY_PREFIX):
+        return None
+    key_id, sep, secret = token[len(API_KEY_PREFIX) :].partition("_")
+    if not sep or not is_id(key_id) or not secret:
+        return None
+    return key_id, secret
+
+
+def api_secret_matches(secret: str, secret_hash: str) -> bool:
+    return hmac.compare_digest(api_secret_hash(secret), secret_hash)

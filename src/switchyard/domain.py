@@ -1,0 +1,117 @@
+"""The domain model the version adapters translate OCPP messages into; written once for every version."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class BootStatus(StrEnum):
+    ACCEPTED = "Accepted"
+    PENDING = "Pending"
+    REJECTED = "Rejected"
+
+
+class RegistrationState(StrEnum):
+    """What the operator decided about a station; drives the BootNotification answer."""
+
+    ACCEPTED = "accepted"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class Scope(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+    def allows(self, needed: "Scope") -> bool:
+        order = (Scope.READ, Scope.WRITE, Scope.ADMIN)
+        return order.index(self) >= order.index(needed)
+
+
+@dataclass(slots=True)
+class StationRecord:
+    """What the gateway needs to know about a registered station when it connects."""
+
+    station_id: str
+    identity: str
+    operator_id: str
+    ocpp_version: str
+    security_profile: int
+    password_hash: str | None
+    registration_state: RegistrationState
+    last_boot_status: str | None
+    serial_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BootInfo:
+    vendor: str
+    model: str
+    serial_number: str | None = None
+    firmware_version: str | None = None
+    iccid: str | None = None
+    imsi: str | None = None
+    meter_type: str | None = None
+    meter_serial_number: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BootDecision:
+    status: BootStatus
+    interval: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorStatus:
+    evse_id: int
+    connector_id: int
+    status: str
+    error_code: str | None = None
+    info: str | None = None
+    vendor_error_code: str | None = None
+    timestamp: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityEvent:
+    type: str
+    timestamp: str
+    tech_info: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPage:
+    request_id: int
+    seq_no: int
+    tbc: bool
+    generated_at: str
+    report_data: list[dict[str, Any]] = field(default_factory=list)
+
+
+class TransactionPhase(StrEnum):
+    STARTED = "started"
+    UPDATED = "updated"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionUpdate:
+    """A 1.6 Start/StopTransaction or a 2.0.1 TransactionEvent, in one shape."""
+
+    phase: TransactionPhase
+    timestamp: str
+    # 1.6: our integer id (absent when starting); 2.0.1: the station's transactionId.
+    transaction_ref: str | None = None
+    evse_id: int | None = None
+    connector_id: int | None = None
+    id_token: str | None = None
+    meter_wh: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionOutcome:
+    transaction_ref: str
+    id_token_status: str | None

@@ -1,0 +1,85 @@
+"""One error tree for Switchyard.
+
+API routes translate `DomainError` subclasses to HTTP statuses; the station link raises the
+`StationCallFailed` family so callers can tell a station's refusal from a timeout or an absent socket.
+"""
+
+from typing import Any
+
+
+class SwitchyardError(Exception):
+    """Base of every error Switchyard raises on purpose."""
+
+
+class DomainError(SwitchyardError):
+    """A request that cannot be carried out; `message` says exactly why."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class StationCallFailed(SwitchyardError):
+    """A CSMS-initiated call did not produce a valid response."""
+
+    def __init__(self, identity: str, action: str, message: str) -> None:
+        super().__init__(f"{action} to {identity}: {message}")
+        self.identity = identity
+        self.action = action
+
+
+class NotConnected(StationCallFailed):
+    def __init__(self, identity: str, action: str, reason: str = "station is not connected") -> None:
+        super().__init__(identity, action, reason)
+        self.reason = reason
+
+
+class CallTimeout(StationCallFailed):
+    def __init__(self, identity: str, action: str, timeout: float) -> None:
+        super().__init__(identity, action, f"no response within {timeout:g} s")
+        self.timeout = timeout
+
+
+class CallError(StationCallFailed):
+    """The station answered with a CALLERROR."""
+
+    def __init__(self, identity: str, action: str, code: str, description: str, details: dict[str, Any]) -> None:
+        super().__init__(identity, action, f"CALLERROR {code}: {description}")
+        self.code = code
+        self.description = description
+        self.details = details
+
+
+class InvalidResponse(StationCallFailed):
+    """The station answered, but the CALLRESULT does not validate against the official schema."""
+
+    def __init__(self, identity: str, action: str, code: str, description: str) -> None:
+        super().__init__(identity, action, f"invalid response ({code}): {description}")
+        self.code = code
+        self.description = description
+
+
+class InvalidRequest(SwitchyardError):
+    """A CSMS-initiated call whose own payload does not validate; nothing was sent."""

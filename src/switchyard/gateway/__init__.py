@@ -1,0 +1,1 @@
+"""The station-facing side: websocket listeners, handshake and authentication, live sessions."""

@@ -1,0 +1,128 @@
+"""The handshake gate: read the HTTP upgrade, decide asynchronously, then hand the socket to picows.
+
+picows asks its listener factory synchronously, but deciding who a station is needs the database.
+So every connection starts on this small protocol: it reads the upgrade request (h11), awaits the
+admission decision with reading paused, answers refusals itself, and for admitted stations replaces
+itself with a picows `WSProtocol` and replays the request bytes into it (ADR 0002).
+"""
+
+import asyncio
+import ssl
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any, cast
+
+import h11
+import structlog
+
+from switchyard.gateway.admission import Admitted, TlsPeer
+from switchyard.gateway.upgrade import Refusal, UpgradeRequest
+
+log = structlog.get_logger("switchyard.gateway")
+
+MAX_REQUEST_BYTES = 16 * 1024
+
+Admit = Callable[[UpgradeRequest, TlsPeer], Awaitable[Admitted]]
+HandOver = Callable[[asyncio.Transport, bytes, Admitted], None]
+
+
+class HandshakeGate(asyncio.Protocol):
+    def __init__(self, admit: Admit, hand_over: HandOver, timeout: float) -> None:
+        self._admit = admit
+        self._hand_over = hand_over
+        self._timeout = timeout
+        self._transport: asyncio.Transport | None = None
+        self._parser = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_REQUEST_BYTES)
+        self._buffer = bytearray()
+        self._timer: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are not asyncio.Transport subclasses, but offer the same interface.
+        self._transport = cast(asyncio.Transport, transport)
+        self._timer = asyncio.get_running_loop().call_later(self._timeout, self._on_timeout)
+
+    def data_received(self, data: bytes) -> None:
+        if self._task is not None:
+            # Bytes that follow the request (early frames) wait for the websocket protocol.
+            self._buffer += data
+            return
+        self._buffer += data
+        if len(self._buffer) > MAX_REQUEST_BYTES:
+            self._refuse(Refusal(431, "upgrade request headers too large"))
+            return
+        try:
+            self._parser.receive_data(data)
+            event = self._parser.next_event()
+        except h11.RemoteProtocolError as exc:
+            self._refuse(Refusal(400, f"malformed HTTP request: {exc}"))
+            return
+        if event is h11.NEED_DATA:
+            return
+        if not isinstance(event, h11.Request):
+            self._refuse(Refusal(400, "expected an HTTP upgrade request"))
+            return
+        assert self._transport is not None
+        self._transport.pause_reading()
+        self._task = asyncio.get_running_loop().create_task(self._decide(UpgradeRequest.from_h11(event)))
+
+    def eof_received(self) -> bool | None:
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_timer()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+        self._transport = None
+
+    async def _decide(self, request: UpgradeRequest) -> None:
+        transport = self._transport
+        if transport is None:
+            return
+        try:
+            admitted = await self._admit(request, _tls_peer(transport))
+        except Refusal as refusal:
+            self._refuse(refusal)
+            return
+        except Exception:
+            log.exception("admission failed", target=request.target)
+            self._refuse(Refusal(500, "internal error"))
+            return
+        finally:
+            self._cancel_timer()
+        if transport.is_closing():
+            return
+        self._hand_over(transport, bytes(self._buffer), admitted)
+
+    def _refuse(self, refusal: Refusal) -> None:
+        self._cancel_timer()
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        transport.write(http_response(refusal.status, refusal.message, refusal.headers))
+        transport.close()
+
+    def _on_timeout(self) -> None:
+        self._timer = None
+        if self._transport is not None and self._task is None:
+            self._refuse(Refusal(408, "upgrade request not received in time"))
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def http_response(status: int, message: str, headers: dict[str, str]) -> bytes:
+    body = (message + "\n").encode()
+    lines = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}", "Content-Type: text/plain; charset=utf-8"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    lines += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
+    return "\r\n".join(lines).encode() + body
+
+
+def _tls_peer(transport: asyncio.Transport) -> TlsPeer:
+    ssl_object: Any = transport.get_extra_info("ssl_object")
+    if not isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
+        return TlsPeer(secure=False)
+    return TlsPeer(secure=True, certificate=ssl_object.getpeercert() or None)

@@ -1,0 +1,246 @@
+"""The gateway: listeners for ws:// and wss://, live station sessions, and their bookkeeping."""
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import structlog
+from picows import (
+    WSAutoPingStrategy,
+    WSCloseCode,
+    WSListener,
+    WSUpgradeResponse,
+    WSUpgradeResponseWithListener,
+)
+from picows.picows import WSProtocol  # type: ignore[attr-defined]
+
+from switchyard.clock import Clock
+from switchyard.domain import RegistrationState
+from switchyard.gateway.admission import Admission, Admitted
+from switchyard.gateway.connection import NoSubprotocol, StationConnection
+from switchyard.gateway.gate import HandshakeGate
+from switchyard.gateway.tls import server_context
+from switchyard.protocol.dialect import OcppVersion
+from switchyard.protocol.endpoint import Handler, MessageObserver, OcppEndpoint
+from switchyard.protocol.schemas import schema_set
+from switchyard.settings import Settings
+from switchyard.store.recorder import Recorder
+from switchyard.store.tables import Station
+
+log = structlog.get_logger("switchyard.gateway")
+
+# picows reads into a buffer it grows on demand; starting small keeps idle stations cheap.
+READ_BUFFER_BYTES = 2048
+SEEN_SWEEP_SECONDS = 5.0
+
+
+class Gateway:
+    def __init__(
+        self,
+        settings: Settings,
+        admission: Admission,
+        handlers: Mapping[OcppVersion, Mapping[str, Handler]],
+        observer: MessageObserver,
+        recorder: Recorder,
+        clock: Clock,
+    ) -> None:
+        self._settings = settings
+        self._admission = admission
+        self._handlers = handlers
+        self._observer = observer
+        self._recorder = recorder
+        self._clock = clock
+        self.sessions: dict[str, StationConnection] = {}
+        self._servers: list[asyncio.Server] = []
+        self._sweeper: asyncio.Task[None] | None = None
+        self._seen_flushed: dict[str, float] = {}
+        # A LoggerAdapter stops picows from creating a child logger per connection.
+        self._picows_log = logging.LoggerAdapter(logging.getLogger("picows.server"), {})
+        self.ws_port: int | None = None
+        self.wss_port: int | None = None
+
+    # -- listeners ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        for name in ("OCPP", "picows.server"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        for schema_version in OcppVersion:
+            schema_set(schema_version)  # compile every schema before the first station arrives
+        loop = asyncio.get_running_loop()
+        settings = self._settings
+        server = await loop.create_server(self._gate, settings.host, settings.ocpp_port, backlog=4096)
+        self._servers.append(server)
+        self.ws_port = server.sockets[0].getsockname()[1]
+        if settings.tls_cert_file and settings.tls_key_file:
+            context = server_context(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
+            tls_server = await loop.create_server(
+                self._gate, settings.host, settings.ocpp_tls_port, ssl=context, backlog=4096
+            )
+            self._servers.append(tls_server)
+            self.wss_port = tls_server.sockets[0].getsockname()[1]
+        self._sweeper = asyncio.create_task(self._sweep_seen(), name="gateway-seen")
+        log.info("gateway listening", ws_port=self.ws_port, wss_port=self.wss_port)
+
+    @property
+    def listening(self) -> bool:
+        return bool(self._servers) and all(server.is_serving() for server in self._servers)
+
+    async def stop(self) -> None:
+        for server in self._servers:
+            server.close()
+        for connection in list(self.sessions.values()):
+            connection.endpoint.close("central system shutting down")
+            connection.close(WSCloseCode.GOING_AWAY, b"central system shutting down")
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None
+        self._flush_seen()
+        for server in self._servers:
+            await server.wait_closed()
+        self._servers.clear()
+
+    def _gate(self) -> HandshakeGate:
+        return HandshakeGate(self._admission.admit, self._hand_over, self._settings.handshake_timeout)
+
+    def _hand_over(self, transport: asyncio.Transport, request: bytes, admitted: Admitted) -> None:
+        listener: WSListener
+        headers: dict[str, str] = {}
+        if admitted.dialect is None or admitted.record is None:
+            listener = NoSubprotocol()
+        else:
+            record, dialect = admitted.record, admitted.dialect
+            endpoint = OcppEndpoint(
+                identity=admitted.identity,
+                dialect=dialect,
+                schemas=schema_set(dialect.version),
+                handlers=self._handlers[dialect.version],
+                send=_unbound_send,
+                observer=self._observer,
+                context=record,
+                # A station accepted before may reconnect without booting again (it SHOULD NOT re-boot).
+                accepted=record.registration_state is RegistrationState.ACCEPTED
+                and record.last_boot_status == "Accepted",
+            )
+            connection = StationConnection(self, endpoint, self._settings.max_frame_bytes)
+            endpoint.send = connection.send
+            listener = connection
+            headers["Sec-WebSocket-Protocol"] = dialect.subprotocol
+        paired = WSUpgradeResponseWithListener(WSUpgradeResponse.create_101_response(headers), listener)
+        protocol = WSProtocol(
+            None,
+            None,
+            False,
+            lambda _request: paired,
+            self._picows_log,
+            True,
+            None,
+            False,
+            20,
+            20,
+            WSAutoPingStrategy.PING_WHEN_IDLE,
+            True,
+            self._settings.max_frame_bytes,
+            None,
+            READ_BUFFER_BYTES,
+        )
+        transport.set_protocol(protocol)
+        protocol.connection_made(transport)
+        _replay(protocol, request)
+        transport.resume_reading()
+
+    # -- session bookkeeping ------------------------------------------------------------------
+
+    def connected(self, connection: StationConnection) -> None:
+        identity = connection.endpoint.identity
+        previous = self.sessions.get(identity)
+        self.sessions[identity] = connection
+        if previous is not None:
+            previous.replaced = True
+            previous.endpoint.close("replaced by a newer connection of the same station")
+            previous.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
+        now = self._clock.now()
+        self._recorder.station(
+            connection.endpoint.context.station_id,
+            connection_state="connected",
+            connected_node=self._settings.node_id,
+            connected_at=now,
+            last_seen_at=now,
+        )
+        log.info("station connected", identity=identity, ocpp=connection.endpoint.dialect.version.value)
+
+    def disconnected(self, connection: StationConnection) -> None:
+        endpoint = connection.endpoint
+        endpoint.close("connection closed")
+        if connection.replaced or self.sessions.get(endpoint.identity) is not connection:
+            return
+        del self.sessions[endpoint.identity]
+        self._seen_flushed.pop(endpoint.identity, None)
+        self._recorder.station(
+            endpoint.context.station_id,
+            connection_state="disconnected",
+            connected_node=None,
+            last_seen_at=datetime.fromtimestamp(endpoint.last_seen, UTC),
+        )
+        log.info("station disconnected", identity=endpoint.identity)
+
+    def connection(self, identity: str) -> StationConnection | None:
+        return self.sessions.get(identity)
+
+    def disconnect(self, identity: str, reason: str) -> bool:
+        connection = self.sessions.get(identity)
+        if connection is None:
+            return False
+        connection.endpoint.close(reason)
+        connection.close(WSCloseCode.POLICY_VIOLATION, reason.encode()[:120])
+        return True
+
+    def station_removed(self, identity: str) -> None:
+        self.disconnect(identity, "charge station deleted")
+
+    def station_updated(self, station: Station) -> None:
+        """Apply registry changes to a live session: its next BootNotification sees them."""
+        connection = self.sessions.get(station.identity)
+        if connection is None:
+            return
+        record = connection.endpoint.context
+        state = RegistrationState(station.registration_state)
+        record.registration_state = state
+        record.serial_number = station.serial_number
+        # Credentials and profile apply from the next connection; these two cannot wait.
+        if state is RegistrationState.REJECTED:
+            self.disconnect(station.identity, "charge station rejected by its operator")
+        elif station.ocpp_version != record.ocpp_version:
+            self.disconnect(station.identity, "OCPP version changed; reconnect")
+
+    async def _sweep_seen(self) -> None:
+        while True:
+            await asyncio.sleep(SEEN_SWEEP_SECONDS)
+            self._flush_seen()
+
+    def _flush_seen(self) -> None:
+        """Persist last-seen times that moved since the previous sweep (one update per station)."""
+        flushed = self._seen_flushed
+        moved = []
+        for identity, connection in self.sessions.items():
+            seen = connection.endpoint.last_seen
+            if flushed.get(identity, 0.0) < seen:
+                flushed[identity] = seen
+                moved.append((connection.endpoint.context.station_id, datetime.fromtimestamp(seen, UTC)))
+        if moved:
+            self._recorder.stations_seen(moved)
+
+
+def _unbound_send(frame: bytes) -> None:
+    raise RuntimeError("endpoint used before its connection was attached")
+
+
+def _replay(protocol: WSProtocol, data: bytes) -> None:
+    """Feed bytes the gate already read into picows' buffered protocol."""
+    view = memoryview(data)
+    while view:
+        buffer = protocol.get_buffer(len(view))
+        size = min(len(buffer), len(view))
+        buffer[:size] = view[:size]
+        protocol.buffer_updated(size)
+        view = view[size:]

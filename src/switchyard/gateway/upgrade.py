@@ -1,0 +1,105 @@
+"""The HTTP upgrade request of a station: identity, subprotocols, credentials."""
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
+
+import h11
+
+from switchyard.protocol.dialect import BY_SUBPROTOCOL, Dialect
+from switchyard.protocol.identity import identity_problem
+
+
+class Refusal(Exception):
+    """The upgrade is answered with this HTTP status and message instead of 101."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True, slots=True)
+class UpgradeRequest:
+    method: str
+    target: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_h11(cls, request: h11.Request) -> "UpgradeRequest":
+        headers: dict[str, str] = {}
+        for name, value in request.headers:
+            key = name.decode("latin-1").lower()
+            text = value.decode("latin-1")
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        return cls(request.method.decode("latin-1"), request.target.decode("latin-1"), headers)
+
+    @property
+    def path(self) -> str:
+        return self.target.split("?", 1)[0]
+
+    def offered_subprotocols(self) -> list[str]:
+        raw = self.headers.get("sec-websocket-protocol", "")
+        return [token.strip() for token in raw.split(",") if token.strip()]
+
+    def basic_credentials(self) -> tuple[str, bytes] | None:
+        """(username, password bytes) from `Authorization: Basic`, None when absent.
+
+        The password stays bytes: a 1.6 AuthorizationKey may be sent as raw, non-UTF-8 bytes.
+        """
+        header = self.headers.get("authorization")
+        if header is None:
+            return None
+        scheme, _, encoded = header.strip().partition(" ")
+        if scheme.lower() != "basic":
+            raise Refusal(401, "Authorization must use the Basic scheme", _CHALLENGE)
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raise Refusal(401, "Authorization header is not valid base64", _CHALLENGE) from None
+        username, sep, password = decoded.partition(b":")
+        if not sep:
+            raise Refusal(401, "Basic credentials must be username:password", _CHALLENGE)
+        return username.decode("utf-8", "replace"), password
+
+
+_CHALLENGE = {"WWW-Authenticate": 'Basic realm="switchyard", charset="UTF-8"'}
+
+
+def challenge(message: str) -> Refusal:
+    return Refusal(401, message, _CHALLENGE)
+
+
+def identity_from_path(path: str, prefix: str) -> str:
+    """The station identity: the last path segment under `prefix`, percent-decoded."""
+    base = prefix.rstrip("/") + "/"
+    if not path.startswith(base):
+        raise Refusal(404, f"stations connect under {base}{{identity}}")
+    segment = path.rsplit("/", 1)[1]
+    if not segment:
+        raise Refusal(404, "the URL ends without a station identity")
+    try:
+        identity = unquote_to_bytes(segment).decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refusal(400, "station identity is not valid UTF-8 after percent-decoding") from None
+    problem = identity_problem(identity)
+    if problem is not None:
+        raise Refusal(400, f"station identity: {problem}")
+    return identity
+
+
+def negotiate(offered: list[str], configured_version: str | None) -> Dialect | None:
+    """The dialect to speak, or None when nothing offered is acceptable.
+
+    A registered station speaks its configured version only. An unregistered one (open registration)
+    gets the first supported subprotocol in its own order of preference.
+    """
+    for token in offered:
+        dialect = BY_SUBPROTOCOL.get(token)
+        if dialect is None:
+            continue
+        if configured_version is None or dialect.version == configured_version:
+            return dialect
+    return None

@@ -1,0 +1,77 @@
+"""One Switchyard node: every service wired together, started and stopped in order."""
+
+from sqlalchemy import update
+
+from switchyard.clock import Clock, SystemClock
+from switchyard.core.message_log import MessageLog
+from switchyard.core.registry import LiveHooks, Registry
+from switchyard.core.retention import MessageRetention
+from switchyard.core.station_activity import StationActivity
+from switchyard.gateway.admission import Admission
+from switchyard.gateway.link import LocalStationLink
+from switchyard.gateway.server import Gateway
+from switchyard.protocol.adapters import build_handler_tables
+from switchyard.settings import Settings
+from switchyard.store.database import Database
+from switchyard.store.recorder import Recorder
+from switchyard.store.station_directory import DatabaseStationDirectory
+from switchyard.store.tables import Station
+from switchyard.store.transactions import TransactionStore
+
+
+class Switchyard:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = Database(settings.database_url)
+        self.recorder = Recorder(self.db, settings.recorder_flush_interval)
+        self.activity = StationActivity(settings, self.recorder, TransactionStore(self.db), self.clock)
+        self.message_log = MessageLog(self.recorder, settings.message_log, self.clock)
+        self.directory = DatabaseStationDirectory(self.db, self.clock, settings.open_registration_operator)
+        admission = Admission(
+            self.directory,
+            settings.ocpp_path_prefix,
+            settings.open_registration,
+            settings.station_password_iterations,
+        )
+        self.gateway = Gateway(
+            settings,
+            admission,
+            build_handler_tables(self.activity, self.clock),
+            self.message_log,
+            self.recorder,
+            self.clock,
+        )
+        self.link = LocalStationLink(self.gateway, settings.call_timeout)
+        self.registry = Registry(
+            self.db,
+            self.clock,
+            settings.station_password_iterations,
+            LiveHooks(removed=self.gateway.station_removed, updated=self.gateway.station_updated),
+        )
+        self.retention = MessageRetention(self.db, settings.message_log_retention_days, self.clock)
+
+    async def start(self) -> str | None:
+        """Migrate, bootstrap and start listening; returns the first admin key on an empty database."""
+        await self.db.upgrade()
+        await self._forget_stale_connections()
+        first_key = await self.registry.bootstrap()
+        self.recorder.start()
+        self.retention.start()
+        await self.gateway.start()
+        return first_key
+
+    async def stop(self) -> None:
+        await self.gateway.stop()
+        await self.retention.stop()
+        await self.recorder.stop()
+        await self.db.close()
+
+    async def _forget_stale_connections(self) -> None:
+        # Sockets this node held before a restart are gone, whatever the table says.
+        async with self.db.transaction() as session:
+            await session.execute(
+                update(Station)
+                .where(Station.connected_node == self.settings.node_id)
+                .values(connection_state="disconnected", connected_node=None)
+            )

@@ -1,0 +1,63 @@
+"""The seams between core services and the outside: stations, the station link, the station directory.
+
+Core code depends on these protocols only, so a later node-to-node implementation (NATS) can stand
+in for the in-process one without touching callers.
+"""
+
+from typing import Any, Protocol
+
+from switchyard.domain import (
+    BootDecision,
+    BootInfo,
+    ConnectorStatus,
+    ReportPage,
+    SecurityEvent,
+    StationRecord,
+    TransactionOutcome,
+    TransactionUpdate,
+)
+
+
+class StationLink(Protocol):
+    """Calls a station wherever its socket is.
+
+    Returns the station's validated CALLRESULT payload, or raises `CallError` (the station answered
+    with a CALLERROR), `CallTimeout`, `NotConnected`, `InvalidResponse`, or `InvalidRequest` (our
+    payload failed validation; nothing was sent).
+    """
+
+    async def call(
+        self, identity: str, action: str, payload: dict[str, Any], timeout: float | None = None
+    ) -> dict[str, Any]: ...
+
+    def is_connected(self, identity: str) -> bool: ...
+
+
+class StationDirectory(Protocol):
+    """Looks stations up for the gateway when they connect."""
+
+    async def find(self, identity: str) -> StationRecord | None: ...
+
+    async def register_unknown(
+        self, identity: str, ocpp_version: str, security_profile: int, password_hash: str | None
+    ) -> StationRecord: ...
+
+
+class StationEvents(Protocol):
+    """What stations tell us, in domain terms; the version adapters call this."""
+
+    def booted(self, station: StationRecord, info: BootInfo) -> BootDecision: ...
+
+    def connector_status(self, station: StationRecord, status: ConnectorStatus) -> None: ...
+
+    def security_event(self, station: StationRecord, event: SecurityEvent) -> None: ...
+
+    def firmware_status(self, station: StationRecord, status: str) -> None: ...
+
+    def diagnostics_status(self, station: StationRecord, status: str) -> None: ...
+
+    def report_page(self, station: StationRecord, page: ReportPage) -> None: ...
+
+    def authorize(self, station: StationRecord, id_token: str) -> str: ...
+
+    async def transaction(self, station: StationRecord, update: TransactionUpdate) -> TransactionOutcome: ...

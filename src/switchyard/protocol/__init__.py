@@ -1,0 +1,1 @@
+"""OCPP and nothing else: framing, error codes, schema validation, calls, version adapters."""

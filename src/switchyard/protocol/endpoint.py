@@ -1,0 +1,214 @@
+"""One station connection's OCPP-J logic, independent of the socket library.
+
+`receive` takes the bytes of one text message and answers through `send`. It never raises: bad
+input becomes a CALLERROR (or is logged and dropped where the specification says so), and a failing
+handler becomes an `InternalError` for that one message.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
+
+import structlog
+
+from switchyard.protocol.call_pipe import CallPipe
+from switchyard.protocol.dialect import Dialect
+from switchyard.protocol.framing import (
+    CALL,
+    CALLERROR,
+    CALLRESULT,
+    UNREADABLE_ID,
+    Call,
+    CallErrorFrame,
+    CallResult,
+    FrameError,
+    encode_error,
+    encode_result,
+    parse_frame,
+)
+from switchyard.protocol.schemas import SchemaSet
+
+log = structlog.get_logger("switchyard.protocol")
+
+HandlerResult = dict[str, Any] | Awaitable[dict[str, Any]]
+Handler = Callable[["OcppEndpoint", dict[str, Any]], HandlerResult]
+
+
+class MessageObserver(Protocol):
+    """Sees every message that crosses the connection (the message log hangs off this)."""
+
+    def message(
+        self,
+        endpoint: "OcppEndpoint",
+        direction: str,
+        message_type: int,
+        message_id: str | None,
+        action: str | None,
+        payload: Any,
+    ) -> None: ...
+
+
+class OcppEndpoint:
+    __slots__ = (
+        "accepted",
+        "context",
+        "dialect",
+        "handlers",
+        "identity",
+        "last_seen",
+        "observer",
+        "pipe",
+        "schemas",
+        "send",
+        "tasks",
+    )
+
+    def __init__(
+        self,
+        identity: str,
+        dialect: Dialect,
+        schemas: SchemaSet,
+        handlers: Mapping[str, Handler],
+        send: Callable[[bytes], None],
+        observer: MessageObserver,
+        context: Any = None,
+        accepted: bool = False,
+    ) -> None:
+        self.identity = identity
+        self.dialect = dialect
+        self.schemas = schemas
+        self.handlers = handlers
+        self.send = send
+        self.observer = observer
+        self.context = context
+        # Until a BootNotification is answered Accepted, only BootNotification is served.
+        self.accepted = accepted
+        self.last_seen = time.time()
+        self.pipe = CallPipe(identity, schemas, self._send_call)
+        self.tasks: set[asyncio.Task[None]] | None = None
+
+    # -- inbound -----------------------------------------------------------------------------
+
+    def receive(self, raw: bytes | str) -> None:
+        self.last_seen = time.time()
+        frame = parse_frame(raw, self.dialect)
+        if isinstance(frame, Call):
+            self._on_call(frame)
+        elif isinstance(frame, CallResult):
+            self._on_result(frame)
+        elif isinstance(frame, CallErrorFrame):
+            self._on_error(frame)
+        elif isinstance(frame, FrameError):
+            self.observer.message(self, "in", 0, None, None, {"malformed": _preview(raw)})
+            self.reply_error(frame.message_id, frame.code, frame.description)
+        else:
+            self._on_ignored(frame.reason, frame.message_id)
+
+    def receive_binary(self) -> None:
+        self.last_seen = time.time()
+        self.reply_error(UNREADABLE_ID, self.dialect.malformed_json, "OCPP-J messages are text frames, not binary")
+
+    def _on_call(self, call: Call) -> None:
+        action = call.action
+        self.observer.message(self, "in", CALL, call.message_id, action, call.payload)
+        if action not in self.schemas.actions:
+            self.reply_error(
+                call.message_id, "NotImplemented", f"{action} is not an OCPP {self.dialect.version} action"
+            )
+            return
+        handler = self.handlers.get(action)
+        if handler is None:
+            self.reply_error(
+                call.message_id, "NotSupported", f"{action} is not supported by this central system", action
+            )
+            return
+        if not self.accepted and action != "BootNotification":
+            self.reply_error(
+                call.message_id,
+                "SecurityError",
+                f"{action} before the station was accepted by a BootNotification",
+            )
+            return
+        violation = self.schemas.check_request(action, call.payload)
+        if violation is not None:
+            self.reply_error(call.message_id, violation.code, violation.description, action)
+            return
+        try:
+            result = handler(self, call.payload)
+        except Exception:
+            log.exception("handler failed", identity=self.identity, action=action)
+            self.reply_error(call.message_id, "InternalError", f"{action} could not be processed", action)
+            return
+        if isinstance(result, dict):
+            self._reply(call.message_id, action, result)
+        else:
+            self._spawn(self._reply_later(call.message_id, action, result))
+
+    async def _reply_later(self, message_id: str, action: str, pending: Awaitable[dict[str, Any]]) -> None:
+        try:
+            result = await pending
+        except Exception:
+            log.exception("handler failed", identity=self.identity, action=action)
+            self.reply_error(message_id, "InternalError", f"{action} could not be processed", action)
+            return
+        self._reply(message_id, action, result)
+
+    def _reply(self, message_id: str, action: str, payload: dict[str, Any]) -> None:
+        violation = self.schemas.check_response(action, payload)
+        if violation is not None:
+            # Our own bug: never put an invalid frame on the wire.
+            log.error("response failed schema", identity=self.identity, action=action, problem=violation.description)
+            self.reply_error(message_id, "InternalError", f"{action} could not be processed", action)
+            return
+        self.observer.message(self, "out", CALLRESULT, message_id, action, payload)
+        self.send(encode_result(message_id, payload))
+
+    def reply_error(self, message_id: str, code: str, description: str, action: str | None = None) -> None:
+        self.observer.message(
+            self, "out", CALLERROR, message_id, action, {"errorCode": code, "errorDescription": description}
+        )
+        self.send(encode_error(message_id, code, description, self.dialect))
+
+    def _on_result(self, result: CallResult) -> None:
+        action = self.pipe.action_for(result.message_id)
+        self.observer.message(self, "in", CALLRESULT, result.message_id, action, result.payload)
+        if action is None or not self.pipe.resolve(result.message_id, result.payload):
+            log.warning("late or unknown CALLRESULT dropped", identity=self.identity, message_id=result.message_id)
+
+    def _on_error(self, error: CallErrorFrame) -> None:
+        action = self.pipe.action_for(error.message_id)
+        payload = {
+            "errorCode": error.code,
+            "errorDescription": error.description,
+            "errorDetails": error.details,
+        }
+        self.observer.message(self, "in", CALLERROR, error.message_id, action, payload)
+        if action is None or not self.pipe.reject(error.message_id, error.code, error.description, error.details):
+            log.warning("late or unknown CALLERROR dropped", identity=self.identity, message_id=error.message_id)
+
+    def _on_ignored(self, reason: str, message_id: str | None) -> None:
+        log.warning("frame dropped", identity=self.identity, reason=reason)
+        if message_id is not None:
+            self.pipe.fail(message_id, reason)
+
+    # -- outbound ----------------------------------------------------------------------------
+
+    def _send_call(self, frame: bytes, message_id: str, action: str, payload: dict[str, Any]) -> None:
+        self.observer.message(self, "out", CALL, message_id, action, payload)
+        self.send(frame)
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        if self.tasks is None:
+            self.tasks = set()
+        task = asyncio.ensure_future(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def close(self, reason: str) -> None:
+        self.pipe.close(reason)
+
+
+def _preview(raw: bytes | str, limit: int = 512) -> str:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return text if len(text) <= limit else text[:limit] + "…"

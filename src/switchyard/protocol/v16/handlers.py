@@ -1,0 +1,132 @@
+"""OCPP 1.6 station-initiated messages, translated to and from the domain model."""
+
+from typing import Any
+
+from switchyard.clock import Clock, iso_utc
+from switchyard.domain import (
+    BootInfo,
+    BootStatus,
+    ConnectorStatus,
+    SecurityEvent,
+    StationRecord,
+    TransactionPhase,
+    TransactionUpdate,
+)
+from switchyard.ports import StationEvents
+from switchyard.protocol.endpoint import Handler, OcppEndpoint
+
+Payload = dict[str, Any]
+
+
+def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
+    def station(endpoint: OcppEndpoint) -> StationRecord:
+        return endpoint.context  # type: ignore[no-any-return]
+
+    def boot_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        info = BootInfo(
+            vendor=p["chargePointVendor"],
+            model=p["chargePointModel"],
+            serial_number=p.get("chargePointSerialNumber") or p.get("chargeBoxSerialNumber"),
+            firmware_version=p.get("firmwareVersion"),
+            iccid=p.get("iccid"),
+            imsi=p.get("imsi"),
+            meter_type=p.get("meterType"),
+            meter_serial_number=p.get("meterSerialNumber"),
+        )
+        decision = events.booted(station(endpoint), info)
+        endpoint.accepted = decision.status is BootStatus.ACCEPTED
+        return {
+            "status": decision.status.value,
+            "currentTime": iso_utc(clock.now()),
+            "interval": decision.interval,
+        }
+
+    def heartbeat(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"currentTime": iso_utc(clock.now())}
+
+    def status_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        connector = p["connectorId"]
+        # A 1.6 connector is a 2.0.1 EVSE with one connector; connector 0 is the whole station.
+        events.connector_status(
+            station(endpoint),
+            ConnectorStatus(
+                evse_id=connector,
+                connector_id=1 if connector > 0 else 0,
+                status=p["status"],
+                error_code=p["errorCode"],
+                info=p.get("info"),
+                vendor_error_code=p.get("vendorErrorCode"),
+                timestamp=p.get("timestamp"),
+            ),
+        )
+        return {}
+
+    def security_event_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.security_event(station(endpoint), SecurityEvent(p["type"], p["timestamp"], p.get("techInfo")))
+        return {}
+
+    def firmware_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.firmware_status(station(endpoint), p["status"])
+        return {}
+
+    def diagnostics_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.diagnostics_status(station(endpoint), p["status"])
+        return {}
+
+    def authorize(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"idTagInfo": {"status": events.authorize(station(endpoint), p["idTag"])}}
+
+    async def start_transaction(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        outcome = await events.transaction(
+            station(endpoint),
+            TransactionUpdate(
+                phase=TransactionPhase.STARTED,
+                timestamp=p["timestamp"],
+                evse_id=p["connectorId"],
+                connector_id=1,
+                id_token=p["idTag"],
+                meter_wh=float(p["meterStart"]),
+            ),
+        )
+        return {
+            "transactionId": int(outcome.transaction_ref),
+            "idTagInfo": {"status": outcome.id_token_status or "Accepted"},
+        }
+
+    async def stop_transaction(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        outcome = await events.transaction(
+            station(endpoint),
+            TransactionUpdate(
+                phase=TransactionPhase.ENDED,
+                timestamp=p["timestamp"],
+                transaction_ref=str(p["transactionId"]),
+                id_token=p.get("idTag"),
+                meter_wh=float(p["meterStop"]),
+                reason=p.get("reason"),
+            ),
+        )
+        if outcome.id_token_status is None:
+            return {}
+        return {"idTagInfo": {"status": outcome.id_token_status}}
+
+    def recorded_only(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {}
+
+    def data_transfer(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"status": "UnknownVendorId"}
+
+    return {
+        "BootNotification": boot_notification,
+        "Heartbeat": heartbeat,
+        "StatusNotification": status_notification,
+        "SecurityEventNotification": security_event_notification,
+        "FirmwareStatusNotification": firmware_status,
+        "SignedFirmwareStatusNotification": firmware_status,
+        "DiagnosticsStatusNotification": diagnostics_status,
+        "LogStatusNotification": diagnostics_status,
+        "Authorize": authorize,
+        "StartTransaction": start_transaction,
+        "StopTransaction": stop_transaction,
+        "MeterValues": recorded_only,
+        "DataTransfer": data_transfer,
+    }

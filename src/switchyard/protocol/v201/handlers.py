@@ -1,0 +1,167 @@
+"""OCPP 2.0.1 station-initiated messages, translated to and from the domain model."""
+
+import math
+from typing import Any
+
+from switchyard.clock import Clock, iso_utc
+from switchyard.domain import (
+    BootInfo,
+    BootStatus,
+    ConnectorStatus,
+    ReportPage,
+    SecurityEvent,
+    StationRecord,
+    TransactionPhase,
+    TransactionUpdate,
+)
+from switchyard.ports import StationEvents
+from switchyard.protocol.endpoint import Handler, OcppEndpoint
+
+Payload = dict[str, Any]
+
+_PHASES = {
+    "Started": TransactionPhase.STARTED,
+    "Updated": TransactionPhase.UPDATED,
+    "Ended": TransactionPhase.ENDED,
+}
+_ENERGY = "Energy.Active.Import.Register"
+
+
+def energy_wh(meter_values: list[Payload] | None) -> float | None:
+    """The first active-import energy register reading, in Wh."""
+    for meter_value in meter_values or ():
+        for sample in meter_value.get("sampledValue", ()):
+            if sample.get("measurand", _ENERGY) != _ENERGY:
+                continue
+            unit = sample.get("unitOfMeasure", {})
+            scale = 1000.0 if unit.get("unit", "Wh") == "kWh" else 1.0
+            return float(sample["value"]) * scale * math.pow(10.0, unit.get("multiplier", 0))
+    return None
+
+
+def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
+    def station(endpoint: OcppEndpoint) -> StationRecord:
+        return endpoint.context  # type: ignore[no-any-return]
+
+    def boot_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        cs = p["chargingStation"]
+        modem = cs.get("modem", {})
+        info = BootInfo(
+            vendor=cs["vendorName"],
+            model=cs["model"],
+            serial_number=cs.get("serialNumber"),
+            firmware_version=cs.get("firmwareVersion"),
+            iccid=modem.get("iccid"),
+            imsi=modem.get("imsi"),
+            reason=p["reason"],
+        )
+        decision = events.booted(station(endpoint), info)
+        endpoint.accepted = decision.status is BootStatus.ACCEPTED
+        return {
+            "status": decision.status.value,
+            "currentTime": iso_utc(clock.now()),
+            "interval": decision.interval,
+        }
+
+    def heartbeat(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"currentTime": iso_utc(clock.now())}
+
+    def status_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.connector_status(
+            station(endpoint),
+            ConnectorStatus(
+                evse_id=p["evseId"],
+                connector_id=p["connectorId"],
+                status=p["connectorStatus"],
+                timestamp=p["timestamp"],
+            ),
+        )
+        return {}
+
+    def notify_event(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        # Stations may report connector availability as events instead of StatusNotification.
+        for event in p["eventData"]:
+            component, variable = event["component"], event["variable"]
+            evse = component.get("evse")
+            if component["name"] == "Connector" and variable["name"] == "AvailabilityState" and evse:
+                events.connector_status(
+                    station(endpoint),
+                    ConnectorStatus(
+                        evse_id=evse["id"],
+                        connector_id=evse.get("connectorId", 1),
+                        status=event["actualValue"],
+                        timestamp=event["timestamp"],
+                    ),
+                )
+        return {}
+
+    def notify_report(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.report_page(
+            station(endpoint),
+            ReportPage(
+                request_id=p["requestId"],
+                seq_no=p["seqNo"],
+                tbc=p.get("tbc", False),
+                generated_at=p["generatedAt"],
+                report_data=p.get("reportData", []),
+            ),
+        )
+        return {}
+
+    def security_event_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.security_event(station(endpoint), SecurityEvent(p["type"], p["timestamp"], p.get("techInfo")))
+        return {}
+
+    def firmware_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.firmware_status(station(endpoint), p["status"])
+        return {}
+
+    def log_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.diagnostics_status(station(endpoint), p["status"])
+        return {}
+
+    def authorize(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"idTokenInfo": {"status": events.authorize(station(endpoint), p["idToken"]["idToken"])}}
+
+    async def transaction_event(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        info = p["transactionInfo"]
+        evse = p.get("evse", {})
+        id_token = p.get("idToken", {}).get("idToken")
+        outcome = await events.transaction(
+            station(endpoint),
+            TransactionUpdate(
+                phase=_PHASES[p["eventType"]],
+                timestamp=p["timestamp"],
+                transaction_ref=info["transactionId"],
+                evse_id=evse.get("id"),
+                connector_id=evse.get("connectorId"),
+                id_token=id_token,
+                meter_wh=energy_wh(p.get("meterValue")),
+                reason=info.get("stoppedReason"),
+            ),
+        )
+        if id_token is None or outcome.id_token_status is None:
+            return {}
+        return {"idTokenInfo": {"status": outcome.id_token_status}}
+
+    def recorded_only(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {}
+
+    def data_transfer(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"status": "UnknownVendorId"}
+
+    return {
+        "BootNotification": boot_notification,
+        "Heartbeat": heartbeat,
+        "StatusNotification": status_notification,
+        "NotifyEvent": notify_event,
+        "NotifyReport": notify_report,
+        "NotifyMonitoringReport": recorded_only,
+        "SecurityEventNotification": security_event_notification,
+        "FirmwareStatusNotification": firmware_status,
+        "LogStatusNotification": log_status,
+        "Authorize": authorize,
+        "TransactionEvent": transaction_event,
+        "MeterValues": recorded_only,
+        "DataTransfer": data_transfer,
+    }

@@ -1,0 +1,50 @@
+"""Runtime settings: defaults, overridden by `SWITCHYARD_*` environment variables, then by CLI options."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MessageLogMode = Literal["all", "no-heartbeats", "off"]
+AuthorizePolicy = Literal["accept", "reject"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SWITCHYARD_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    api_port: int = Field(8000, ge=0, le=65535)
+    ocpp_port: int = Field(9000, ge=0, le=65535)
+    ocpp_tls_port: int = Field(9443, ge=0, le=65535)
+    ocpp_path_prefix: str = "/ocpp"
+    database_url: str = "sqlite+aiosqlite:///switchyard.db"
+    node_id: str = "local"
+
+    # TLS listener (security profiles 2 and 3) runs only when a certificate and key are given.
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    # CA that signed station client certificates (profile 3).
+    tls_client_ca_file: Path | None = None
+
+    # Unknown identities are registered (to this operator, unassigned to a site) and booted Pending.
+    open_registration: bool = False
+    open_registration_operator: str | None = None
+
+    heartbeat_interval: int = Field(300, gt=0)
+    # BootNotification interval for Pending and Rejected answers: when the station may try again.
+    boot_retry_interval: int = Field(60, gt=0)
+    authorize_policy: AuthorizePolicy = "accept"
+    call_timeout: float = Field(30.0, gt=0)
+    handshake_timeout: float = Field(10.0, gt=0)
+    max_frame_bytes: int = Field(8 * 1024 * 1024, gt=1024)
+
+    message_log: MessageLogMode = "no-heartbeats"
+    message_log_retention_days: float = Field(30.0, gt=0)
+    recorder_flush_interval: float = Field(0.05, gt=0)
+
+    # PBKDF2 rounds for station passwords (ADR 0003); stored with each hash, so raising it is safe.
+    station_password_iterations: int = Field(1000, ge=1)
+
+    log_level: str = "info"
+    log_format: Literal["console", "json"] = "console"

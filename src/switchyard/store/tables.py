@@ -1,0 +1,162 @@
+"""The tables. Alembic migrations in `migrations/versions` create exactly these."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from switchyard.store.types import UtcDateTime
+
+ID = String(24)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Operator(Base):
+    __tablename__ = "operators"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # Platform operators manage other operators (tenants); they still never see tenants' resources.
+    platform: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ID, ForeignKey("operators.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(10))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str | None] = mapped_column(ID, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+    __table_args__ = (UniqueConstraint("operator_id", "name", name="uq_sites_operator_name"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ID, ForeignKey("operators.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Station(Base):
+    __tablename__ = "stations"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ID, ForeignKey("operators.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("sites.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    # The OCPP identity is the last URL segment; unique across the whole gateway.
+    identity: Mapped[str] = mapped_column(String(48), unique=True)
+    serial_number: Mapped[str | None] = mapped_column(String(25), nullable=True)
+    ocpp_version: Mapped[str] = mapped_column(String(8))
+    security_profile: Mapped[int] = mapped_column(Integer)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    registration_state: Mapped[str] = mapped_column(String(10))
+    # Reported by the station in BootNotification.
+    vendor: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    model: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    firmware_version: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    iccid: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    imsi: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    meter_type: Mapped[str | None] = mapped_column(String(25), nullable=True)
+    meter_serial_number: Mapped[str | None] = mapped_column(String(25), nullable=True)
+    last_boot_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_boot_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    last_boot_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    firmware_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    diagnostics_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # Live state, written by the node that holds the socket.
+    connection_state: Mapped[str] = mapped_column(String(12), default="disconnected")
+    connected_node: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    connected_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ConnectorState(Base):
+    __tablename__ = "connector_states"
+
+    station_id: Mapped[str] = mapped_column(ID, ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True)
+    evse_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connector_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    info: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    vendor_error_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    reported_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OcppMessage(Base):
+    """The message log: every frame in and out (per the message-log setting), secrets redacted."""
+
+    __tablename__ = "ocpp_messages"
+    __table_args__ = (Index("ix_ocpp_messages_station_at", "station_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    station_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    identity: Mapped[str] = mapped_column(String(48))
+    direction: Mapped[str] = mapped_column(String(3))
+    message_type: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class NotifyReportPage(Base):
+    __tablename__ = "notify_report_pages"
+
+    station_id: Mapped[str] = mapped_column(ID, ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True)
+    request_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tbc: Mapped[bool] = mapped_column(Boolean)
+    generated_at: Mapped[str] = mapped_column(String(40))
+    report_data: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SecurityEventRow(Base):
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    station_id: Mapped[str] = mapped_column(ID, ForeignKey("stations.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(50))
+    timestamp: Mapped[str] = mapped_column(String(40))
+    tech_info: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Transaction(Base):
+    __tablename__ = "transactions"
+    __table_args__ = (UniqueConstraint("station_id", "transaction_ref", name="uq_transactions_station_ref"),)
+
+    # Doubles as the 1.6 transactionId the station is given.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    station_id: Mapped[str] = mapped_column(ID, ForeignKey("stations.id", ondelete="CASCADE"), index=True)
+    transaction_ref: Mapped[str] = mapped_column(String(36))
+    evse_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    connector_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    id_token: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    meter_start_wh: Mapped[float | None] = mapped_column(nullable=True)
+    meter_stop_wh: Mapped[float | None] = mapped_column(nullable=True)
+    started_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    stopped_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    stop_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    state: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
