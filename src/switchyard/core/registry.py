@@ -151,11 +151,13 @@ class Registry:
             raise Conflict(f"an operator named {name!r} already exists") from None
 
     async def delete_operator(self, who: Principal, operator_id: str) -> None:
-        who.require_platform_admin()
+        who.require(Scope.ADMIN)
         async with self._db.transaction() as session:
+            # Visibility first: to a tenant admin another operator does not exist (404), as on GET.
             operator = await self._visible_operator(session, who, operator_id)
             if operator.id == who.operator_id:
                 raise Conflict("an operator cannot delete itself")
+            who.require_platform_admin()
             stations = await session.scalar(select(func.count()).where(Station.operator_id == operator.id))
             if stations:
                 raise Conflict(f"operator {operator.name!r} still has {stations} charge station(s); delete them first")

@@ -1,0 +1,258 @@
+"""Tenant isolation: another operator's resources do not exist for a caller, whatever the route or method.
+
+The tables below name every `/v1.1` route; `test_every_route_is_in_the_isolation_table` fails when a
+route is added without a row here.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from switchyard.api.app import create_app
+from tests.api.helpers import MISSING_ID, Tenant, bearer, create_key, expect, make_tenant, snapshot, unique
+from tests.support import PASSWORD_16, RunningNode
+
+
+@dataclass(frozen=True)
+class ItemCase:
+    """One method of one `/{id}` route, aimed at a resource of operator A."""
+
+    method: str
+    path: str  # the route's path template, exactly as FastAPI knows it
+    resource: str  # which of A's resources the id names: operator, apikey, site, station
+    not_found: str  # the 404 message, with {id}
+    body: dict[str, Any] | None = None
+    # Platform admins may manage other operators themselves (never their resources).
+    platform_admin_allowed: bool = False
+
+    def url(self, resource_id: str) -> str:
+        name = self.path[self.path.index("{") + 1 : self.path.index("}")]
+        return self.path.replace("{" + name + "}", resource_id)
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+OPERATOR = "/v1.1/operators/{operator_id}"
+APIKEY = "/v1.1/apikeys/{key_id}"
+SITE = "/v1.1/sites/{site_id}"
+STATION = "/v1.1/chargestations/{station_id}"
+
+ITEM_CASES = [
+    ItemCase("GET", OPERATOR, "operator", "operator {id} not found", platform_admin_allowed=True),
+    ItemCase("PATCH", OPERATOR, "operator", "operator {id} not found", {"name": "stolen"}, platform_admin_allowed=True),
+    ItemCase("DELETE", OPERATOR, "operator", "operator {id} not found", platform_admin_allowed=True),
+    ItemCase("GET", APIKEY, "apikey", "API key {id} not found"),
+    ItemCase("DELETE", APIKEY, "apikey", "API key {id} not found"),
+    ItemCase("GET", SITE, "site", "site {id} not found"),
+    ItemCase("PATCH", SITE, "site", "site {id} not found", {"name": "stolen", "address": "elsewhere"}),
+    ItemCase("DELETE", SITE, "site", "site {id} not found"),
+    ItemCase("GET", STATION, "station", "charge station {id} not found"),
+    ItemCase(
+        "PATCH",
+        STATION,
+        "station",
+        "charge station {id} not found",
+        {"registrationState": "rejected", "site": None, "serialNumber": "stolen"},
+    ),
+    ItemCase("DELETE", STATION, "station", "charge station {id} not found"),
+]
+
+
+@dataclass(frozen=True)
+class ListCase:
+    path: str
+    resource: str
+    # Operators are listed for platform admins: the platform sees tenants, not their resources.
+    platform_admin_allowed: bool = False
+    params: dict[str, str] = field(default_factory=dict)
+
+
+LIST_CASES = [
+    ListCase("/v1.1/operators", "operator", platform_admin_allowed=True),
+    ListCase("/v1.1/apikeys", "apikey"),
+    ListCase("/v1.1/sites", "site"),
+    ListCase("/v1.1/chargestations", "station"),
+]
+
+
+@dataclass
+class World:
+    node: RunningNode
+    a: Tenant
+    b: Tenant
+    platform_read_key: str
+
+    def attackers(self, platform_admin_allowed: bool) -> dict[str, str]:
+        """Keys that must not reach A's resources, by name."""
+        keys = {f"B {scope}": key for scope, key in self.b.keys.items()}
+        keys["platform read"] = self.platform_read_key
+        if not platform_admin_allowed:
+            keys["platform admin"] = self.node.admin_key
+        return keys
+
+
+@pytest.fixture
+async def world(node: RunningNode) -> World:
+    a = await make_tenant(node, unique("Alpha"))
+    b = await make_tenant(node, unique("Bravo"))
+    platform_read = await create_key(node, node.admin_key, "read")
+    return World(node, a, b, platform_read["key"])
+
+
+def _v11_routes() -> dict[str, set[str]]:
+    """Every `/v1.1` path template and its methods, as the running app routes them (per its OpenAPI)."""
+    app = create_app(None)  # type: ignore[arg-type]  # routes only; the node is never touched
+    paths = app.openapi()["paths"]
+    return {path: {m.upper() for m in methods} for path, methods in paths.items() if path.startswith("/v1.1")}
+
+
+def _path_routes() -> set[tuple[str, str]]:
+    return {(method, path) for path, methods in _v11_routes().items() if "{" in path for method in methods}
+
+
+def _collection_routes() -> set[str]:
+    return {path for path, methods in _v11_routes().items() if "{" not in path and "GET" in methods}
+
+
+def test_every_route_is_in_the_isolation_table() -> None:
+    routes = _path_routes()
+    assert len(routes) >= len(ITEM_CASES) > 0
+    covered = {(case.method, case.path) for case in ITEM_CASES}
+    missing = _path_routes() - covered
+    assert not missing, f"routes with a path parameter missing from ITEM_CASES: {sorted(missing)}"
+    stale = covered - _path_routes()
+    assert not stale, f"ITEM_CASES rows naming no route: {sorted(stale)}"
+    assert _collection_routes() == {case.path for case in LIST_CASES}
+
+
+@pytest.mark.parametrize("case", ITEM_CASES, ids=str)
+async def test_another_operators_resource_does_not_exist(world: World, case: ItemCase) -> None:
+    api, a = world.node.api, world.a
+    before = await snapshot(world.node, a)
+    target = a.resource_id(case.resource)
+    for who, key in world.attackers(case.platform_admin_allowed).items():
+        response = await api.request(case.method, case.url(target), json=case.body, headers=bearer(key))
+        # The same request for an id that does not exist at all: nothing may tell them apart.
+        control = await api.request(case.method, case.url(MISSING_ID), json=case.body, headers=bearer(key))
+        assert response.status_code == control.status_code, (who, response.text, control.text)
+        assert response.json()["message"].replace(target, MISSING_ID) == control.json()["message"], who
+        if who.endswith("admin"):
+            expect(response, 404, case.not_found.format(id=target))
+        else:
+            assert response.status_code in (403, 404), (who, response.text)
+            expect(response, response.status_code)
+        assert await snapshot(world.node, a) == before, f"{who} changed A with {case}"
+
+
+@pytest.mark.parametrize("case", LIST_CASES, ids=lambda c: c.path)
+async def test_lists_never_show_another_operators_resources(world: World, case: ListCase) -> None:
+    a, b = world.a, world.b
+    a_ids = {a.resource_id(case.resource)}
+    if case.resource == "apikey":
+        a_ids |= {a.admin_key_id, a.write_key_id}
+    for who, key in world.attackers(case.platform_admin_allowed).items():
+        response = await world.node.api.get(case.path, params=case.params, headers=bearer(key))
+        if response.status_code == 403:  # API keys are listed for admin keys only
+            assert case.resource == "apikey", who
+            assert not who.endswith("admin"), who
+            continue
+        seen = {item["_id"] for item in expect(response, 200)}
+        assert not seen & a_ids, f"{who} sees A's {case.resource} in {case.path}"
+        if who.startswith("B ") and case.resource != "apikey":
+            assert b.resource_id(case.resource) in seen, "the control: B sees its own"
+    # And A sees its own, so the assertions above are not vacuous.
+    seen_by_a = {item["_id"] for item in expect(await world.node.api.get(case.path, headers=bearer(a.admin_key)), 200)}
+    assert a_ids <= seen_by_a
+
+
+async def test_everything_listed_belongs_to_the_caller(world: World) -> None:
+    api, b = world.node.api, world.b
+    for path in ("/v1.1/apikeys", "/v1.1/sites", "/v1.1/chargestations"):
+        for item in expect(await api.get(path, headers=bearer(b.admin_key)), 200):
+            assert item["operator"] == b.id, (path, item)
+
+
+async def test_filters_by_another_operators_site_are_not_found(world: World) -> None:
+    api, a, b = world.node.api, world.a, world.b
+    site = a.site["_id"]
+    for who, key in world.attackers(platform_admin_allowed=False).items():
+        response = await api.get("/v1.1/chargestations", params={"site": site}, headers=bearer(key))
+        expect(response, 404, f"site {site} not found")
+        response = await api.get(
+            "/v1.1/chargestations", params={"identity": a.station["identity"]}, headers=bearer(key)
+        )
+        assert expect(response, 200) == [], who
+    # The control: B's own site filters fine, A's own filter finds A's station.
+    own = await api.get("/v1.1/chargestations", params={"site": b.site["_id"]}, headers=bearer(b.read_key))
+    assert [s["_id"] for s in expect(own, 200)] == [b.station["_id"]]
+    mine = await api.get("/v1.1/chargestations", params={"site": site}, headers=bearer(a.read_key))
+    assert [s["_id"] for s in expect(mine, 200)] == [a.station["_id"]]
+
+
+async def test_a_station_cannot_be_put_in_another_operators_site(world: World) -> None:
+    api, a, b = world.node.api, world.a, world.b
+    before = await snapshot(world.node, a)
+    site = a.site["_id"]
+    identity = unique("intruder")
+    body = {"identity": identity, "ocppVersion": "1.6", "securityProfile": 1, "password": PASSWORD_16, "site": site}
+    for key in (b.admin_key, b.write_key, world.node.admin_key):
+        expect(await api.post("/v1.1/chargestations", json=body, headers=bearer(key)), 404, f"site {site} not found")
+    # Nothing was half-written: the identity is still free, B has no new station.
+    stations = expect(await api.get("/v1.1/chargestations", headers=bearer(b.admin_key)), 200)
+    assert [s["_id"] for s in stations] == [b.station["_id"]]
+    # Moving B's own station into A's site is refused the same way, and leaves it where it was.
+    patch = await api.patch(
+        f"/v1.1/chargestations/{b.station['_id']}", json={"site": site}, headers=bearer(b.write_key)
+    )
+    expect(patch, 404, f"site {site} not found")
+    again = await api.get(f"/v1.1/chargestations/{b.station['_id']}", headers=bearer(b.read_key))
+    assert expect(again, 200)["site"] == b.site["_id"]
+    assert await snapshot(world.node, a) == before
+    body["site"] = None
+    created = expect(await api.post("/v1.1/chargestations", json=body, headers=bearer(b.write_key)), 201)
+    assert created["identity"] == identity
+
+
+async def test_keys_cannot_be_made_for_another_operator_by_a_tenant(world: World) -> None:
+    api, a, b = world.node.api, world.a, world.b
+    before = await snapshot(world.node, a)
+    body = {"name": "backdoor", "scope": "admin", "operator": a.id}
+    response = await api.post("/v1.1/apikeys", json=body, headers=bearer(b.admin_key))
+    control = await api.post("/v1.1/apikeys", json=body | {"operator": MISSING_ID}, headers=bearer(b.admin_key))
+    expect(response, 403, "only admin keys of a platform operator may manage other operators")
+    assert response.json() == control.json()
+    assert await snapshot(world.node, a) == before
+    # A platform admin may, but not for an operator that does not exist.
+    missing = await api.post("/v1.1/apikeys", json=body | {"operator": MISSING_ID}, headers=world.node.auth())
+    expect(missing, 404, f"operator {MISSING_ID} not found")
+
+
+async def test_a_tenant_sees_only_its_own_operator(world: World) -> None:
+    api, a, b = world.node.api, world.a, world.b
+    for key in b.keys.values():
+        listed = expect(await api.get("/v1.1/operators", headers=bearer(key)), 200)
+        assert [o["_id"] for o in listed] == [b.id]
+        assert expect(await api.get(f"/v1.1/operators/{b.id}", headers=bearer(key)), 200)["name"] == b.operator["name"]
+        expect(await api.get(f"/v1.1/operators/{a.id}", headers=bearer(key)), 404, f"operator {a.id} not found")
+    # The platform admin sees every operator, itself included.
+    listed = {o["_id"] for o in expect(await api.get("/v1.1/operators", headers=world.node.auth()), 200)}
+    assert {a.id, b.id} < listed
+    # A tenant admin may not create operators.
+    created = await api.post("/v1.1/operators", json={"name": "shadow"}, headers=bearer(b.admin_key))
+    expect(created, 403, "only admin keys of a platform operator may manage other operators")
+
+
+async def test_a_platform_admin_manages_operators_but_not_their_resources(world: World) -> None:
+    api, a = world.node.api, world.a
+    renamed = await api.patch(f"/v1.1/operators/{a.id}", json={"name": "Alpha renamed"}, headers=world.node.auth())
+    assert expect(renamed, 200)["name"] == "Alpha renamed"
+    # ...and deleting A is refused while it has stations, which the platform cannot delete for it.
+    response = await api.delete(f"/v1.1/operators/{a.id}", headers=world.node.auth())
+    assert response.status_code == 409
+    expect(
+        await api.delete(f"/v1.1/chargestations/{a.station['_id']}", headers=world.node.auth()),
+        404,
+        f"charge station {a.station['_id']} not found",
+    )
