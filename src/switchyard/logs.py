@@ -1,10 +1,14 @@
-"""Logging: structlog for our events, the standard library for libraries; secrets never reach output."""
+"""Logging: structlog for our events, the standard library for libraries; secrets never reach output.
+
+Masking happens twice: structured fields named like secrets are replaced (at any depth), and the
+final rendered text, exception tracebacks included, has anything shaped like an API key masked.
+"""
 
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
-from typing import Any
+from collections.abc import Mapping, MutableMapping
+from typing import Any, TextIO
 
 import structlog
 
@@ -14,29 +18,46 @@ _API_KEY = re.compile(r"sy_[0-9a-f]{24}_[A-Za-z0-9_\-]+")
 
 
 def scrub(value: Any) -> Any:
+    """`value` with every API key in it masked, at any depth of dicts, lists and tuples."""
     if isinstance(value, str):
         return _API_KEY.sub("sy_" + REDACTED, value)
+    if isinstance(value, Mapping):
+        return {name: REDACTED if _secret_name(name) else scrub(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(scrub(item) for item in value)
     return value
+
+
+def _secret_name(name: object) -> bool:
+    return isinstance(name, str) and _SECRET_NAMES.search(name) is not None
 
 
 def redact_secrets(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: mask fields named like secrets and anything shaped like an API key."""
     for name, value in list(event.items()):
-        event[name] = REDACTED if _SECRET_NAMES.search(name) else scrub(value)
+        event[name] = REDACTED if _secret_name(name) else scrub(value)
     return event
 
 
-class _ScrubFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = scrub(str(record.msg))
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(scrub(a) for a in args)
-        return True
+def _scrub_rendered(_logger: Any, _method: str, rendered: Any) -> Any:
+    """structlog processor after the (text) renderer: the last word on what is actually written."""
+    return scrub(rendered)
 
 
-def configure(level: str = "info", fmt: str = "console") -> None:
+class _ScrubbingFormatter(logging.Formatter):
+    """Masks the whole formatted record: message, arguments of any shape, and traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return str(scrub(super().format(record)))
+
+
+def configure(level: str = "info", fmt: str = "console", stream: TextIO | None = None, cache: bool = True) -> None:
+    """Route structlog and the standard library to `stream` (stderr) at `level`.
+
+    `cache=False` keeps loggers re-reading the configuration, for code that configures more than once.
+    """
     numeric = logging.getLevelName(level.upper())
+    output = stream or sys.stderr
     renderer: Any = (
         structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)
     )
@@ -45,17 +66,17 @@ def configure(level: str = "info", fmt: str = "console") -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            redact_secrets,
             structlog.processors.format_exc_info,
+            redact_secrets,
             renderer,
+            _scrub_rendered,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=True,
+        logger_factory=structlog.PrintLoggerFactory(output),
+        cache_logger_on_first_use=cache,
     )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_ScrubFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s [%(levelname)-8s] %(name)s: %(message)s"))
+    handler = logging.StreamHandler(output)
+    handler.setFormatter(_ScrubbingFormatter("%(asctime)s [%(levelname)-8s] %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
