@@ -1,0 +1,196 @@
+"""The websocket upgrade: URL and identity, subprotocol negotiation, Basic auth (security profile 1)."""
+
+import asyncio
+import base64
+
+import pytest
+import websockets
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic, boot, station
+
+
+async def _status_of(
+    url: str, headers: dict[str, str] | None = None, subprotocols: list[str] | None = None
+) -> tuple[int, str]:
+    try:
+        async with websockets.connect(
+            url,
+            subprotocols=subprotocols or ["ocpp1.6"],
+            additional_headers=headers or {},
+            open_timeout=5,  # type: ignore[arg-type]
+        ):
+            pass
+    except InvalidStatus as exc:
+        return exc.response.status_code, bytes(exc.response.body or b"").decode()
+    return 101, ""
+
+
+# -- subprotocol negotiation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("configured", "offered", "chosen"),
+    [
+        ("1.6", ["ocpp1.6"], "ocpp1.6"),
+        ("2.0.1", ["ocpp2.0.1"], "ocpp2.0.1"),
+        ("1.6", ["ocpp2.0.1", "ocpp1.6"], "ocpp1.6"),
+        ("2.0.1", ["ocpp1.6", "ocpp2.0", "ocpp2.0.1", "ocpp2.1"], "ocpp2.0.1"),
+    ],
+)
+async def test_the_configured_version_is_chosen_from_what_is_offered(
+    node: RunningNode, configured: str, offered: list[str], chosen: str
+) -> None:
+    await node.add_station("CP-1", ocpp_version=configured)
+    password = PASSWORD_16 if configured == "1.6" else PASSWORD_201
+    async with station(node.ws_url, "CP-1", password, subprotocols=offered) as ws:
+        assert ws.subprotocol == chosen
+        assert ws.response is not None
+        assert ws.response.headers["Sec-WebSocket-Protocol"] == chosen
+        assert (await boot(ws, configured))["status"] == "Accepted"
+
+
+@pytest.mark.parametrize("offered", [["ocpp0.1"], ["ocpp2.0.1"], ["chat", "superchat"]])
+async def test_no_acceptable_subprotocol_completes_without_header_then_closes(
+    node: RunningNode, offered: list[str]
+) -> None:
+    await node.add_station("CP-1", ocpp_version="1.6")
+    async with station(node.ws_url, "CP-1", PASSWORD_16, subprotocols=offered) as ws:
+        assert ws.subprotocol is None
+        assert ws.response is not None
+        assert "Sec-WebSocket-Protocol" not in ws.response.headers
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1002
+    assert "CP-1" not in node.sy.gateway.sessions
+
+
+async def test_no_subprotocol_header_at_all(node: RunningNode) -> None:
+    await node.add_station("CP-1")
+    reader, writer = await asyncio.open_connection("127.0.0.1", node.sy.gateway.ws_port)
+    auth = basic("CP-1", PASSWORD_16)["Authorization"]
+    writer.write(
+        b"GET /ocpp/CP-1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + f"Authorization: {auth}\r\n\r\n".encode()
+    )
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert head.startswith(b"HTTP/1.1 101")
+    assert b"sec-websocket-protocol" not in head.lower()
+    close_frame = await asyncio.wait_for(reader.read(2), 5)
+    assert close_frame[0] == 0x88, "a CLOSE frame follows at once"
+    writer.close()
+
+
+# -- identity in the URL -------------------------------------------------------------------------
+
+
+async def test_percent_encoded_identity_is_decoded(node: RunningNode) -> None:
+    await node.add_station("RDAM 123 α")
+    async with station(node.ws_url, "RDAM 123 α", PASSWORD_16) as ws:
+        assert (await boot(ws))["status"] == "Accepted"
+    assert node.sy.gateway.sessions == {}
+
+
+async def test_identity_is_the_last_segment_under_the_prefix(node: RunningNode) -> None:
+    await node.add_station("CP-9")
+    base = f"ws://127.0.0.1:{node.sy.gateway.ws_port}"
+    headers = basic("CP-9", PASSWORD_16)
+    assert (await _status_of(f"{base}/ocpp/site-a/CP-9", headers))[0] == 101
+    assert (await _status_of(f"{base}/elsewhere/CP-9", headers))[0] == 404
+    assert (await _status_of(f"{base}/ocpp/", headers))[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("segment", "status", "reason"),
+    [
+        ("x" * 49, 400, "at most 48"),
+        ("CP%3A1", 400, "':'"),
+        ("CP%0A1", 400, "control characters"),
+        ("a%2Fb", 400, "'/'"),
+        ("%FF%FE", 400, "UTF-8"),
+        ("NOBODY", 404, "unknown charging station"),
+    ],
+)
+async def test_bad_or_unknown_identities(node: RunningNode, segment: str, status: int, reason: str) -> None:
+    got, body = await _status_of(f"{node.ws_url}/{segment}", basic("x", PASSWORD_16))
+    assert got == status
+    assert reason in body
+
+
+# -- security profile 1: Basic auth over ws -------------------------------------------------------
+
+
+async def test_profile_1_right_password_hex_text_or_raw_bytes(node: RunningNode) -> None:
+    await node.add_station("CP-1", password=PASSWORD_16)
+    for presented in (PASSWORD_16, PASSWORD_16.upper(), bytes.fromhex(PASSWORD_16)):
+        async with station(node.ws_url, "CP-1", presented) as ws:
+            assert (await boot(ws))["status"] == "Accepted"
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        (None, "Basic credentials are required"),
+        ({"Authorization": "Basic " + base64.b64encode(b"CP-1:" + b"f" * 32).decode()}, "wrong password"),
+        ({"Authorization": "Basic " + base64.b64encode(b"CP-2:" + PASSWORD_16.encode()).decode()}, "username"),
+        ({"Authorization": "Bearer abc"}, "Basic scheme"),
+        ({"Authorization": "Basic !!!"}, "base64"),
+        ({"Authorization": "Basic " + base64.b64encode(b"no-colon").decode()}, "username:password"),
+    ],
+)
+async def test_profile_1_refusals_are_401(node: RunningNode, headers: dict[str, str] | None, reason: str) -> None:
+    await node.add_station("CP-1", password=PASSWORD_16)
+    status, body = await _status_of(f"{node.ws_url}/CP-1", headers)
+    assert status == 401
+    assert reason in body
+    assert "CP-1" not in node.sy.gateway.sessions
+
+
+async def test_a_station_must_use_its_configured_profile(node: RunningNode) -> None:
+    await node.add_station("CP-2", security_profile=2)
+    status, body = await _status_of(f"{node.ws_url}/CP-2", basic("CP-2", PASSWORD_16))
+    assert status == 401
+    assert "profile 2" in body
+    await node.add_station("CP-3", security_profile=3, serialNumber="SN-3")
+    status, body = await _status_of(f"{node.ws_url}/CP-3", basic("CP-3", PASSWORD_16))
+    assert status == 401
+    assert "profile 3" in body
+
+
+async def test_a_changed_password_applies_from_the_next_connection(node: RunningNode) -> None:
+    created = await node.add_station("CP-1", password=PASSWORD_16)
+    async with station(node.ws_url, "CP-1", PASSWORD_16) as ws:
+        await boot(ws)
+        new = "ffeeddccbbaa99887766554433221100"
+        response = await node.api.patch(
+            f"/v1.1/chargestations/{created['_id']}", json={"password": new}, headers=node.auth()
+        )
+        assert response.status_code == 200
+        assert (await _status_of(f"{node.ws_url}/CP-1", basic("CP-1", PASSWORD_16)))[0] == 401
+        assert (await _status_of(f"{node.ws_url}/CP-1", basic("CP-1", new)))[0] == 101
+
+
+async def test_non_get_and_garbage_requests_are_refused(node: RunningNode) -> None:
+    for request, status in (
+        (b"POST /ocpp/CP-1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", b"405"),
+        (b"\x16\x03\x01 not http at all\r\n\r\n", b"400"),
+    ):
+        reader, writer = await asyncio.open_connection("127.0.0.1", node.sy.gateway.ws_port)
+        writer.write(request)
+        head = await asyncio.wait_for(reader.read(200), 5)
+        assert head.split(b" ")[1] == status
+        writer.close()
+
+
+async def test_a_newer_connection_replaces_the_older_one(node: RunningNode) -> None:
+    await node.add_station("CP-1")
+    async with station(node.ws_url, "CP-1", PASSWORD_16) as first:
+        await boot(first)
+        async with station(node.ws_url, "CP-1", PASSWORD_16) as second:
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(first.recv(), 5)
+            assert (await boot(second))["status"] == "Accepted"
+            assert node.sy.gateway.sessions["CP-1"].endpoint is not None
+            assert len(node.sy.gateway.sessions) == 1

@@ -1,0 +1,127 @@
+"""Security profiles 2 (Basic auth over TLS) and 3 (client certificates), with a test CA."""
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import trustme
+import websockets
+from websockets.exceptions import InvalidMessage, InvalidStatus
+
+from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic, boot, running_node, station
+
+
+@dataclass
+class Pki:
+    ca: trustme.CA
+    other_ca: trustme.CA
+
+    def client_context(self, common_name: str | None = None, ca: trustme.CA | None = None) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+        self.ca.configure_trust(context)
+        if common_name is not None:
+            (ca or self.ca).issue_cert(f"{common_name}.stations.test", common_name=common_name).configure_cert(context)
+        return context
+
+
+@pytest.fixture
+def pki() -> Pki:
+    return Pki(trustme.CA(), trustme.CA())
+
+
+@pytest.fixture
+async def tls_node(tmp_path: Path, pki: Pki) -> AsyncIterator[RunningNode]:
+    server = pki.ca.issue_cert("127.0.0.1", "localhost")
+    server.cert_chain_pems[0].write_to_path(tmp_path / "server.pem")
+    server.private_key_pem.write_to_path(tmp_path / "server.key")
+    pki.ca.cert_pem.write_to_path(tmp_path / "clients-ca.pem")
+    async with running_node(
+        tmp_path,
+        tls_cert_file=tmp_path / "server.pem",
+        tls_key_file=tmp_path / "server.key",
+        tls_client_ca_file=tmp_path / "clients-ca.pem",
+    ) as node:
+        yield node
+
+
+async def _status(url: str, context: ssl.SSLContext, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    try:
+        async with websockets.connect(
+            url,
+            ssl=context,
+            subprotocols=["ocpp1.6"],
+            additional_headers=headers or {},
+            open_timeout=5,  # type: ignore[list-item]
+        ):
+            return 101, ""
+    except InvalidStatus as exc:
+        return exc.response.status_code, bytes(exc.response.body or b"").decode()
+
+
+async def test_profile_2_basic_auth_over_tls(tls_node: RunningNode, pki: Pki) -> None:
+    await tls_node.add_station("CP-2", security_profile=2)
+    async with station(tls_node.wss_url, "CP-2", PASSWORD_16, ssl=pki.client_context()) as ws:
+        assert (await boot(ws))["status"] == "Accepted"
+    assert await _status(f"{tls_node.wss_url}/CP-2", pki.client_context(), basic("CP-2", "f" * 32)) == (
+        401,
+        "wrong password\n",
+    )
+
+
+async def test_profile_2_refuses_plain_ws_and_profile_1_refuses_tls(tls_node: RunningNode, pki: Pki) -> None:
+    await tls_node.add_station("CP-1", security_profile=1)
+    status, body = await _status(f"{tls_node.wss_url}/CP-1", pki.client_context(), basic("CP-1", PASSWORD_16))
+    assert status == 401
+    assert "profile 1" in body
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")
+async def test_tls_below_1_2_is_refused_by_the_server(tls_node: RunningNode, pki: Pki) -> None:
+    context = pki.client_context()
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")  # let the client offer what the server must refuse
+    context.minimum_version = ssl.TLSVersion.TLSv1
+    context.maximum_version = ssl.TLSVersion.TLSv1_1
+    port = tls_node.sy.gateway.wss_port
+    with pytest.raises((ssl.SSLError, ConnectionResetError)):
+        await asyncio.open_connection("127.0.0.1", port, ssl=context, server_hostname="localhost")
+    # the same client allowed TLS 1.2 gets through: the refusal was about the version
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    _, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context, server_hostname="localhost")
+    assert writer.get_extra_info("ssl_object").version() == "TLSv1.2"
+    writer.close()
+
+
+@pytest.mark.parametrize("cn", ["SN-0001", "CP-3"])
+async def test_profile_3_client_certificate_with_serial_or_identity_as_cn(
+    tls_node: RunningNode, pki: Pki, cn: str
+) -> None:
+    await tls_node.add_station("CP-3", security_profile=3, serialNumber="SN-0001")
+    async with station(tls_node.wss_url, "CP-3", ssl=pki.client_context(cn)) as ws:
+        assert (await boot(ws))["status"] == "Accepted"
+
+
+async def test_profile_3_certificate_of_another_station_is_refused(tls_node: RunningNode, pki: Pki) -> None:
+    await tls_node.add_station("CP-3", security_profile=3, serialNumber="SN-0001")
+    status, body = await _status(f"{tls_node.wss_url}/CP-3", pki.client_context("SN-9999"))
+    assert status == 401
+    assert "'SN-9999'" in body
+
+
+async def test_profile_3_without_a_certificate_is_refused(tls_node: RunningNode, pki: Pki) -> None:
+    await tls_node.add_station("CP-3", security_profile=3, serialNumber="SN-0001")
+    status, body = await _status(f"{tls_node.wss_url}/CP-3", pki.client_context(), basic("CP-3", PASSWORD_201))
+    assert status == 401
+    assert "client certificate" in body
+
+
+async def test_profile_3_certificate_from_an_unknown_ca_fails_the_tls_handshake(
+    tls_node: RunningNode, pki: Pki
+) -> None:
+    await tls_node.add_station("CP-3", security_profile=3, serialNumber="SN-0001")
+    # With TLS 1.3 the client learns of the refusal only when it reads: no HTTP answer ever comes.
+    with pytest.raises((ssl.SSLError, OSError, InvalidMessage)):
+        await _status(f"{tls_node.wss_url}/CP-3", pki.client_context("SN-0001", ca=pki.other_ca))
+    assert tls_node.sy.gateway.sessions == {}

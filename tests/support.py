@@ -1,0 +1,137 @@
+"""Helpers shared by the tests: a running node on loopback, and raw OCPP stations."""
+
+import base64
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from switchyard.api.app import create_app
+from switchyard.node import Switchyard
+from switchyard.settings import Settings
+
+PASSWORD_16 = "0123456789abcdef0123456789abcdef"  # a 16-byte 1.6 AuthorizationKey, as hex
+PASSWORD_201 = "correct-horse-battery-staple"
+
+
+def test_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'switchyard.db'}",
+        "host": "127.0.0.1",
+        "api_port": 0,
+        "ocpp_port": 0,
+        "ocpp_tls_port": 0,
+        "recorder_flush_interval": 0.01,
+        "message_log": "all",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class RunningNode:
+    sy: Switchyard
+    admin_key: str
+    api: httpx.AsyncClient
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.sy.gateway.ws_port}/ocpp"
+
+    @property
+    def wss_url(self) -> str:
+        return f"wss://127.0.0.1:{self.sy.gateway.wss_port}/ocpp"
+
+    def auth(self, key: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {key or self.admin_key}"}
+
+    async def add_station(
+        self,
+        identity: str,
+        ocpp_version: str = "1.6",
+        security_profile: int = 1,
+        password: str | None = None,
+        key: str | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"identity": identity, "ocppVersion": ocpp_version, "securityProfile": security_profile}
+        if security_profile in (1, 2):
+            body["password"] = password or (PASSWORD_16 if ocpp_version == "1.6" else PASSWORD_201)
+        body.update(extra)
+        response = await self.api.post("/v1.1/chargestations", json=body, headers=self.auth(key))
+        assert response.status_code == 201, response.text
+        return response.json()["result"]  # type: ignore[no-any-return]
+
+    async def flush(self) -> None:
+        self.sy.gateway._flush_seen()
+        await self.sy.recorder.flush()
+
+
+@asynccontextmanager
+async def running_node(tmp_path: Path, **overrides: Any) -> AsyncIterator[RunningNode]:
+    sy = Switchyard(test_settings(tmp_path, **overrides))
+    key = await sy.start()
+    assert key is not None
+    transport = httpx.ASGITransport(app=create_app(sy))
+    async with httpx.AsyncClient(transport=transport, base_url="http://switchyard.test") as client:
+        try:
+            yield RunningNode(sy, key, client)
+        finally:
+            await sy.stop()
+
+
+def basic(identity: str, password: str | bytes) -> dict[str, str]:
+    raw = password if isinstance(password, bytes) else password.encode()
+    return {"Authorization": "Basic " + base64.b64encode(identity.encode() + b":" + raw).decode()}
+
+
+def subprotocol_for(version: str) -> str:
+    return "ocpp1.6" if version == "1.6" else "ocpp2.0.1"
+
+
+@asynccontextmanager
+async def station(
+    url: str,
+    identity: str,
+    password: str | bytes | None = None,
+    version: str = "1.6",
+    subprotocols: list[str] | None = None,
+    **kwargs: Any,
+) -> AsyncIterator[ClientConnection]:
+    """A raw websocket station: the tests speak OCPP-J frames to it directly."""
+    headers = basic(identity, password) if password is not None else {}
+    from urllib.parse import quote
+
+    async with websockets.connect(
+        f"{url}/{quote(identity, safe='')}",
+        subprotocols=subprotocols or [subprotocol_for(version)],  # type: ignore[arg-type]
+        additional_headers=headers,
+        open_timeout=5,
+        **kwargs,
+    ) as ws:
+        yield ws
+
+
+async def exchange(ws: ClientConnection, frame: Any) -> Any:
+    await ws.send(frame if isinstance(frame, str | bytes) else json.dumps(frame))
+    return json.loads(await ws.recv(decode=True))
+
+
+BOOT_16 = {"chargePointVendor": "Acme", "chargePointModel": "Volt 22", "firmwareVersion": "1.2.3"}
+BOOT_201 = {
+    "reason": "PowerUp",
+    "chargingStation": {"vendorName": "Acme", "model": "Volt 22", "firmwareVersion": "1.2.3"},
+}
+
+
+async def boot(ws: ClientConnection, version: str = "1.6") -> dict[str, Any]:
+    payload = BOOT_16 if version == "1.6" else BOOT_201
+    reply = await exchange(ws, [2, "boot-1", "BootNotification", payload])
+    assert reply[0] == 3, reply
+    return reply[2]  # type: ignore[no-any-return]
