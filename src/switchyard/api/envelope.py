@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from switchyard.errors import DomainError, Unauthorized
 
 T = TypeVar("T")
+_FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 
 class Envelope(BaseModel, Generic[T]):
@@ -38,11 +39,27 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = exc.errors()
         if any(error.get("type") == "json_invalid" for error in errors):
             return failure(400, "request body is not valid JSON")
+        if not _sent_as_json(request) and any(_whole_body_refused(error) for error in errors):
+            # FastAPI parses JSON only when the client says it is JSON; say so instead of "not a dict".
+            return failure(415, "send the request body as JSON, with 'Content-Type: application/json'")
         return failure(422, "; ".join(_describe(error) for error in errors))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return failure(exc.status_code, str(exc.detail), dict(exc.headers) if exc.headers else None)
+        message = str(exc.detail)
+        if exc.status_code == 400 and message == _FASTAPI_BODY_ERROR:
+            # FastAPI's words for a body that is not even text (invalid UTF-8); all our bodies are JSON.
+            message = "request body is not valid JSON"
+        return failure(exc.status_code, message, dict(exc.headers) if exc.headers else None)
+
+
+def _sent_as_json(request: Request) -> bool:
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _whole_body_refused(error: Any) -> bool:
+    return tuple(error.get("loc", ())) == ("body",) and error.get("type") != "missing"
 
 
 def _describe(error: dict[str, Any]) -> str:
@@ -53,4 +70,6 @@ def _describe(error: dict[str, Any]) -> str:
         message = "unknown field"
     if error.get("type") == "missing":
         message = "required"
+    if error.get("type") == "value_error":
+        message = str(error.get("ctx", {}).get("error", message))
     return f"{where}: {message}"

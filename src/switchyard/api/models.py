@@ -1,13 +1,35 @@
 """Request and response bodies of the API (camelCase on the wire, as in the eDRV API)."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic_core import PydanticCustomError
 
 from switchyard.clock import iso_utc
 
 Timestamp = Annotated[datetime, PlainSerializer(iso_utc, return_type=str)]
+
+
+V = TypeVar("V")
+
+
+def _refuse_null(value: V | None) -> V:
+    # Runs only for a field the client sent: absent fields keep their default and stay untouched.
+    if value is None:
+        raise PydanticCustomError("not_null", "must not be null")
+    return value
+
+
+# A PATCH field that may be left out, but not set to null (there is nothing to clear).
+NotNull = AfterValidator(_refuse_null)
+
+
+def _refuse_bool(value: object) -> object:
+    # JSON true is not the security profile 1, whatever Python thinks of True == 1.
+    if isinstance(value, bool):
+        raise PydanticCustomError("literal_error", "Input should be 1, 2 or 3")
+    return value
 
 
 class Body(BaseModel):
@@ -29,7 +51,7 @@ class OperatorIn(Body):
 
 
 class OperatorPatch(Body):
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: Annotated[str | None, NotNull] = Field(None, min_length=1, max_length=100)
 
 
 class OperatorOut(Out):
@@ -77,7 +99,7 @@ class SiteIn(Body):
 
 
 class SitePatch(Body):
-    name: str | None = Field(None, min_length=1, max_length=100)
+    name: Annotated[str | None, NotNull] = Field(None, min_length=1, max_length=100)
     address: str | None = Field(None, max_length=300)
 
 
@@ -94,25 +116,28 @@ class SiteOut(Out):
 
 OcppVersionName = Literal["1.6", "2.0.1"]
 RegistrationStateName = Literal["accepted", "pending", "rejected"]
+SecurityProfile = Annotated[Literal[1, 2, 3], BeforeValidator(_refuse_bool)]
 
 
 class StationIn(Body):
     identity: str = Field(min_length=1, max_length=48)
     serial_number: str | None = Field(None, alias="serialNumber", max_length=25)
     ocpp_version: OcppVersionName = Field(alias="ocppVersion")
-    security_profile: Literal[1, 2, 3] = Field(alias="securityProfile")
+    security_profile: SecurityProfile = Field(alias="securityProfile")
     password: str | None = None
     site: str | None = None
     registration_state: RegistrationStateName = Field("accepted", alias="registrationState")
 
 
 class StationPatch(Body):
+    """null clears serialNumber and site; a null password removes it (security profile 3 only)."""
+
     serial_number: str | None = Field(None, alias="serialNumber", max_length=25)
-    ocpp_version: OcppVersionName | None = Field(None, alias="ocppVersion")
-    security_profile: Literal[1, 2, 3] | None = Field(None, alias="securityProfile")
+    ocpp_version: Annotated[OcppVersionName | None, NotNull] = Field(None, alias="ocppVersion")
+    security_profile: Annotated[SecurityProfile | None, NotNull] = Field(None, alias="securityProfile")
     password: str | None = None
     site: str | None = None
-    registration_state: RegistrationStateName | None = Field(None, alias="registrationState")
+    registration_state: Annotated[RegistrationStateName | None, NotNull] = Field(None, alias="registrationState")
 
 
 class LiveOut(Out):

@@ -138,13 +138,15 @@ class Registry:
 
     async def update_operator(self, who: Principal, operator_id: str, name: str | None) -> Operator:
         who.require(Scope.ADMIN)
+        if name is not None:
+            name = _name(name, "name")
         try:
             async with self._db.transaction() as session:
                 operator = await self._visible_operator(session, who, operator_id)
                 if operator.id != who.operator_id:
                     who.require_platform_admin()
                 if name is not None:
-                    operator.name = _name(name, "name")
+                    operator.name = name
                 operator.updated_at = self._clock.now()
                 return operator
         except IntegrityError:
@@ -175,7 +177,8 @@ class Registry:
 
     async def _create_operator(self, name: str, platform: bool) -> Operator:
         now = self._clock.now()
-        operator = Operator(id=new_id(), name=_name(name, "name"), platform=platform, created_at=now, updated_at=now)
+        name = _name(name, "name")
+        operator = Operator(id=new_id(), name=name, platform=platform, created_at=now, updated_at=now)
         try:
             async with self._db.transaction() as session:
                 session.add(operator)
@@ -251,10 +254,11 @@ class Registry:
     async def create_site(self, who: Principal, name: str, address: str | None) -> Site:
         who.require(Scope.WRITE)
         now = self._clock.now()
+        name = _name(name, "name")
         site = Site(
             id=new_id(),
             operator_id=who.operator_id,
-            name=_name(name, "name"),
+            name=name,
             address=address,
             created_at=now,
             updated_at=now,
@@ -268,17 +272,18 @@ class Registry:
 
     async def update_site(self, who: Principal, site_id: str, changes: dict[str, Any]) -> Site:
         who.require(Scope.WRITE)
+        name = _name(changes["name"], "name") if "name" in changes else None
         try:
             async with self._db.transaction() as session:
                 site = await self._own_site(session, who, site_id)
-                if "name" in changes:
-                    site.name = _name(changes["name"], "name")
+                if name is not None:
+                    site.name = name
                 if "address" in changes:
                     site.address = changes["address"]
                 site.updated_at = self._clock.now()
                 return site
         except IntegrityError:
-            raise Conflict(f"a site named {changes.get('name')!r} already exists") from None
+            raise Conflict(f"a site named {name!r} already exists") from None
 
     async def delete_site(self, who: Principal, site_id: str) -> None:
         who.require(Scope.WRITE)
@@ -379,9 +384,13 @@ class Registry:
             version = given.get("ocpp_version", station.ocpp_version)
             profile = given.get("security_profile", station.security_profile)
             _check_version_profile(version, profile)
-            if "password" in given and given["password"] is not None:
-                check_station_password(given["password"], version)
-                station.password_hash = hash_station_password(given["password"], version, self._iterations)
+            if "password" in given:
+                password = given["password"]
+                if password is None:
+                    station.password_hash = None  # refused below unless the profile is 3
+                else:
+                    check_station_password(password, version)
+                    station.password_hash = hash_station_password(password, version, self._iterations)
             elif version != station.ocpp_version and station.password_hash is not None:
                 raise InvalidInput("changing ocppVersion needs a new password (its rules differ between versions)")
             if profile in (1, 2) and station.password_hash is None:
@@ -417,9 +426,9 @@ class Registry:
 def _name(value: str, field_name: str) -> str:
     value = value.strip()
     if not value:
-        raise InvalidInput(f"{field_name} must not be empty")
+        raise InvalidInput(f"{field_name}: must not be empty")
     if len(value) > 100:
-        raise InvalidInput(f"{field_name} has {len(value)} characters; at most 100 allowed")
+        raise InvalidInput(f"{field_name}: has {len(value)} characters; at most 100 allowed")
     return value
 
 
