@@ -8,6 +8,8 @@ import typer
 import uvloop
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 
 from switchyard import logs
 from switchyard.clock import SystemClock
@@ -42,12 +44,46 @@ def _settings(**overrides: Any) -> Settings:
     return Settings(**given)
 
 
+def _fail(message: str) -> typer.Exit:
+    """Print `message` as one line on stderr (never wrapped, never read as markup); exit 1."""
+    message = " ".join(message.split())
+    err.print(Text.assemble(("error:", "red"), " ", message), soft_wrap=True, highlight=False)
+    return typer.Exit(1)
+
+
+def _say(line: str) -> None:
+    out.print(Text(line), soft_wrap=True, highlight=False)
+
+
 def _run(work: Coroutine[Any, Any, T]) -> T:
     try:
         return uvloop.run(work)
     except DomainError as exc:
-        err.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from None
+        raise _fail(exc.message) from None
+    except (OSError, SQLAlchemyError) as exc:
+        raise _fail(f"cannot use the database: {exc}".splitlines()[0]) from None
+
+
+def _print_table(headers: list[str], rows: list[list[str]], show_header: bool = True, whole: int = 1) -> None:
+    """A table for people at a terminal; tab-separated lines, nothing cut short, for scripts.
+
+    At a terminal the first `whole` columns (names, ids) are never wrapped; the others fold to fit.
+    """
+    if not out.is_terminal:
+        lines = [headers] if show_header else []
+        for row in lines + rows:
+            typer.echo("\t".join(value.replace("\t", " ").replace("\n", " ") for value in row))
+        return
+    table = Table(show_header=show_header)
+    for index, header in enumerate(headers):
+        if index < whole:
+            widest = max((len(row[index]) for row in rows), default=0)
+            table.add_column(header, no_wrap=True, min_width=max(widest, len(header)))
+        else:
+            table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(value) for value in row))
+    out.print(table)
 
 
 async def _with_registry(database_url: str | None, work: Callable[[Registry], Awaitable[T]]) -> T:
@@ -60,8 +96,9 @@ async def _with_registry(database_url: str | None, work: Callable[[Registry], Aw
         await database.close()
 
 
-async def _as_operator(registry: Registry, name: str) -> Principal:
-    operator = await registry.ensure_operator(name)
+async def _as_operator(registry: Registry, name: str, create: bool = False) -> Principal:
+    """The operator called `name` as an admin; created when missing only if `create` (never by reads)."""
+    operator = await (registry.ensure_operator(name) if create else registry.find_operator(name))
     return Principal(operator.id, key_id="cli", scope=Scope.ADMIN, platform=operator.platform)
 
 
@@ -130,16 +167,14 @@ def station_add(
     """Register a charge station."""
 
     async def work(registry: Registry) -> tuple[Station, str | None]:
-        who = await _as_operator(registry, operator)
+        who = await _as_operator(registry, operator, create=True)
         created = await registry.create_station(who, identity, ocpp, profile, password, serial, site)
         return created.station, created.generated_password
 
     station, generated = _run(_with_registry(database_url, work))
-    out.print(
-        f"added {station.identity} ({station.id}), OCPP {station.ocpp_version}, profile {station.security_profile}"
-    )
+    _say(f"added {station.identity} ({station.id}), OCPP {station.ocpp_version}, profile {station.security_profile}")
     if generated:
-        out.print(f"generated password (shown once): {generated}")
+        _say(f"generated password (shown once): {generated}")
 
 
 @station_app.command("list")
@@ -154,11 +189,9 @@ def station_list(
         return list(await registry.list_stations(who, limit=100_000))
 
     stations = _run(_with_registry(database_url, work))
-    table = Table(
-        "identity", "id", "ocpp", "profile", "state", "connection", "vendor", "model", "firmware", "last seen"
-    )
-    for s in stations:
-        table.add_row(
+    headers = ["identity", "id", "ocpp", "profile", "state", "connection", "vendor", "model", "firmware", "last seen"]
+    rows = [
+        [
             s.identity,
             s.id,
             s.ocpp_version,
@@ -169,8 +202,10 @@ def station_list(
             s.model or "",
             s.firmware_version or "",
             s.last_seen_at.isoformat(timespec="seconds") if s.last_seen_at else "",
-        )
-    out.print(table)
+        ]
+        for s in stations
+    ]
+    _print_table(headers, rows, whole=2)
 
 
 @station_app.command("show")
@@ -186,14 +221,15 @@ def station_show(
         return await registry.find_station(who, identity)
 
     station = _run(_with_registry(database_url, work))
-    table = Table(show_header=False)
+    rows = []
     for column in Station.__table__.columns:
         if column.name == "password_hash":
-            table.add_row("password", "set" if station.password_hash else "not set")
+            # The hash is a secret too: say only whether there is one.
+            rows.append(["password", "set" if station.password_hash else "not set"])
             continue
         value = getattr(station, column.key)
-        table.add_row(column.name, "" if value is None else str(value))
-    out.print(table)
+        rows.append([column.name, "" if value is None else str(value)])
+    _print_table(["field", "value"], rows, show_header=False, whole=2)
 
 
 @db_app.command("upgrade")
@@ -208,7 +244,7 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
             await database.close()
 
     _run(work())
-    out.print("database is up to date")
+    _say("database is up to date")
 
 
 def main() -> None:

@@ -109,12 +109,21 @@ class Registry:
 
     async def ensure_operator(self, name: str) -> Operator:
         """The operator called `name`, created when missing (the first operator ever is the platform)."""
+        name = _name(name, "name")
         async with self._db.transaction() as session:
             existing = await session.scalar(select(Operator).where(Operator.name == name))
             if existing is not None:
                 return existing
             first = not await session.scalar(select(func.count()).select_from(Operator))
         return await self._create_operator(name, platform=first)
+
+    async def find_operator(self, name: str) -> Operator:
+        """The operator called `name` (for the CLI, which names operators rather than authenticating)."""
+        async with self._db.sessions() as session:
+            operator = await session.scalar(select(Operator).where(Operator.name == name.strip()))
+            if operator is None:
+                raise NotFound(f"operator {name!r} not found")
+            return operator
 
     async def create_key_for(self, operator_id: str, name: str, scope: Scope) -> CreatedApiKey:
         return await self._create_key(operator_id, name, scope, None)
