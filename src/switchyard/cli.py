@@ -55,13 +55,16 @@ def _say(line: str) -> None:
     out.print(Text(line), soft_wrap=True, highlight=False)
 
 
-def _run(work: Coroutine[Any, Any, T]) -> T:
+def _run(work: Coroutine[Any, Any, T], os_error: str = "cannot use the database") -> T:
+    """Run `work`; a refusal or an environment problem (`os_error`: what failed) is one line and exit 1."""
     try:
         return uvloop.run(work)
     except DomainError as exc:
         raise _fail(exc.message) from None
-    except (OSError, SQLAlchemyError) as exc:
+    except SQLAlchemyError as exc:
         raise _fail(f"cannot use the database: {exc}".splitlines()[0]) from None
+    except OSError as exc:
+        raise _fail(f"{os_error}: {exc}".splitlines()[0]) from None
 
 
 def _print_table(headers: list[str], rows: list[list[str]], show_header: bool = True, whole: int = 1) -> None:
@@ -119,6 +122,7 @@ def serve(
     log_level: Annotated[str | None, typer.Option(help="debug, info, warning, error")] = None,
 ) -> None:
     """Start the gateway and the API on an embedded database."""
+    from switchyard.runner import StartupError
     from switchyard.runner import serve as run_node
 
     settings = _settings(
@@ -134,7 +138,10 @@ def serve(
         log_level=log_level,
     )
     logs.configure(settings.log_level, settings.log_format)
-    _run(run_node(settings))
+    try:
+        _run(run_node(settings), os_error="cannot start")
+    except StartupError as exc:
+        raise _fail(str(exc)) from None
 
 
 @apikey_app.command("create")

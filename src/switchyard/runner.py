@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import signal
+import socket
 from collections.abc import Callable, Iterator
 
 import uvicorn
@@ -10,8 +11,15 @@ from sqlalchemy.engine import make_url
 
 from switchyard import __version__
 from switchyard.api.app import create_app
+from switchyard.gateway.tls import server_context
 from switchyard.node import Switchyard
 from switchyard.settings import Settings
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class StartupError(Exception):
+    """Switchyard cannot start; the message says why, in one line."""
 
 
 class _ApiServer(uvicorn.Server):
@@ -20,6 +28,11 @@ class _ApiServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def _say(text: str) -> None:
+    # stdout is block-buffered under a supervisor or a pipe: the banner (and its key) must not wait.
+    print(text, flush=True)
 
 
 def banner(settings: Settings, sy: Switchyard, api_port: int, first_key: str | None) -> str:
@@ -43,31 +56,80 @@ def banner(settings: Settings, sy: Switchyard, api_port: int, first_key: str | N
     return "\n".join(lines)
 
 
-async def serve(settings: Settings, say: Callable[[str], None] = print) -> None:
-    sy = Switchyard(settings)
-    first_key = await sy.start()
-    server = _ApiServer(
-        uvicorn.Config(
-            create_app(sy),
-            host=settings.host,
-            port=settings.api_port,
-            log_config=None,
-            access_log=False,
-            lifespan="off",
-        )
+def _listen(host: str, port: int, what: str) -> socket.socket:
+    """A socket bound to host:port, or StartupError('<what> on host:port: <reason>')."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise StartupError(f"{what} on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise StartupError(f"{what} on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def _check_station_listeners(settings: Settings) -> None:
+    """Fail before the node touches the database (and makes the first key) if a station port is taken.
+
+    The gateway binds its own sockets moments later; this catches the common case, a port in use
+    or an unreadable certificate, while nothing has been created yet.
+    """
+    ports = [settings.ocpp_port]
+    if settings.tls_cert_file and settings.tls_key_file:
+        try:
+            server_context(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
+        except (OSError, ValueError) as exc:
+            raise StartupError(f"the TLS certificate or key cannot be used: {exc}") from None
+        ports.append(settings.ocpp_tls_port)
+    for port in ports:
+        if port:
+            _listen(settings.host, port, "stations cannot connect").close()
+
+
+async def serve(settings: Settings, say: Callable[[str], None] = _say) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    # From the first moment: a signal during startup stops Switchyard once it is up, never half-way.
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await _serve(settings, say, stop)
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+
+
+async def _serve(settings: Settings, say: Callable[[str], None], stop: asyncio.Event) -> None:
+    api_socket = _listen(settings.host, settings.api_port, "the API cannot listen")
+    try:
+        _check_station_listeners(settings)
+        sy = Switchyard(settings)
+        try:
+            first_key = await sy.start()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await sy.stop()
+            raise
+    except BaseException:
+        api_socket.close()
+        raise
+    api_port = api_socket.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(sy), host=settings.host, port=api_port, log_config=None, access_log=False, lifespan="off"
     )
-    api = asyncio.create_task(server.serve())
+    server = _ApiServer(config)
+    api = asyncio.create_task(server.serve(sockets=[api_socket]))
     try:
         while not server.started:
             if api.done():
-                raise SystemExit(f"the API could not listen on {settings.host}:{settings.api_port}")
+                raise StartupError(f"the API could not start on {settings.host}:{settings.api_port}")
             await asyncio.sleep(0.02)
-        api_port = server.servers[0].sockets[0].getsockname()[1]
         say(banner(settings, sy, api_port, first_key))
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({api, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
@@ -75,4 +137,5 @@ async def serve(settings: Settings, say: Callable[[str], None] = print) -> None:
         server.should_exit = True
         with contextlib.suppress(Exception, SystemExit):
             await api
+        api_socket.close()
         await sy.stop()
