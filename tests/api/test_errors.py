@@ -1,11 +1,14 @@
 """Every refusal says exactly why, with the right status, and leaves nothing half-written."""
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import text
 
+from switchyard.api.app import create_app
 from tests.api.helpers import MISSING_ID, Tenant, bearer, expect, make_tenant, snapshot, unique
 from tests.api.test_isolation import ITEM_CASES
 from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, boot, station
@@ -489,8 +492,6 @@ async def test_an_operator_cannot_delete_itself(node: RunningNode) -> None:
     ],
 )
 async def test_a_generated_password_is_shown_once(node: RunningNode, version: str, profile: int, shape: str) -> None:
-    import re
-
     body = _station(ocppVersion=version, securityProfile=profile)
     response = await node.api.post(STATIONS, json=body, headers=node.auth())
     created = expect(response, 201, "generated password shown once; configure it on the station")
@@ -591,3 +592,19 @@ async def test_health_is_503_when_the_gateway_is_down(node: RunningNode) -> None
     health = await node.api.get("/healthz")
     assert health.status_code == 503
     assert health.json()["gateway"] is False
+
+
+async def test_an_unexpected_failure_is_a_500_envelope_without_internals(
+    node: RunningNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"internal detail {node.admin_key}")
+
+    monkeypatch.setattr(node.sy.registry, "list_sites", broken)
+    transport = httpx.ASGITransport(app=create_app(node.sy), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://switchyard.test") as client:
+        response = await client.get("/v1.1/sites", headers=node.auth())
+        expect(response, 500, "internal error")
+        assert "internal detail" not in response.text
+        # The rest of the API is unaffected.
+        expect(await client.get("/v1.1/chargestations", headers=node.auth()), 200)

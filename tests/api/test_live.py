@@ -133,3 +133,16 @@ async def test_other_changes_leave_a_connected_station_connected(node: RunningNo
         reply = await exchange(ws, [2, "hb", "Heartbeat", {}])
         assert reply[0] == 3
         assert (await _get(node, created["_id"]))["live"]["connected"] is True
+
+
+async def test_changing_the_ocpp_version_of_a_connected_station_disconnects_it(node: RunningNode) -> None:
+    created = await node.add_station("CP-upgraded")
+    async with station(node.ws_url, "CP-upgraded", PASSWORD_16) as ws:
+        await boot(ws)
+        body = {"ocppVersion": "2.0.1", "password": PASSWORD_201}
+        patched = await node.api.patch(f"{STATIONS}/{created['_id']}", json=body, headers=node.auth())
+        assert expect(patched, 200)["ocppVersion"] == "2.0.1"
+        await _closed_by_server(ws)
+    async with station(node.ws_url, "CP-upgraded", PASSWORD_201, version="2.0.1") as ws:
+        assert ws.subprotocol == "ocpp2.0.1"
+        assert (await boot(ws, "2.0.1"))["status"] == "Accepted"

@@ -44,6 +44,11 @@ def install_error_handlers(app: FastAPI) -> None:
             return failure(415, "send the request body as JSON, with 'Content-Type: application/json'")
         return failure(422, "; ".join(_describe(error) for error in errors))
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Still the envelope, and no internals: the server logs the traceback (Starlette re-raises).
+        return failure(500, "internal error")
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         message = str(exc.detail)
