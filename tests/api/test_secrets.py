@@ -151,6 +151,10 @@ async def test_api_keys_never_reach_the_logs(
     await node.add_station("CP-logged", key=tenant.write_key)
     async with station(node.ws_url, "CP-logged", PASSWORD_16) as ws:
         await boot(ws)
+    wrong = "fedcba9876543210fedcba9876543210"
+    with pytest.raises(Exception, match="401"):
+        async with station(node.ws_url, "CP-logged", wrong):
+            pass
     await node.flush()
 
     # Whatever a library or a careless caller might log, the configured output masks it.
@@ -177,6 +181,9 @@ async def test_api_keys_never_reach_the_logs(
         assert marker in output, marker
     assert "Logging error" not in everything
     assert "sy_***" in output
+    assert "wrong password" in output, "the refused station was logged..."
+    for password in (PASSWORD_16, wrong, PASSWORD_16.encode().hex()):
+        assert password not in everything, "...but never its password"
     for key in keys:
         assert key not in output
         assert key[SECRET_AT:] not in output
