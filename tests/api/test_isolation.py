@@ -4,10 +4,12 @@ The tables below name every `/v1.1` route; `test_every_route_is_in_the_isolation
 route is added without a row here.
 """
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 
 from switchyard.api.app import create_app
 from tests.api.helpers import MISSING_ID, Tenant, bearer, create_key, expect, make_tenant, snapshot, unique
@@ -101,11 +103,26 @@ async def world(node: RunningNode) -> World:
     return World(node, a, b, platform_read["key"])
 
 
+def _walk(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
+    """(path, methods) of every API route, into included routers (FastAPI nests them since 0.12x)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield prefix + route.path, set(route.methods)
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            yield from _walk(inner.routes, prefix + str(getattr(context, "prefix", "")))
+
+
 def _v11_routes() -> dict[str, set[str]]:
-    """Every `/v1.1` path template and its methods, as the running app routes them (per its OpenAPI)."""
+    """Every `/v1.1` path template and its methods: walked from app.routes, and from the OpenAPI schema."""
     app = create_app(None)  # type: ignore[arg-type]  # routes only; the node is never touched
-    paths = app.openapi()["paths"]
-    return {path: {m.upper() for m in methods} for path, methods in paths.items() if path.startswith("/v1.1")}
+    found: dict[str, set[str]] = {}
+    for path, methods in _walk(app.routes):
+        found.setdefault(path, set()).update(methods)
+    for path, operations in app.openapi()["paths"].items():
+        found.setdefault(path, set()).update(m.upper() for m in operations)
+    return {path: methods - {"HEAD", "OPTIONS"} for path, methods in found.items() if path.startswith("/v1.1")}
 
 
 def _path_routes() -> set[tuple[str, str]]:
@@ -119,6 +136,8 @@ def _collection_routes() -> set[str]:
 def test_every_route_is_in_the_isolation_table() -> None:
     routes = _path_routes()
     assert len(routes) >= len(ITEM_CASES) > 0
+    walked = {path for path, _ in _walk(create_app(None).routes)}  # type: ignore[arg-type]
+    assert "/v1.1/chargestations/{station_id}" in walked, "the walk sees into included routers"
     covered = {(case.method, case.path) for case in ITEM_CASES}
     missing = _path_routes() - covered
     assert not missing, f"routes with a path parameter missing from ITEM_CASES: {sorted(missing)}"
