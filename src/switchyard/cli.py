@@ -6,6 +6,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 import uvloop
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -41,7 +42,11 @@ DatabaseUrl = Annotated[
 
 def _settings(**overrides: Any) -> Settings:
     given = {name: value for name, value in overrides.items() if value is not None}
-    return Settings(**given)
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise _fail(f"invalid settings (options or SWITCHYARD_* variables): {problems}") from None
 
 
 def _fail(message: str) -> typer.Exit:
@@ -137,7 +142,10 @@ def serve(
         database_url=database_url,
         log_level=log_level,
     )
-    logs.configure(settings.log_level, settings.log_format)
+    try:
+        logs.configure(settings.log_level, settings.log_format)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     try:
         _run(run_node(settings), os_error="cannot start")
     except StartupError as exc:

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 import structlog
 
 REDACTED = "***"
+LEVELS = ("debug", "info", "warning", "error", "critical")
 _SECRET_NAMES = re.compile(r"pass(word)?|secret|token|authorization|api_?key|authorizationkey", re.IGNORECASE)
 _API_KEY = re.compile(r"sy_[0-9a-f]{24}_[A-Za-z0-9_\-]+")
 
@@ -56,7 +57,9 @@ def configure(level: str = "info", fmt: str = "console", stream: TextIO | None =
 
     `cache=False` keeps loggers re-reading the configuration, for code that configures more than once.
     """
-    numeric = logging.getLevelName(level.upper())
+    if level.lower() not in LEVELS:
+        raise ValueError(f"log level must be one of {', '.join(LEVELS)}; got {level!r}")
+    numeric = logging.getLevelNamesMapping()[level.upper()]
     output = stream or sys.stderr
     renderer: Any = (
         structlog.processors.JSONRenderer() if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False)

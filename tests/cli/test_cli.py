@@ -280,3 +280,34 @@ def test_an_unusable_database_is_a_one_line_error(tmp_path: Path) -> None:
         assert result.stdout == ""
         assert result.stderr.startswith("error: cannot use the database: ")
         assert result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["--log-level", "verbose"],
+            {},
+            "log level must be one of debug, info, warning, error, critical; got 'verbose'",
+        ),
+        (
+            [],
+            {"SWITCHYARD_API_PORT": "eighty"},
+            "invalid settings (options or SWITCHYARD_* variables): api_port: "
+            "Input should be a valid integer, unable to parse string as an integer",
+        ),
+        (
+            ["--ocpp-port", "70000"],
+            {},
+            "invalid settings (options or SWITCHYARD_* variables): ocpp_port: "
+            "Input should be less than or equal to 65535",
+        ),
+    ],
+)
+def test_serve_refuses_bad_settings_in_one_line(cli: Cli, args: list[str], env: dict[str, str], message: str) -> None:
+    # Refused before anything starts (so running it in-process is safe).
+    result = cli.runner.invoke(app, ["serve", *args, "--database-url", cli.url], env=env)
+    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
+    assert result.stdout == ""
+    assert result.stderr == f"error: {message}\n"
+    assert not cli.path.exists(), "nothing was created"
