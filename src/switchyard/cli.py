@@ -162,8 +162,7 @@ def apikey_create(
     """Create an API key and print only the key, so scripts can capture it."""
 
     async def work(registry: Registry) -> str:
-        target = await registry.ensure_operator(operator)
-        return (await registry.create_key_for(target.id, name, scope)).token
+        return (await registry.create_key_for(operator, name, scope)).token
 
     typer.echo(_run(_with_registry(database_url, work)))
 

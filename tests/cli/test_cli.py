@@ -311,3 +311,11 @@ def test_serve_refuses_bad_settings_in_one_line(cli: Cli, args: list[str], env: 
     assert result.stdout == ""
     assert result.stderr == f"error: {message}\n"
     assert not cli.path.exists(), "nothing was created"
+
+
+def test_apikey_create_checks_the_name(cli: Cli) -> None:
+    assert cli.fails("apikey", "create", "--operator", "Acme", "--name", " ") == "name: must not be empty"
+    too_long = cli.fails("apikey", "create", "--operator", "Acme", "--name", "k" * 101)
+    assert too_long == "name: has 101 characters; at most 100 allowed"
+    assert cli.rows("SELECT * FROM api_keys") == []
+    assert cli.rows("SELECT * FROM operators") == [], "a refused key creates no operator"

@@ -125,8 +125,11 @@ class Registry:
                 raise NotFound(f"operator {name!r} not found")
             return operator
 
-    async def create_key_for(self, operator_id: str, name: str, scope: Scope) -> CreatedApiKey:
-        return await self._create_key(operator_id, name, scope, None)
+    async def create_key_for(self, operator_name: str, name: str, scope: Scope) -> CreatedApiKey:
+        """A key for the operator called `operator_name`, created when missing (the CLI's way in)."""
+        name = _name(name, "name")  # checked first: a refused key creates no operator either
+        operator = await self.ensure_operator(operator_name)
+        return await self._create_key(operator.id, name, scope, None)
 
     # -- operators ----------------------------------------------------------------------------
 
@@ -296,12 +299,17 @@ class Registry:
 
     async def delete_site(self, who: Principal, site_id: str) -> None:
         who.require(Scope.WRITE)
-        async with self._db.transaction() as session:
-            site = await self._own_site(session, who, site_id)
-            count = await session.scalar(select(func.count()).where(Station.site_id == site.id))
-            if count:
-                raise Conflict(f"site {site.name!r} still has {count} charge station(s); move or delete them first")
-            await session.delete(site)
+        try:
+            async with self._db.transaction() as session:
+                site = await self._own_site(session, who, site_id)
+                name = site.name
+                count = await session.scalar(select(func.count()).where(Station.site_id == site.id))
+                if count:
+                    raise Conflict(f"site {name!r} still has {count} charge station(s); move or delete them first")
+                await session.delete(site)
+        except IntegrityError:
+            # A station was put in the site between the count and the delete (the foreign key refused).
+            raise Conflict(f"site {name!r} still has charge stations; move or delete them first") from None
 
     async def _own_site(self, session: AsyncSession, who: Principal, site_id: str) -> Site:
         site = await session.get(Site, site_id) if is_id(site_id) else None
