@@ -1,0 +1,1 @@
+"""Reproducible gateway benchmark: Switchyard against a baseline built on the `ocpp` library."""

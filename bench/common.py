@@ -1,0 +1,33 @@
+"""Helpers shared by the driver, the servers and the load client."""
+
+import hashlib
+import resource
+import socket
+
+HOST = "127.0.0.1"
+PATH_PREFIX = "/ocpp"
+SUBPROTOCOL = "ocpp1.6"
+READY = "BENCH-READY"
+
+
+def raise_nofile_limit() -> tuple[int, int]:
+    """Raise the soft open-files limit to the hard limit; returns (soft, hard) after the change."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
+def identity(index: int) -> str:
+    return f"BENCH{index:06d}"
+
+
+def password(station: str) -> str:
+    """A 1.6 AuthorizationKey (20 bytes as 40 hex digits), derived from the identity so the client knows it."""
+    return hashlib.sha1(station.encode(), usedforsecurity=False).hexdigest()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])

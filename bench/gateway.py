@@ -1,0 +1,304 @@
+"""The gateway benchmark driver: Switchyard against the `ocpp`-library baseline, interleaved, with medians.
+
+    python -m bench.gateway            # full run (~10 minutes), writes bench/RESULTS.md
+    python -m bench.gateway --quick    # smaller counts, one run, under a minute, prints only
+
+Every server and the load client run in child processes (server on CPU 0, client on CPU 1 when the
+machine has two); each measurement starts a fresh server and stops it afterwards.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.common import raise_nofile_limit
+from bench.processes import (
+    BenchError,
+    Client,
+    Server,
+    busy_seconds,
+    kill_all,
+    listen_overflows,
+    start_server,
+    stop_server,
+)
+from bench.provision import provision
+
+BASELINE = "baseline"
+SWITCHYARD = "switchyard"
+DEFAULT_OUTPUT = Path(__file__).with_name("RESULTS.md")
+
+
+@dataclass(frozen=True)
+class Plan:
+    runs: int = 3
+    heartbeat_stations: int = 100
+    heartbeat_warmup: float = 1.0
+    heartbeat_duration: float = 5.0
+    memory_stations: int = 2000
+    connect_stations: int = 5000
+    idle_stations: int = 15000
+    concurrency: int = 200
+    # Seconds the server rests before the "before" RSS, and after the stations booted before the "after" RSS.
+    settle: float = 1.0
+    idle_settle: float = 2.0
+    # Before each measurement, wait (at most quiet_wait s) until other processes use under quiet_load cores.
+    quiet_load: float = 0.25
+    quiet_wait: float = 30.0
+    # Upper bound for any one client session (connect, boot, measure, close).
+    client_deadline: float = 300.0
+    pinned: bool = True
+
+    @classmethod
+    def quick(cls, pinned: bool = True) -> "Plan":
+        return cls(
+            runs=1,
+            heartbeat_warmup=0.5,
+            heartbeat_duration=2.0,
+            memory_stations=500,
+            connect_stations=1000,
+            idle_stations=2000,
+            idle_settle=1.0,
+            quiet_wait=5.0,
+            client_deadline=60.0,
+            pinned=pinned,
+        )
+
+
+Measurement = Callable[[str, "Bench"], Awaitable[dict[str, Any]]]
+
+
+class Window:
+    """CPU used by the server, the load client and everything else over a timed stretch."""
+
+    def __init__(self, server: Server, client: Client | None = None) -> None:
+        self.server, self.client = server, client
+        self.wall, self.busy, self.overflows = time.perf_counter(), busy_seconds(), listen_overflows()
+        self.server_cpu = server.cpu_seconds()
+        self.client_cpu = client.cpu_seconds() if client is not None else 0.0
+
+    def close(self, client: Client | None = None) -> dict[str, Any]:
+        client = client or self.client
+        wall = time.perf_counter() - self.wall
+        server_cpu = self.server.cpu_seconds() - self.server_cpu
+        client_cpu = (client.cpu_seconds() if client is not None else 0.0) - self.client_cpu
+        other = busy_seconds() - self.busy - server_cpu - client_cpu
+        return {
+            "server_cpu": server_cpu / wall,
+            "client_cpu": client_cpu / wall,
+            "other_cpu": max(other, 0.0) / wall,
+            "listen_overflows": listen_overflows() - self.overflows,
+        }
+
+
+async def quiet(server: Server, plan: Plan) -> float:
+    """Wait until other processes leave the machine (nearly) idle; returns the seconds waited beyond one."""
+    started = time.perf_counter()
+    while True:
+        busy, own = busy_seconds(), server.cpu_seconds()
+        await asyncio.sleep(1.0)
+        other = busy_seconds() - busy - (server.cpu_seconds() - own)
+        waited = time.perf_counter() - started - 1.0
+        if other < plan.quiet_load or waited >= plan.quiet_wait:
+            return waited
+
+
+class Bench:
+    def __init__(self, plan: Plan, workdir: Path, template_db: Path) -> None:
+        self.plan = plan
+        self.workdir = workdir
+        self.template_db = template_db
+
+    async def server(self, kind: str) -> tuple[Server, float]:
+        """A fresh server, settled, on a quiet machine; and the seconds spent waiting for quiet."""
+        server = await start_server(kind, self.workdir, self.template_db, self.plan.pinned)
+        try:
+            await asyncio.sleep(max(self.plan.settle - 1.0, 0.0))
+            waited = await quiet(server, self.plan)
+        except BaseException:
+            await stop_server(server)
+            raise
+        return server, waited
+
+    async def client(self, mode: str, port: int, stations: int, **options: Any) -> Client:
+        return await Client.start(
+            mode,
+            port,
+            self.plan.pinned,
+            self.plan.client_deadline,
+            stations=stations,
+            concurrency=self.plan.concurrency,
+            **options,
+        )
+
+
+def check_booted(event: dict[str, Any], expected: int, server: Server) -> None:
+    if event["booted"] != expected or event["failed"]:
+        samples = "; ".join(event.get("failure_samples", []))
+        raise BenchError(
+            f"{server.kind}: {event['booted']} of {expected} stations booted ({event['failed']} failed: {samples})"
+            f"\n{server.log_tail()}"
+        )
+
+
+async def heartbeat(kind: str, bench: Bench) -> dict[str, Any]:
+    plan = bench.plan
+    server, waited = await bench.server(kind)
+    client = None
+    try:
+        client = await bench.client(
+            "heartbeat",
+            server.port,
+            plan.heartbeat_stations,
+            warmup=plan.heartbeat_warmup,
+            duration=plan.heartbeat_duration,
+        )
+        check_booted(await client.event("booted"), plan.heartbeat_stations, server)
+        await client.event("window-start")
+        window = Window(server, client)
+        await client.event("window-end")
+        usage = window.close()
+        result = await client.event("result")
+        if result["errors"] or result["disconnected"]:
+            raise BenchError(f"{kind}: {result['errors']} error answers, {result['disconnected']} disconnects")
+        return {"rate": result["rate"], "round_trips": result["round_trips"], **usage, "quiet_wait": waited}
+    finally:
+        if client is not None:
+            await client.close()
+        await stop_server(server)
+
+
+async def hold(kind: str, bench: Bench, stations: int) -> dict[str, Any]:
+    """Connect and boot `stations`, let them idle, and measure time and server memory."""
+    server, waited = await bench.server(kind)
+    client = None
+    try:
+        before = server.rss()
+        window = Window(server)
+        client = await bench.client("hold", server.port, stations, hold=bench.plan.client_deadline)
+        booted = await client.event("booted")
+        usage = window.close(client)
+        check_booted(booted, stations, server)
+        await asyncio.sleep(bench.plan.idle_settle)
+        after = server.rss()
+        if not server.alive():
+            raise BenchError(f"{kind} server died:\n{server.log_tail()}")
+        return {
+            "seconds": booted["seconds"],
+            "rss_before": before,
+            "rss_after": after,
+            "per_station": (after - before) / stations,
+            **usage,
+            "quiet_wait": waited,
+        }
+    finally:
+        if client is not None:
+            await client.close()
+        await stop_server(server)
+
+
+async def memory(kind: str, bench: Bench) -> dict[str, Any]:
+    return await hold(kind, bench, bench.plan.memory_stations)
+
+
+async def connect(kind: str, bench: Bench) -> dict[str, Any]:
+    return await hold(kind, bench, bench.plan.connect_stations)
+
+
+async def idle(kind: str, bench: Bench) -> dict[str, Any]:
+    return await hold(kind, bench, bench.plan.idle_stations)
+
+
+MEASUREMENTS: dict[str, Measurement] = {"heartbeat": heartbeat, "memory": memory, "connect": connect}
+
+
+async def attempt(name: str, kind: str, run: int, measure: Measurement, bench: Bench) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        values = await measure(kind, bench)
+    except (BenchError, TimeoutError, OSError) as exc:
+        message = str(exc) or type(exc).__name__
+        print(f"  run {run} {name:9} {kind:10} FAILED: {message}", flush=True)
+        return {"error": message.splitlines()[0]}
+    print(f"  run {run} {name:9} {kind:10} {report.brief(name, values)}  ({time.perf_counter() - started:.0f} s)")
+    return values
+
+
+def prepare(plan: Plan, workdir: Path) -> tuple[Path, float]:
+    """A template Switchyard database with every station the plan needs; each server gets a fresh copy."""
+    template = workdir / "template.db"
+    stations = max(plan.heartbeat_stations, plan.memory_stations, plan.connect_stations, plan.idle_stations)
+    print(f"registering {stations} stations in a fresh Switchyard database ...", flush=True)
+    seconds = provision(template, stations)
+    print(f"  done in {seconds:.1f} s", flush=True)
+    return template, seconds
+
+
+async def run_all(plan: Plan, workdir: Path, template: Path) -> dict[str, Any]:
+    bench = Bench(plan, workdir, template)
+    raw: dict[str, Any] = {name: {BASELINE: [], SWITCHYARD: []} for name in (*MEASUREMENTS, "idle")}
+    for run in range(1, plan.runs + 1):
+        # Alternate which server goes first, so neither always runs on a "fresh" machine.
+        order = (BASELINE, SWITCHYARD) if run % 2 else (SWITCHYARD, BASELINE)
+        for name, measure in MEASUREMENTS.items():
+            for kind in order:
+                raw[name][kind].append(await attempt(name, kind, run, measure, bench))
+        raw["idle"][SWITCHYARD].append(await attempt("idle", SWITCHYARD, run, idle, bench))
+    return raw
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small counts and one run (under a minute)")
+    parser.add_argument("--runs", type=int, help="interleaved runs (default 3, quick 1)")
+    parser.add_argument("--output", type=Path, help="report file (default: bench/RESULTS.md; with --quick: none)")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the client to CPUs 0 and 1")
+    args = parser.parse_args()
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    raise_nofile_limit()
+    plan = Plan.quick(not args.no_pin) if args.quick else Plan(pinned=not args.no_pin)
+    if args.runs:
+        plan = Plan(**{**plan.__dict__, "runs": args.runs})
+    output = args.output if args.output or args.quick else DEFAULT_OUTPUT
+    command = " ".join(["python -m bench.gateway", *sys.argv[1:]])
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+
+    workdir = Path(tempfile.mkdtemp(prefix="switchyard-bench-"))
+    try:
+        template, provision_seconds = prepare(plan, workdir)
+        raw = asyncio.run(run_all(plan, workdir, template))
+    finally:
+        kill_all()
+        with contextlib.suppress(OSError):
+            shutil.rmtree(workdir)
+    summary = report.Summary(
+        command=command,
+        started=started,
+        elapsed=time.perf_counter() - clock,
+        plan=plan.__dict__,
+        nofile=(soft, hard),
+        provision_seconds=provision_seconds,
+        raw=raw,
+    )
+    print()
+    print(report.table(summary))
+    if output is not None:
+        output.write_text(report.markdown(summary))
+        print(f"\nwrote {output}")
+
+
+if __name__ == "__main__":
+    main()
