@@ -1,9 +1,9 @@
 """The handshake gate: read the HTTP upgrade, decide asynchronously, then hand the socket to picows.
 
 picows asks its listener factory synchronously, but deciding who a station is needs the database.
-So every connection starts on this small protocol: it reads the upgrade request (h11), awaits the
-admission decision with reading paused, answers refusals itself, and for admitted stations replaces
-itself with a picows `WSProtocol` and replays the request bytes into it (ADR 0002).
+So every connection starts on this small protocol: it reads the upgrade request (httptools),
+awaits the admission decision with reading paused, answers refusals itself, and for admitted
+stations replaces itself with a picows `WSProtocol` and replays the request bytes into it (ADR 0002).
 """
 
 import asyncio
@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any, cast
 
-import h11
+import httptools
 import structlog
 
 from switchyard.gateway.admission import Admitted, TlsPeer
@@ -26,13 +26,35 @@ Admit = Callable[[UpgradeRequest, TlsPeer], Awaitable[Admitted]]
 HandOver = Callable[[asyncio.Transport, bytes, Admitted], None]
 
 
+class _RequestHead:
+    """httptools callbacks: collects the request line and headers."""
+
+    __slots__ = ("complete", "headers", "target")
+
+    def __init__(self) -> None:
+        self.target = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.complete = False
+
+    def on_url(self, url: bytes) -> None:
+        self.target += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self.complete = True
+
+
 class HandshakeGate(asyncio.Protocol):
-    def __init__(self, admit: Admit, hand_over: HandOver, timeout: float) -> None:
+    def __init__(self, admit: Admit, hand_over: HandOver, timeout: float, secure: bool) -> None:
         self._admit = admit
+        self._secure = secure
         self._hand_over = hand_over
         self._timeout = timeout
         self._transport: asyncio.Transport | None = None
-        self._parser = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_REQUEST_BYTES)
+        self._head = _RequestHead()
+        self._parser: httptools.HttpRequestParser | None = httptools.HttpRequestParser(self._head)
         self._buffer = bytearray()
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
@@ -43,28 +65,27 @@ class HandshakeGate(asyncio.Protocol):
         self._timer = asyncio.get_running_loop().call_later(self._timeout, self._on_timeout)
 
     def data_received(self, data: bytes) -> None:
-        if self._task is not None:
-            # Bytes that follow the request (early frames) wait for the websocket protocol.
-            self._buffer += data
-            return
+        if self._parser is None:
+            return  # handed over: the websocket protocol reads from now on
         self._buffer += data
+        if self._task is not None:
+            return  # bytes after the request (early frames) wait for the websocket protocol
         if len(self._buffer) > MAX_REQUEST_BYTES:
             self._refuse(Refusal(431, "upgrade request headers too large"))
             return
         try:
-            self._parser.receive_data(data)
-            event = self._parser.next_event()
-        except h11.RemoteProtocolError as exc:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            pass  # the request head is complete; what follows belongs to the websocket
+        except httptools.HttpParserError as exc:
             self._refuse(Refusal(400, f"malformed HTTP request: {exc}"))
             return
-        if event is h11.NEED_DATA:
-            return
-        if not isinstance(event, h11.Request):
-            self._refuse(Refusal(400, "expected an HTTP upgrade request"))
+        if not self._head.complete:
             return
         assert self._transport is not None
         self._transport.pause_reading()
-        self._task = asyncio.get_running_loop().create_task(self._decide(UpgradeRequest.from_h11(event)))
+        request = UpgradeRequest.parsed(self._parser.get_method(), self._head.target, self._head.headers)
+        self._task = asyncio.get_running_loop().create_task(self._decide(request))
 
     def eof_received(self) -> bool | None:
         return False
@@ -80,7 +101,7 @@ class HandshakeGate(asyncio.Protocol):
         if transport is None:
             return
         try:
-            admitted = await self._admit(request, _tls_peer(transport))
+            admitted = await self._admit(request, _tls_peer(transport) if self._secure else _PLAIN)
         except Refusal as refusal:
             self._refuse(refusal)
             return
@@ -92,7 +113,9 @@ class HandshakeGate(asyncio.Protocol):
             self._cancel_timer()
         if transport.is_closing():
             return
-        self._hand_over(transport, bytes(self._buffer), admitted)
+        request_bytes = bytes(self._buffer)
+        self._release()
+        self._hand_over(transport, request_bytes, admitted)
 
     def _refuse(self, refusal: Refusal) -> None:
         self._cancel_timer()
@@ -107,6 +130,14 @@ class HandshakeGate(asyncio.Protocol):
         if self._transport is not None and self._task is None:
             self._refuse(Refusal(408, "upgrade request not received in time"))
 
+    def _release(self) -> None:
+        """Drop everything: uvloop keeps a reference to this protocol after `set_protocol` (ADR 0002)."""
+        self._transport = None
+        self._buffer = bytearray()
+        self._parser = None
+        self._head.headers = []
+        self._task = None
+
     def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
@@ -119,6 +150,9 @@ def http_response(status: int, message: str, headers: dict[str, str]) -> bytes:
     lines += [f"{name}: {value}" for name, value in headers.items()]
     lines += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
     return "\r\n".join(lines).encode() + body
+
+
+_PLAIN = TlsPeer(secure=False)
 
 
 def _tls_peer(transport: asyncio.Transport) -> TlsPeer:

@@ -5,8 +5,6 @@ import binascii
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
-import h11
-
 from switchyard.protocol.dialect import BY_SUBPROTOCOL, Dialect
 from switchyard.protocol.identity import identity_problem
 
@@ -28,13 +26,14 @@ class UpgradeRequest:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_h11(cls, request: h11.Request) -> "UpgradeRequest":
+    def parsed(cls, method: bytes, target: bytes, raw_headers: list[tuple[bytes, bytes]]) -> "UpgradeRequest":
         headers: dict[str, str] = {}
-        for name, value in request.headers:
+        for name, value in raw_headers:
             key = name.decode("latin-1").lower()
             text = value.decode("latin-1")
+            # Repeated headers (several Sec-WebSocket-Protocol lines) fold into one list (RFC 9110 §5.3).
             headers[key] = f"{headers[key]}, {text}" if key in headers else text
-        return cls(request.method.decode("latin-1"), request.target.decode("latin-1"), headers)
+        return cls(method.decode("latin-1"), target.decode("latin-1"), headers)
 
     @property
     def path(self) -> str:
