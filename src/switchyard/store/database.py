@@ -1,10 +1,13 @@
 """Engine, sessions and migrations for any SQLAlchemy URL (SQLite by default, PostgreSQL by URL)."""
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, make_url
@@ -39,6 +42,27 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.dialect = self.engine.dialect.name
+        self._reader: asyncio.Task[aiosqlite.Connection] | None = None
+
+    async def sqlite_read(self, sql: str, parameters: Sequence[Any]) -> Iterable[Any]:
+        """Rows of a read-only query on a dedicated autocommit SQLite connection.
+
+        One hop to the connection's thread per query, where a pooled SQLAlchemy connection makes
+        six (checkout, cursor, execute, fetch, close, reset); the gateway's lookups run here when
+        thousands of stations connect at once.
+        """
+        if self._reader is None:
+            self._reader = asyncio.ensure_future(self._open_reader())
+        reader = await self._reader
+        return await reader.execute_fetchall(sql, parameters)
+
+    async def _open_reader(self) -> aiosqlite.Connection:
+        path = make_url(self.url).database or ":memory:"
+        reader = await aiosqlite.connect(path, isolation_level=None)
+        await reader.execute("PRAGMA query_only=1")
+        await reader.execute("PRAGMA busy_timeout=30000")
+        return reader
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -51,6 +75,10 @@ class Database:
             await connection.run_sync(_upgrade)
 
     async def close(self) -> None:
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            with contextlib.suppress(Exception):
+                await (await reader).close()
         await self.engine.dispose()
 
 

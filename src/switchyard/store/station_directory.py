@@ -1,4 +1,14 @@
-"""Station lookups for the gateway's handshake (implements `switchyard.ports.StationDirectory`)."""
+"""Station lookups for the gateway's handshake (implements `switchyard.ports.StationDirectory`).
+
+When many stations connect at once (every station of a site after a power cut, the whole fleet
+after a restart), their lookups are batched: while one query runs, the identities that arrive
+wait for the next, which fetches them all with one `IN (...)` query. The database stays the only
+truth, and a reconnect storm costs a few queries instead of one per station.
+"""
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,6 +20,50 @@ from switchyard.errors import NotFound
 from switchyard.ids import new_id
 from switchyard.store.database import Database
 from switchyard.store.tables import Operator, Station
+
+_LOOKUP_COLUMNS = (
+    Station.id,
+    Station.identity,
+    Station.operator_id,
+    Station.ocpp_version,
+    Station.security_profile,
+    Station.password_hash,
+    Station.registration_state,
+    Station.last_boot_status,
+    Station.serial_number,
+)
+# SQLite allows 32766 bound parameters; stay far below every database's limit.
+_BATCH = 500
+_GATHER_AT_LEAST = 64
+_GATHER_SECONDS = 0.002
+# Built from the column constants above; the identities are always bound parameters.
+_SQLITE_LOOKUP = "SELECT " + ", ".join(c.name for c in _LOOKUP_COLUMNS) + " FROM stations WHERE identity IN"  # noqa: S608
+
+
+class _LookupRow(NamedTuple):
+    id: str
+    identity: str
+    operator_id: str
+    ocpp_version: str
+    security_profile: int
+    password_hash: str | None
+    registration_state: str
+    last_boot_status: str | None
+    serial_number: str | None
+
+
+def _record_of_row(row: Any) -> StationRecord:
+    return StationRecord(
+        station_id=row.id,
+        identity=row.identity,
+        operator_id=row.operator_id,
+        ocpp_version=row.ocpp_version,
+        security_profile=row.security_profile,
+        password_hash=row.password_hash,
+        registration_state=RegistrationState(row.registration_state),
+        last_boot_status=row.last_boot_status,
+        serial_number=row.serial_number,
+    )
 
 
 def record_of(station: Station) -> StationRecord:
@@ -31,11 +85,54 @@ class DatabaseStationDirectory:
         self._db = database
         self._clock = clock
         self._operator_name = open_registration_operator
+        self._waiting: dict[str, list[asyncio.Future[StationRecord | None]]] = {}
+        self._drainer: asyncio.Task[None] | None = None
 
     async def find(self, identity: str) -> StationRecord | None:
-        async with self._db.sessions() as session:
-            station = await session.scalar(select(Station).where(Station.identity == identity))
-            return None if station is None else record_of(station)
+        future: asyncio.Future[StationRecord | None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(identity, []).append(future)
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting:
+                if len(self._waiting) < _GATHER_AT_LEAST:
+                    # Let a storm's other handshakes join this query; one station waits a millisecond.
+                    await asyncio.sleep(_GATHER_SECONDS)
+                batch, self._waiting = self._waiting, {}
+                try:
+                    rows = await self._fetch(list(batch))
+                except Exception as exc:
+                    for futures in batch.values():
+                        for future in futures:
+                            if not future.done():
+                                future.set_exception(exc)
+                    continue
+                for identity, futures in batch.items():
+                    row = rows.get(identity)
+                    for future in futures:
+                        # Each session gets its own record: sessions change theirs as the station boots.
+                        if not future.done():
+                            future.set_result(None if row is None else _record_of_row(row))
+        finally:
+            self._drainer = None
+
+    async def _fetch(self, identities: Sequence[str]) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if self._db.dialect == "sqlite":
+            for start in range(0, len(identities), _BATCH):
+                chunk = identities[start : start + _BATCH]
+                sql = f"{_SQLITE_LOOKUP} ({', '.join('?' * len(chunk))})"
+                found.update((row[1], _LookupRow(*row)) for row in await self._db.sqlite_read(sql, chunk))
+            return found
+        async with self._db.engine.connect() as connection:
+            for start in range(0, len(identities), _BATCH):
+                chunk = identities[start : start + _BATCH]
+                result = await connection.execute(select(*_LOOKUP_COLUMNS).where(Station.identity.in_(chunk)))
+                found.update((row.identity, row) for row in result)
+        return found
 
     async def register_unknown(
         self, identity: str, ocpp_version: str, security_profile: int, password_hash: str | None
