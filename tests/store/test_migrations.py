@@ -28,3 +28,31 @@ async def test_the_sqlite_file_and_its_folder_are_created(tmp_path: Path) -> Non
     await database.upgrade()
     await database.close()
     assert (tmp_path / "new" / "dir" / "s.db").exists()
+
+
+async def test_sqlite_timestamps_round_trip_and_sort_as_instants(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from sqlalchemy import select, text
+
+    from switchyard.store.tables import Operator
+
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 't.db'}")
+    await database.upgrade()
+    moments = [
+        datetime(2026, 1, 1, 12, 0, 0, 5, tzinfo=UTC),
+        datetime(2026, 1, 1, 13, 30, tzinfo=timezone(timedelta(hours=2))),  # 11:30 UTC
+        datetime(2025, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    async with database.transaction() as session:
+        for index, moment in enumerate(moments):
+            session.add(
+                Operator(id=f"{index:024d}", name=f"op{index}", platform=False, created_at=moment, updated_at=moment)
+            )
+    async with database.sessions() as session:
+        ordered = (await session.scalars(select(Operator).order_by(Operator.created_at))).all()
+        raw = (await session.execute(text("SELECT created_at FROM operators ORDER BY id"))).scalars().all()
+    assert [o.created_at for o in ordered] == sorted(moments)
+    assert all(o.created_at.tzinfo is UTC for o in ordered)
+    assert raw[1] == "2026-01-01T11:30:00.000000"
+    await database.close()

@@ -17,7 +17,7 @@ from typing import Any
 import structlog
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from switchyard.store.database import Database
 from switchyard.store.tables import ConnectorState, NotifyReportPage, OcppMessage, SecurityEventRow, Station
@@ -156,6 +156,8 @@ def _split(batch: _Batch) -> Iterable[_Batch]:
 
 
 async def _write(session: AsyncSession, batch: _Batch) -> None:
+    # Core statements on the session's connection: executemany without the ORM's bookkeeping.
+    connection = await session.connection()
     # Group station updates by column set so each group is one executemany.
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for station_id, columns in batch.stations.items():
@@ -167,29 +169,29 @@ async def _write(session: AsyncSession, batch: _Batch) -> None:
             .where(Station.__table__.c.id == bindparam("_id"))
             .values({name: bindparam(name) for name in names})
         )
-        await session.execute(statement, rows)
+        await connection.execute(statement, rows)
     if batch.connectors:
-        await _upsert_connectors(session, list(batch.connectors.values()))
+        await _upsert_connectors(connection, list(batch.connectors.values()))
     if batch.messages:
-        await session.execute(insert(OcppMessage.__table__), batch.messages)  # type: ignore[arg-type]
+        await connection.execute(insert(OcppMessage.__table__), batch.messages)  # type: ignore[arg-type]
     if batch.security_events:
-        await session.execute(insert(SecurityEventRow.__table__), batch.security_events)  # type: ignore[arg-type]
+        await connection.execute(insert(SecurityEventRow.__table__), batch.security_events)  # type: ignore[arg-type]
     if batch.report_pages:
-        await _upsert(session, NotifyReportPage, batch.report_pages, ("station_id", "request_id", "seq_no"))
+        await _upsert(connection, NotifyReportPage, batch.report_pages, ("station_id", "request_id", "seq_no"))
 
 
-async def _upsert_connectors(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+async def _upsert_connectors(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
     # Rows differ in which columns they carry; upsert each shape separately.
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         shapes.setdefault(tuple(sorted(row)), []).append(row)
     for same in shapes.values():
-        await _upsert(session, ConnectorState, same, ("station_id", "evse_id", "connector_id"))
+        await _upsert(connection, ConnectorState, same, ("station_id", "evse_id", "connector_id"))
 
 
-async def _upsert(session: AsyncSession, table: Any, rows: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
-    dialect = session.get_bind().dialect.name
+async def _upsert(connection: AsyncConnection, table: Any, rows: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
+    dialect = connection.dialect.name
     make: Callable[..., Any] = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = make(table.__table__)
     updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
-    await session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)
+    await connection.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+# UTC instants: timestamptz on PostgreSQL, fixed-width ISO 8601 text on SQLite (store/types.py).
+TIMESTAMP = sa.DateTime(timezone=True).with_variant(sa.String(26), "sqlite")
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -27,7 +30,7 @@ def upgrade() -> None:
         sa.Column("message_type", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=50), nullable=True),
         sa.Column("message_id", sa.String(length=36), nullable=True),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("at", TIMESTAMP, nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -40,8 +43,8 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=24), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("platform", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
@@ -52,10 +55,10 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("scope", sa.String(length=10), nullable=False),
         sa.Column("secret_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("created_by", sa.String(length=24), nullable=True),
-        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_used_at", TIMESTAMP, nullable=True),
+        sa.Column("revoked_at", TIMESTAMP, nullable=True),
         sa.ForeignKeyConstraint(["operator_id"], ["operators.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -68,8 +71,8 @@ def upgrade() -> None:
         sa.Column("operator_id", sa.String(length=24), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("address", sa.String(length=300), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.ForeignKeyConstraint(["operator_id"], ["operators.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("operator_id", "name", name="uq_sites_operator_name"),
@@ -95,17 +98,17 @@ def upgrade() -> None:
         sa.Column("imsi", sa.String(length=20), nullable=True),
         sa.Column("meter_type", sa.String(length=25), nullable=True),
         sa.Column("meter_serial_number", sa.String(length=25), nullable=True),
-        sa.Column("last_boot_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_boot_at", TIMESTAMP, nullable=True),
         sa.Column("last_boot_reason", sa.String(length=30), nullable=True),
         sa.Column("last_boot_status", sa.String(length=10), nullable=True),
         sa.Column("firmware_status", sa.String(length=40), nullable=True),
         sa.Column("diagnostics_status", sa.String(length=40), nullable=True),
         sa.Column("connection_state", sa.String(length=12), nullable=False),
         sa.Column("connected_node", sa.String(length=64), nullable=True),
-        sa.Column("connected_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("connected_at", TIMESTAMP, nullable=True),
+        sa.Column("last_seen_at", TIMESTAMP, nullable=True),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.ForeignKeyConstraint(["operator_id"], ["operators.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id"),
@@ -125,7 +128,7 @@ def upgrade() -> None:
         sa.Column("info", sa.String(length=50), nullable=True),
         sa.Column("vendor_error_code", sa.String(length=50), nullable=True),
         sa.Column("reported_at", sa.String(length=40), nullable=True),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.ForeignKeyConstraint(["station_id"], ["stations.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("station_id", "evse_id", "connector_id"),
     )
@@ -137,7 +140,7 @@ def upgrade() -> None:
         sa.Column("tbc", sa.Boolean(), nullable=False),
         sa.Column("generated_at", sa.String(length=40), nullable=False),
         sa.Column("report_data", sa.JSON(), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("received_at", TIMESTAMP, nullable=False),
         sa.ForeignKeyConstraint(["station_id"], ["stations.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("station_id", "request_id", "seq_no"),
     )
@@ -148,7 +151,7 @@ def upgrade() -> None:
         sa.Column("type", sa.String(length=50), nullable=False),
         sa.Column("timestamp", sa.String(length=40), nullable=False),
         sa.Column("tech_info", sa.String(length=255), nullable=True),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("received_at", TIMESTAMP, nullable=False),
         sa.ForeignKeyConstraint(["station_id"], ["stations.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -169,7 +172,7 @@ def upgrade() -> None:
         sa.Column("stopped_at", sa.String(length=40), nullable=True),
         sa.Column("stop_reason", sa.String(length=30), nullable=True),
         sa.Column("state", sa.String(length=10), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.ForeignKeyConstraint(["station_id"], ["stations.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("station_id", "transaction_ref", name="uq_transactions_station_ref"),
