@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     recorder_flush_interval: float = Field(0.05, gt=0)
 
     # PBKDF2 rounds for station passwords (ADR 0003); stored with each hash, so raising it is safe.
-    station_password_iterations: int = Field(1000, ge=1)
+    station_password_iterations: int = Field(100, ge=1)
 
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"
