@@ -33,6 +33,8 @@ log = structlog.get_logger("switchyard.gateway")
 # picows reads into a buffer it grows on demand; starting small keeps idle stations cheap.
 READ_BUFFER_BYTES = 2048
 SEEN_SWEEP_SECONDS = 5.0
+# Per-station connects are DEBUG lines (a fleet reconnecting would flood the log); this summary is INFO.
+SUMMARY_SECONDS = 60.0
 
 
 class Gateway:
@@ -55,6 +57,9 @@ class Gateway:
         self._servers: list[asyncio.Server] = []
         self._sweeper: asyncio.Task[None] | None = None
         self._seen_flushed: dict[str, float] = {}
+        self._connects = 0
+        self._disconnects = 0
+        self._responses: dict[str | None, WSUpgradeResponse] = {}
         # A LoggerAdapter stops picows from creating a child logger per connection.
         self._picows_log = logging.LoggerAdapter(logging.getLogger("picows.server"), {})
         self.ws_port: int | None = None
@@ -69,13 +74,13 @@ class Gateway:
             schema_set(schema_version)  # compile every schema before the first station arrives
         loop = asyncio.get_running_loop()
         settings = self._settings
-        server = await loop.create_server(self._gate, settings.host, settings.ocpp_port, backlog=4096)
+        server = await loop.create_server(lambda: self._gate(False), settings.host, settings.ocpp_port, backlog=4096)
         self._servers.append(server)
         self.ws_port = server.sockets[0].getsockname()[1]
         if settings.tls_cert_file and settings.tls_key_file:
             context = server_context(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
             tls_server = await loop.create_server(
-                self._gate, settings.host, settings.ocpp_tls_port, ssl=context, backlog=4096
+                lambda: self._gate(True), settings.host, settings.ocpp_tls_port, ssl=context, backlog=4096
             )
             self._servers.append(tls_server)
             self.wss_port = tls_server.sockets[0].getsockname()[1]
@@ -100,12 +105,12 @@ class Gateway:
             await server.wait_closed()
         self._servers.clear()
 
-    def _gate(self) -> HandshakeGate:
-        return HandshakeGate(self._admission.admit, self._hand_over, self._settings.handshake_timeout)
+    def _gate(self, secure: bool) -> HandshakeGate:
+        return HandshakeGate(self._admission.admit, self._hand_over, self._settings.handshake_timeout, secure)
 
     def _hand_over(self, transport: asyncio.Transport, request: bytes, admitted: Admitted) -> None:
         listener: WSListener
-        headers: dict[str, str] = {}
+        subprotocol = None
         if admitted.dialect is None or admitted.record is None:
             listener = NoSubprotocol()
         else:
@@ -125,8 +130,8 @@ class Gateway:
             connection = StationConnection(self, endpoint, self._settings.max_frame_bytes)
             endpoint.send = connection.send
             listener = connection
-            headers["Sec-WebSocket-Protocol"] = dialect.subprotocol
-        paired = WSUpgradeResponseWithListener(WSUpgradeResponse.create_101_response(headers), listener)
+            subprotocol = dialect.subprotocol
+        paired = WSUpgradeResponseWithListener(self._switching_protocols(subprotocol), listener)
         protocol = WSProtocol(
             None,
             None,
@@ -149,6 +154,15 @@ class Gateway:
         _replay(protocol, request)
         transport.resume_reading()
 
+    def _switching_protocols(self, subprotocol: str | None) -> WSUpgradeResponse:
+        # One response object per subprotocol: picows only overwrites Sec-WebSocket-Accept in it
+        # and serialises it at once, so sharing it saves building headers per connection.
+        response = self._responses.get(subprotocol)
+        if response is None:
+            headers = {"Sec-WebSocket-Protocol": subprotocol} if subprotocol else {}
+            response = self._responses[subprotocol] = WSUpgradeResponse.create_101_response(headers)
+        return response
+
     # -- session bookkeeping ------------------------------------------------------------------
 
     def connected(self, connection: StationConnection) -> None:
@@ -167,7 +181,8 @@ class Gateway:
             connected_at=now,
             last_seen_at=now,
         )
-        log.info("station connected", identity=identity, ocpp=connection.endpoint.dialect.version.value)
+        self._connects += 1
+        log.debug("station connected", identity=identity, ocpp=connection.endpoint.dialect.version.value)
 
     def disconnected(self, connection: StationConnection) -> None:
         endpoint = connection.endpoint
@@ -182,7 +197,8 @@ class Gateway:
             connected_node=None,
             last_seen_at=datetime.fromtimestamp(endpoint.last_seen, UTC),
         )
-        log.info("station disconnected", identity=endpoint.identity)
+        self._disconnects += 1
+        log.debug("station disconnected", identity=endpoint.identity)
 
     def connection(self, identity: str) -> StationConnection | None:
         return self.sessions.get(identity)
@@ -214,9 +230,25 @@ class Gateway:
             self.disconnect(station.identity, "OCPP version changed; reconnect")
 
     async def _sweep_seen(self) -> None:
+        sweeps_per_summary = round(SUMMARY_SECONDS / SEEN_SWEEP_SECONDS)
+        sweeps = 0
         while True:
             await asyncio.sleep(SEEN_SWEEP_SECONDS)
             self._flush_seen()
+            sweeps += 1
+            if sweeps % sweeps_per_summary == 0:
+                self._log_summary()
+
+    def _log_summary(self) -> None:
+        if self._connects or self._disconnects:
+            log.info(
+                "stations",
+                connected=len(self.sessions),
+                connects=self._connects,
+                disconnects=self._disconnects,
+                over_seconds=SUMMARY_SECONDS,
+            )
+            self._connects = self._disconnects = 0
 
     def _flush_seen(self) -> None:
         """Persist last-seen times that moved since the previous sweep (one update per station)."""
