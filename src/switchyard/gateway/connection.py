@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from switchyard.gateway.server import Gateway
 
 
+# Enum member lookups cost more than the identity tests they feed, once per message.
+_TEXT, _CONTINUATION, _BINARY, _CLOSE = WSMsgType.TEXT, WSMsgType.CONTINUATION, WSMsgType.BINARY, WSMsgType.CLOSE
+
+
 class StationConnection(WSListener):
     __slots__ = (
         "_fragments",
@@ -37,17 +41,18 @@ class StationConnection(WSListener):
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         kind = frame.msg_type
-        if kind == WSMsgType.TEXT:
+        if kind is _TEXT:
             if frame.fin:
-                self.endpoint.receive(frame.get_payload_as_bytes())
+                # A view into picows' buffer: decoded before this callback returns, never kept.
+                self.endpoint.receive(frame.get_payload_as_memoryview())
             else:
                 self._fragments = [frame.get_payload_as_bytes()]
                 self._fragments_size = frame.payload_size
-        elif kind == WSMsgType.CONTINUATION:
+        elif kind is _CONTINUATION:
             self._continue(transport, frame)
-        elif kind == WSMsgType.BINARY:
+        elif kind is _BINARY:
             self.endpoint.receive_binary()
-        elif kind == WSMsgType.CLOSE:
+        elif kind is _CLOSE:
             transport.send_close(frame.get_close_code())
             transport.disconnect()
 
@@ -74,7 +79,7 @@ class StationConnection(WSListener):
     def send(self, frame: bytes) -> None:
         transport = self.transport
         if transport is not None and not transport.is_disconnected:
-            transport.send(WSMsgType.TEXT, frame)
+            transport.send(_TEXT, frame)
 
     def close(self, code: WSCloseCode, reason: bytes) -> None:
         transport = self.transport

@@ -90,7 +90,7 @@ class OcppEndpoint:
 
     # -- inbound -----------------------------------------------------------------------------
 
-    def receive(self, raw: bytes | str) -> None:
+    def receive(self, raw: bytes | memoryview | str) -> None:
         self.last_seen = time.time()
         frame = parse_frame(raw, self.dialect)
         if isinstance(frame, Call):
@@ -209,6 +209,6 @@ class OcppEndpoint:
         self.pipe.close(reason)
 
 
-def _preview(raw: bytes | str, limit: int = 512) -> str:
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+def _preview(raw: bytes | memoryview | str, limit: int = 512) -> str:
+    text = raw if isinstance(raw, str) else bytes(raw).decode("utf-8", "replace")
     return text if len(text) <= limit else text[:limit] + "…"

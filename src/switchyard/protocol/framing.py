@@ -67,7 +67,7 @@ def readable_id(value: object) -> str | None:
     return None
 
 
-def parse_frame(raw: bytes | str, dialect: Dialect) -> Frame:
+def parse_frame(raw: bytes | memoryview | str, dialect: Dialect) -> Frame:
     try:
         message = _decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
