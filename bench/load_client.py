@@ -23,6 +23,8 @@ import uvloop
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, identity, password, raise_nofile_limit
+from bench.raw_client import RawStation
+from bench.raw_client import connect_and_boot as raw_connect_and_boot
 
 BOOT = b'[2,"boot-1","BootNotification",{"chargePointVendor":"Bench","chargePointModel":"Load 1"}]'
 HEARTBEAT = b'[2,"hb","Heartbeat",{}]'
@@ -45,6 +47,9 @@ class Load:
         self.drained = asyncio.Event()
         self.disconnected = 0
         self.failures: list[str] = []
+        # hold mode: set once every raw station's connection is gone
+        self.closing_target = 1 << 62
+        self.all_closed = asyncio.Event()
 
     def stopped_beating(self) -> None:
         self.beating -= 1
@@ -194,16 +199,46 @@ async def heartbeat(args: argparse.Namespace) -> None:
     await close_all(stations, args.timeout)
 
 
+async def connect_all_raw(load: Load, port: int, count: int, concurrency: int, timeout: float) -> list[RawStation]:
+    """As `connect_all`, with the minimal client of `bench.raw_client`."""
+    next_index = iter(range(count))
+    stations: list[RawStation] = []
+
+    def lost() -> None:
+        load.disconnected += 1
+        if load.disconnected >= load.closing_target:
+            load.all_closed.set()
+
+    async def worker() -> None:
+        for index in next_index:
+            try:
+                stations.append(await raw_connect_and_boot(port, index, timeout, lost))
+            except Exception as exc:
+                if len(load.failures) < MAX_REPORTED_FAILURES:
+                    load.failures.append(f"{identity(index)}: {type(exc).__name__}: {exc}")
+                else:
+                    load.failures.append("")
+
+    await asyncio.gather(*(worker() for _ in range(min(concurrency, count))))
+    return stations
+
+
 async def hold(args: argparse.Namespace) -> None:
     load = Load()
-    started = time.perf_counter()
-    stations = await connect_all(load, args.port, args.stations, args.concurrency, args.timeout)
-    seconds = time.perf_counter() - started
-    emit("booted", booted=len(stations), seconds=seconds, **failures(load))
+    started, started_cpu = time.perf_counter(), time.process_time()
+    stations = await connect_all_raw(load, args.port, args.stations, args.concurrency, args.timeout)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    emit("booted", booted=len(stations), seconds=seconds, client_cpu_seconds=cpu, **failures(load))
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(wait_for_close(), args.hold)
     emit("closing", still_connected=len(stations) - load.disconnected)
-    await close_all(stations, args.timeout)
+    load.closing_target = len(stations)
+    if load.disconnected >= load.closing_target:
+        load.all_closed.set()
+    for station in stations:
+        station.close()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(load.all_closed.wait(), args.timeout)
 
 
 async def wait_for_close() -> None:
