@@ -3,7 +3,7 @@
 import math
 from typing import Any
 
-from switchyard.clock import Clock, iso_utc
+from switchyard.clock import Clock
 from switchyard.domain import (
     BootInfo,
     BootStatus,
@@ -59,12 +59,12 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
         endpoint.accepted = decision.status is BootStatus.ACCEPTED
         return {
             "status": decision.status.value,
-            "currentTime": iso_utc(clock.now()),
+            "currentTime": clock.now_text(),
             "interval": decision.interval,
         }
 
     def heartbeat(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        return {"currentTime": iso_utc(clock.now())}
+        return {"currentTime": clock.now_text()}
 
     def status_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
         events.connector_status(
