@@ -333,9 +333,13 @@ def markdown(summary: Summary) -> str:
         f"{plan['quiet_load']:g} of a core; `listen overflows` counts connections the kernel dropped because the "
         "server's listen queue was full.",
         "",
-        "The load client (`bench/load_client.py`, picows on uvloop, frames encoded once) is the same code for both "
-        "servers. It sends the same upgrade request to both: path `/ocpp/{identity}`, subprotocol `ocpp1.6`, "
-        "and `Authorization: Basic base64(identity:password)`; the baseline ignores the header.",
+        "The load client (`bench/load_client.py`, uvloop) is the same code for both servers. It sends the same "
+        "upgrade request to both: path `/ocpp/{identity}`, subprotocol `ocpp1.6`, and "
+        "`Authorization: Basic base64(identity:password)`; the baseline ignores the header. The heartbeat "
+        "measurement uses picows stations (frames encoded once); the connect, memory and idle measurements use "
+        "the minimal station of `bench/raw_client.py` (upgrade, check of the 101 and its Sec-WebSocket-Accept, "
+        "one masked BootNotification), because the picows client spent as much CPU per connection as the "
+        "servers and capped what connect+boot could show.",
         "",
         "## The two servers",
         "",
@@ -354,9 +358,9 @@ def markdown(summary: Summary) -> str:
         "",
         "Switchyard does more work per connection than the baseline: it looks the station up in the database, "
         "checks its password (PBKDF2-SHA256, security profile 1), records connection state, the BootNotification "
-        "and last-seen times write-behind in SQLite, logs each connect and disconnect (one line each, to a file "
-        "here), and validates every CALL and CALLRESULT against the OCPP schemas. The baseline validates payloads "
-        "too but does no authentication and keeps no state.",
+        "and last-seen times write-behind in SQLite, and validates every CALL and CALLRESULT against the OCPP "
+        "schemas (per-station connect lines are DEBUG; an INFO summary is logged every minute). The baseline "
+        "validates payloads too but does no authentication and keeps no state.",
         "",
         "## Raw numbers per run",
         "",
