@@ -20,7 +20,7 @@ PASSWORD_16 = "0123456789abcdef0123456789abcdef"  # a 16-byte 1.6 AuthorizationK
 PASSWORD_201 = "correct-horse-battery-staple"
 
 
-def test_settings(tmp_path: Path, **overrides: Any) -> Settings:
+def node_settings(tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'switchyard.db'}",
         "host": "127.0.0.1",
@@ -75,7 +75,7 @@ class RunningNode:
 
 @asynccontextmanager
 async def running_node(tmp_path: Path, **overrides: Any) -> AsyncIterator[RunningNode]:
-    sy = Switchyard(test_settings(tmp_path, **overrides))
+    sy = Switchyard(node_settings(tmp_path, **overrides))
     key = await sy.start()
     assert key is not None
     transport = httpx.ASGITransport(app=create_app(sy))

@@ -55,11 +55,12 @@ class Switchyard:
         """Migrate, bootstrap and start listening; returns the first admin key on an empty database."""
         await self.db.upgrade()
         await self._forget_stale_connections()
-        first_key = await self.registry.bootstrap()
+        await self.registry.bootstrap_operator()
         self.recorder.start()
         self.retention.start()
         await self.gateway.start()
-        return first_key
+        # Only once the gateway listens: a key created by a start that then fails would never be shown.
+        return await self.registry.bootstrap_key()
 
     async def stop(self) -> None:
         await self.gateway.stop()

@@ -98,14 +98,33 @@ class Registry:
 
     # -- bootstrap ----------------------------------------------------------------------------
 
-    async def bootstrap(self) -> str | None:
-        """On an empty database: a platform operator `default` and an admin key (returned once)."""
+    async def bootstrap_operator(self) -> None:
+        """On an empty database: the platform operator `default` (open registration needs one)."""
         async with self._db.transaction() as session:
             if await session.scalar(select(func.count()).select_from(Operator)):
+                return
+        await self._create_operator("default", platform=True)
+
+    async def bootstrap_key(self) -> str | None:
+        """While no API key exists at all: an admin key of the first platform operator, returned once.
+
+        Keyed on "no key exists" rather than "empty database", so a start that stopped between
+        creating the operator and showing the key does not lock everyone out.
+        """
+        async with self._db.transaction() as session:
+            if await session.scalar(select(func.count()).select_from(ApiKey)):
                 return None
-        operator = await self._create_operator("default", platform=True)
-        created = await self._create_key(operator.id, "bootstrap admin key", Scope.ADMIN, None)
-        return created.token
+            operator_id = await session.scalar(
+                select(Operator.id).where(Operator.platform.is_(True)).order_by(Operator.created_at).limit(1)
+            )
+        if operator_id is None:
+            return None
+        return (await self._create_key(operator_id, "bootstrap admin key", Scope.ADMIN, None)).token
+
+    async def bootstrap(self) -> str | None:
+        """Both bootstrap steps at once (tools and tests that do not start a gateway)."""
+        await self.bootstrap_operator()
+        return await self.bootstrap_key()
 
     async def ensure_operator(self, name: str) -> Operator:
         """The operator called `name`, created when missing (the first operator ever is the platform)."""
@@ -166,16 +185,21 @@ class Registry:
 
     async def delete_operator(self, who: Principal, operator_id: str) -> None:
         who.require(Scope.ADMIN)
-        async with self._db.transaction() as session:
-            # Visibility first: to a tenant admin another operator does not exist (404), as on GET.
-            operator = await self._visible_operator(session, who, operator_id)
-            if operator.id == who.operator_id:
-                raise Conflict("an operator cannot delete itself")
-            who.require_platform_admin()
-            stations = await session.scalar(select(func.count()).where(Station.operator_id == operator.id))
-            if stations:
-                raise Conflict(f"operator {operator.name!r} still has {stations} charge station(s); delete them first")
-            await session.delete(operator)
+        try:
+            async with self._db.transaction() as session:
+                # Visibility first: to a tenant admin another operator does not exist (404), as on GET.
+                operator = await self._visible_operator(session, who, operator_id)
+                if operator.id == who.operator_id:
+                    raise Conflict("an operator cannot delete itself")
+                who.require_platform_admin()
+                name = operator.name
+                stations = await session.scalar(select(func.count()).where(Station.operator_id == operator.id))
+                if stations:
+                    raise Conflict(f"operator {name!r} still has {stations} charge station(s); delete them first")
+                await session.delete(operator)
+        except IntegrityError:
+            # A station was added between the count and the delete; the foreign key refused.
+            raise Conflict(f"operator {name!r} still has charge stations; delete them first") from None
 
     async def _visible_operator(self, session: AsyncSession, who: Principal, operator_id: str) -> Operator:
         operator = await session.get(Operator, operator_id) if is_id(operator_id) else None

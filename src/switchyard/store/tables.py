@@ -55,7 +55,7 @@ class Station(Base):
     __tablename__ = "stations"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    operator_id: Mapped[str] = mapped_column(ID, ForeignKey("operators.id", ondelete="CASCADE"), index=True)
+    operator_id: Mapped[str] = mapped_column(ID, ForeignKey("operators.id", ondelete="RESTRICT"), index=True)
     site_id: Mapped[str | None] = mapped_column(
         ID, ForeignKey("sites.id", ondelete="RESTRICT"), nullable=True, index=True
     )

@@ -109,7 +109,7 @@ def upgrade() -> None:
         sa.Column("last_seen_at", TIMESTAMP, nullable=True),
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
-        sa.ForeignKeyConstraint(["operator_id"], ["operators.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["operator_id"], ["operators.id"], ondelete="RESTRICT"),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("identity"),
