@@ -52,7 +52,8 @@ class _LookupRow(NamedTuple):
     serial_number: str | None
 
 
-def _record_of_row(row: Any) -> StationRecord:
+def record_of(row: Any) -> StationRecord:
+    """A StationRecord from anything with the station columns as attributes (a row or a `Station`)."""
     return StationRecord(
         station_id=row.id,
         identity=row.identity,
@@ -63,20 +64,6 @@ def _record_of_row(row: Any) -> StationRecord:
         registration_state=RegistrationState(row.registration_state),
         last_boot_status=row.last_boot_status,
         serial_number=row.serial_number,
-    )
-
-
-def record_of(station: Station) -> StationRecord:
-    return StationRecord(
-        station_id=station.id,
-        identity=station.identity,
-        operator_id=station.operator_id,
-        ocpp_version=station.ocpp_version,
-        security_profile=station.security_profile,
-        password_hash=station.password_hash,
-        registration_state=RegistrationState(station.registration_state),
-        last_boot_status=station.last_boot_status,
-        serial_number=station.serial_number,
     )
 
 
@@ -115,7 +102,7 @@ class DatabaseStationDirectory:
                     for future in futures:
                         # Each session gets its own record: sessions change theirs as the station boots.
                         if not future.done():
-                            future.set_result(None if row is None else _record_of_row(row))
+                            future.set_result(None if row is None else record_of(row))
         finally:
             self._drainer = None
 

@@ -7,21 +7,17 @@ from switchyard.domain import (
     BootInfo,
     BootStatus,
     ConnectorStatus,
-    SecurityEvent,
-    StationRecord,
     TransactionPhase,
     TransactionUpdate,
 )
 from switchyard.ports import StationEvents
 from switchyard.protocol.endpoint import Handler, OcppEndpoint
+from switchyard.protocol.shared_handlers import build_shared_handlers, station
 
 Payload = dict[str, Any]
 
 
 def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
-    def station(endpoint: OcppEndpoint) -> StationRecord:
-        return endpoint.context  # type: ignore[no-any-return]
-
     def boot_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
         info = BootInfo(
             vendor=p["chargePointVendor"],
@@ -41,9 +37,6 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             "interval": decision.interval,
         }
 
-    def heartbeat(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        return {"currentTime": clock.now_text()}
-
     def status_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
         connector = p["connectorId"]
         # A 1.6 connector is a 2.0.1 EVSE with one connector; connector 0 is the whole station.
@@ -59,18 +52,6 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
                 timestamp=p.get("timestamp"),
             ),
         )
-        return {}
-
-    def security_event_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        events.security_event(station(endpoint), SecurityEvent(p["type"], p["timestamp"], p.get("techInfo")))
-        return {}
-
-    def firmware_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        events.firmware_status(station(endpoint), p["status"])
-        return {}
-
-    def diagnostics_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        events.diagnostics_status(station(endpoint), p["status"])
         return {}
 
     def authorize(endpoint: OcppEndpoint, p: Payload) -> Payload:
@@ -109,24 +90,14 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             return {}
         return {"idTagInfo": {"status": outcome.id_token_status}}
 
-    def recorded_only(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        return {}
-
-    def data_transfer(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        return {"status": "UnknownVendorId"}
-
+    shared = build_shared_handlers(events, clock)
     return {
+        **shared,
         "BootNotification": boot_notification,
-        "Heartbeat": heartbeat,
         "StatusNotification": status_notification,
-        "SecurityEventNotification": security_event_notification,
-        "FirmwareStatusNotification": firmware_status,
-        "SignedFirmwareStatusNotification": firmware_status,
-        "DiagnosticsStatusNotification": diagnostics_status,
-        "LogStatusNotification": diagnostics_status,
+        "SignedFirmwareStatusNotification": shared["FirmwareStatusNotification"],
+        "DiagnosticsStatusNotification": shared["LogStatusNotification"],
         "Authorize": authorize,
         "StartTransaction": start_transaction,
         "StopTransaction": stop_transaction,
-        "MeterValues": recorded_only,
-        "DataTransfer": data_transfer,
     }

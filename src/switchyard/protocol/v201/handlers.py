@@ -9,13 +9,12 @@ from switchyard.domain import (
     BootStatus,
     ConnectorStatus,
     ReportPage,
-    SecurityEvent,
-    StationRecord,
     TransactionPhase,
     TransactionUpdate,
 )
 from switchyard.ports import StationEvents
 from switchyard.protocol.endpoint import Handler, OcppEndpoint
+from switchyard.protocol.shared_handlers import build_shared_handlers, station
 
 Payload = dict[str, Any]
 
@@ -40,9 +39,6 @@ def energy_wh(meter_values: list[Payload] | None) -> float | None:
 
 
 def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
-    def station(endpoint: OcppEndpoint) -> StationRecord:
-        return endpoint.context  # type: ignore[no-any-return]
-
     def boot_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
         cs = p["chargingStation"]
         modem = cs.get("modem", {})
@@ -62,9 +58,6 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             "currentTime": clock.now_text(),
             "interval": decision.interval,
         }
-
-    def heartbeat(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        return {"currentTime": clock.now_text()}
 
     def status_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
         events.connector_status(
@@ -108,18 +101,6 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
         )
         return {}
 
-    def security_event_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        events.security_event(station(endpoint), SecurityEvent(p["type"], p["timestamp"], p.get("techInfo")))
-        return {}
-
-    def firmware_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        events.firmware_status(station(endpoint), p["status"])
-        return {}
-
-    def log_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        events.diagnostics_status(station(endpoint), p["status"])
-        return {}
-
     def authorize(endpoint: OcppEndpoint, p: Payload) -> Payload:
         return {"idTokenInfo": {"status": events.authorize(station(endpoint), p["idToken"]["idToken"])}}
 
@@ -144,24 +125,14 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             return {}
         return {"idTokenInfo": {"status": outcome.id_token_status}}
 
-    def recorded_only(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        return {}
-
-    def data_transfer(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        return {"status": "UnknownVendorId"}
-
+    shared = build_shared_handlers(events, clock)
     return {
+        **shared,
         "BootNotification": boot_notification,
-        "Heartbeat": heartbeat,
         "StatusNotification": status_notification,
         "NotifyEvent": notify_event,
         "NotifyReport": notify_report,
-        "NotifyMonitoringReport": recorded_only,
-        "SecurityEventNotification": security_event_notification,
-        "FirmwareStatusNotification": firmware_status,
-        "LogStatusNotification": log_status,
+        "NotifyMonitoringReport": shared["MeterValues"],
         "Authorize": authorize,
         "TransactionEvent": transaction_event,
-        "MeterValues": recorded_only,
-        "DataTransfer": data_transfer,
     }

@@ -1,0 +1,48 @@
+"""Station-initiated messages whose payloads are the same in OCPP 1.6 and 2.0.1."""
+
+from typing import Any
+
+from switchyard.clock import Clock
+from switchyard.domain import SecurityEvent, StationRecord
+from switchyard.ports import StationEvents
+from switchyard.protocol.endpoint import Handler, OcppEndpoint
+
+Payload = dict[str, Any]
+
+
+def station(endpoint: OcppEndpoint) -> StationRecord:
+    """The station behind a connection (the gateway puts its record in the endpoint's context)."""
+    return endpoint.context  # type: ignore[no-any-return]
+
+
+def build_shared_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
+    def heartbeat(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"currentTime": clock.now_text()}
+
+    def security_event_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.security_event(station(endpoint), SecurityEvent(p["type"], p["timestamp"], p.get("techInfo")))
+        return {}
+
+    def firmware_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.firmware_status(station(endpoint), p["status"])
+        return {}
+
+    def log_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        events.diagnostics_status(station(endpoint), p["status"])
+        return {}
+
+    def recorded_only(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        # The message log keeps it; nothing else in Switchyard consumes it yet.
+        return {}
+
+    def data_transfer(endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"status": "UnknownVendorId"}
+
+    return {
+        "Heartbeat": heartbeat,
+        "SecurityEventNotification": security_event_notification,
+        "FirmwareStatusNotification": firmware_status,
+        "LogStatusNotification": log_status,
+        "MeterValues": recorded_only,
+        "DataTransfer": data_transfer,
+    }
