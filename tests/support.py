@@ -2,6 +2,8 @@
 
 import base64
 import json
+import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -10,6 +12,8 @@ from typing import Any
 
 import httpx
 import websockets
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import ClientConnection
 
 from switchyard.api.app import create_app
@@ -73,17 +77,41 @@ class RunningNode:
         await self.sy.recorder.flush()
 
 
+# Set to a PostgreSQL URL (postgresql+asyncpg://user:password@127.0.0.1/postgres) to run the node
+# tests on PostgreSQL: each node then gets a database of its own, dropped afterwards.
+POSTGRES = os.environ.get("SWITCHYARD_TEST_POSTGRES")
+
+
+@asynccontextmanager
+async def _database_url(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    if not POSTGRES:
+        yield {}
+        return
+    admin = make_url(POSTGRES)
+    name = f"sy_test_{uuid.uuid4().hex[:12]}"
+    engine = create_async_engine(admin, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield {"database_url": admin.set(database=name).render_as_string(hide_password=False)}
+    finally:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await engine.dispose()
+
+
 @asynccontextmanager
 async def running_node(tmp_path: Path, **overrides: Any) -> AsyncIterator[RunningNode]:
-    sy = Switchyard(node_settings(tmp_path, **overrides))
-    key = await sy.start()
-    assert key is not None
-    transport = httpx.ASGITransport(app=create_app(sy))
-    async with httpx.AsyncClient(transport=transport, base_url="http://switchyard.test") as client:
-        try:
-            yield RunningNode(sy, key, client)
-        finally:
-            await sy.stop()
+    async with _database_url(tmp_path) as database:
+        sy = Switchyard(node_settings(tmp_path, **{**database, **overrides}))
+        key = await sy.start()
+        assert key is not None
+        transport = httpx.ASGITransport(app=create_app(sy))
+        async with httpx.AsyncClient(transport=transport, base_url="http://switchyard.test") as client:
+            try:
+                yield RunningNode(sy, key, client)
+            finally:
+                await sy.stop()
 
 
 def basic(identity: str, password: str | bytes) -> dict[str, str]:

@@ -42,7 +42,8 @@ class MessageLog:
                 "identity": endpoint.identity,
                 "direction": direction,
                 "message_type": message_type,
-                "action": action,
+                # Unknown actions can be any length; the column keeps the first 50 characters.
+                "action": action if action is None or len(action) <= 50 else action[:49] + "…",
                 "message_id": message_id,
                 "at": self._clock.now(),
                 "payload": encode_json(redact(action, payload)).decode(),

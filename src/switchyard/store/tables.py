@@ -98,7 +98,7 @@ class ConnectorState(Base):
     error_code: Mapped[str | None] = mapped_column(String(30), nullable=True)
     info: Mapped[str | None] = mapped_column(String(50), nullable=True)
     vendor_error_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
-    reported_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reported_at: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -126,7 +126,7 @@ class NotifyReportPage(Base):
     request_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     tbc: Mapped[bool] = mapped_column(Boolean)
-    generated_at: Mapped[str] = mapped_column(String(40))
+    generated_at: Mapped[str] = mapped_column(Text)
     report_data: Mapped[list[dict[str, object]]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -137,7 +137,7 @@ class SecurityEventRow(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     station_id: Mapped[str] = mapped_column(ID, ForeignKey("stations.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(50))
-    timestamp: Mapped[str] = mapped_column(String(40))
+    timestamp: Mapped[str] = mapped_column(Text)
     tech_info: Mapped[str | None] = mapped_column(String(255), nullable=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -155,8 +155,8 @@ class Transaction(Base):
     id_token: Mapped[str | None] = mapped_column(String(36), nullable=True)
     meter_start_wh: Mapped[float | None] = mapped_column(nullable=True)
     meter_stop_wh: Mapped[float | None] = mapped_column(nullable=True)
-    started_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    stopped_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    started_at: Mapped[str | None] = mapped_column(Text, nullable=True)
+    stopped_at: Mapped[str | None] = mapped_column(Text, nullable=True)
     stop_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
     state: Mapped[str] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
