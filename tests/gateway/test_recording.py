@@ -198,3 +198,14 @@ async def test_retention_purges_old_messages(node: RunningNode) -> None:
         old.at = old.at - timedelta(days=node.sy.settings.message_log_retention_days + 1)
     assert await node.sy.retention.purge() == 1
     assert len(await _rows(node, OcppMessage)) == len(rows) - 1
+
+
+async def test_an_absurdly_long_unknown_action_is_answered_and_logged(node: RunningNode) -> None:
+    """Regression: the action column holds 50 characters; PostgreSQL refused the whole row."""
+    await node.add_station("CP-1")
+    async with station(node.ws_url, "CP-1", PASSWORD_16) as ws:
+        await boot(ws)
+        reply = await exchange(ws, [2, "long", "X" * 500, {}])
+        assert reply[:3] == [4, "long", "NotImplemented"]
+    logged = [r for r in await _rows(node, OcppMessage) if r.message_id == "long"]
+    assert [(r.direction, len(r.action or "")) for r in logged] == [("in", 50), ("out", 50)]
