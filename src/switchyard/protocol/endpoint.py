@@ -114,7 +114,10 @@ class OcppEndpoint:
         self.observer.message(self, "in", CALL, call.message_id, action, call.payload)
         if action not in self.schemas.actions:
             self.reply_error(
-                call.message_id, "NotImplemented", f"{action} is not an OCPP {self.dialect.version} action"
+                call.message_id,
+                "NotImplemented",
+                f"{_short(action)} is not an OCPP {self.dialect.version} action",
+                action,
             )
             return
         handler = self.handlers.get(action)
@@ -207,6 +210,11 @@ class OcppEndpoint:
 
     def close(self, reason: str) -> None:
         self.pipe.close(reason)
+
+
+def _short(text: str, limit: int = 50) -> str:
+    """Station-chosen text echoed in our answers, cut so it cannot make them arbitrarily long."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _preview(raw: bytes | memoryview | str, limit: int = 512) -> str:
