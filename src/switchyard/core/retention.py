@@ -21,6 +21,7 @@ class MessageRetention:
         self._clock = clock
         self._every = every_seconds
         self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
 
     async def purge(self) -> int:
         cutoff = self._clock.now() - self._keep
@@ -32,19 +33,22 @@ class MessageRetention:
         return removed
 
     def start(self) -> None:
+        self._stop.clear()
         self._task = asyncio.create_task(self._run(), name="message-retention")
 
     async def stop(self) -> None:
+        """Let a purge under way finish (cancelling it could leave a transaction open)."""
+        self._stop.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
             self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stop.is_set():
             try:
                 await self.purge()
             except Exception:
                 log.exception("message log purge failed")
-            await asyncio.sleep(self._every)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._every):
+                    await self._stop.wait()

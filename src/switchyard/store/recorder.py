@@ -54,6 +54,7 @@ class Recorder:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
+        self._stopping = False
         self.dropped_messages = 0
 
     # -- what producers call (synchronous, never blocks) ---------------------------------------
@@ -96,18 +97,20 @@ class Recorder:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="recorder")
 
     async def stop(self) -> None:
+        """Finish the flush under way (cancelling it could leave a transaction open), then write the rest."""
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
             self._task = None
         await self.flush()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 async with asyncio.timeout(self._flush_interval):
                     await self._wake.wait()
@@ -118,7 +121,9 @@ class Recorder:
                 await self.flush()
             except Exception:
                 log.exception("recorder flush failed")
-                await asyncio.sleep(1.0)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(1.0):
+                        await self._wake.wait()
 
     async def flush(self) -> None:
         """Write everything handed over so far."""
