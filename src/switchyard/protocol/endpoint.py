@@ -35,6 +35,15 @@ HandlerResult = dict[str, Any] | Awaitable[dict[str, Any]]
 Handler = Callable[["OcppEndpoint", dict[str, Any]], HandlerResult]
 
 
+class HandlerError(Exception):
+    """Raised by a handler to answer with this CALLERROR instead of a result."""
+
+    def __init__(self, code: str, description: str) -> None:
+        super().__init__(f"{code}: {description}")
+        self.code = code
+        self.description = description
+
+
 class MessageObserver(Protocol):
     """Sees every message that crosses the connection (the message log hangs off this)."""
 
@@ -139,6 +148,9 @@ class OcppEndpoint:
             return
         try:
             result = handler(self, call.payload)
+        except HandlerError as refusal:
+            self.reply_error(call.message_id, refusal.code, refusal.description, action)
+            return
         except Exception:
             log.exception("handler failed", identity=self.identity, action=action)
             self.reply_error(call.message_id, "InternalError", f"{action} could not be processed", action)
@@ -151,6 +163,9 @@ class OcppEndpoint:
     async def _reply_later(self, message_id: str, action: str, pending: Awaitable[dict[str, Any]]) -> None:
         try:
             result = await pending
+        except HandlerError as refusal:
+            self.reply_error(message_id, refusal.code, refusal.description, action)
+            return
         except Exception:
             log.exception("handler failed", identity=self.identity, action=action)
             self.reply_error(message_id, "InternalError", f"{action} could not be processed", action)
