@@ -1,10 +1,11 @@
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvloop
 
+from switchyard.sim.audit import AUDIT
 from tests.support import RunningNode, running_node
 
 
@@ -17,3 +18,10 @@ def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> M
 async def node(tmp_path: Path) -> AsyncIterator[RunningNode]:
     async with running_node(tmp_path) as running:
         yield running
+
+
+@pytest.fixture(scope="session", autouse=True)
+def simulated_frames_validate() -> Iterator[None]:
+    """Every frame a simulated station sent, in the whole run, validated against the official schemas."""
+    yield
+    assert AUDIT.failures == [], "simulator sent invalid frames:\n" + "\n".join(AUDIT.failures[:20])

@@ -261,5 +261,68 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     _say("database is up to date")
 
 
+@app.command()
+def sim(
+    stations: Annotated[int, typer.Option(min=1, help="How many stations")] = 1,
+    ocpp: Annotated[str, typer.Option(help="1.6 or 2.0.1")] = "1.6",
+    url: Annotated[str, typer.Option(help="CSMS URL without the identity")] = "ws://127.0.0.1:9000/ocpp",
+    identity: Annotated[str, typer.Option(help="Identity pattern; {n} is the station's number")] = "SIM-{n:05}",
+    profile: Annotated[
+        str | None, typer.Option(help="Firmware profile: a built-in name or a YAML file (default per version)")
+    ] = None,
+    faults: Annotated[str, typer.Option(help="e.g. drop=0.5,slow=2,ignore=Reset,sticky,fraction=0.1")] = "",
+    fault_seed: Annotated[int, typer.Option(help="Which stations get the faults, with fraction=")] = 0,
+    security_profile: Annotated[int, typer.Option(min=1, max=3, help="1, 2 or 3")] = 1,
+    password_seed: Annotated[str, typer.Option(help="Passwords are derived from this and the identity")] = "switchyard",  # noqa: S107 - simulated stations only
+    passwords: Annotated[Path | None, typer.Option(help="identity,password lines or a JSON object instead")] = None,
+    ca_file: Annotated[Path | None, typer.Option(help="CA of the CSMS certificate (wss://)")] = None,
+    client_cert: Annotated[Path | None, typer.Option(help="Station certificate (profile 3)")] = None,
+    client_key: Annotated[Path | None, typer.Option(help="Station private key (profile 3)")] = None,
+    state_dir: Annotated[Path, typer.Option(help="Where configurations survive restarts")] = Path("sim-state"),
+    concurrency: Annotated[int, typer.Option(min=1, help="Connections opened at once")] = 100,
+    register: Annotated[bool, typer.Option(help="Create the stations in Switchyard through its API first")] = False,
+    api_url: Annotated[str, typer.Option(help="Switchyard API for --register")] = "http://127.0.0.1:8000",
+    api_key: Annotated[str | None, typer.Option(envvar="SWITCHYARD_API_KEY", help="API key for --register")] = None,
+    duration: Annotated[float | None, typer.Option(help="Stop after this many seconds")] = None,
+) -> None:
+    """Run simulated charging stations against a CSMS, with a live summary; Ctrl-C stops them."""
+    from switchyard.sim.faults import parse_faults
+    from switchyard.sim.fleet import fleet_specs
+    from switchyard.sim.passwords import passwords_from_file
+    from switchyard.sim.profile import ProfileError, load_profile
+    from switchyard.sim.run import Registering, run_fleet
+
+    if ocpp not in ("1.6", "2.0.1"):
+        raise _fail(f"--ocpp must be 1.6 or 2.0.1, not {ocpp!r}")
+    if register and not api_key:
+        raise _fail("--register needs --api-key (or SWITCHYARD_API_KEY)")
+    try:
+        firmware = load_profile(profile or ("edrv-reference-16" if ocpp == "1.6" else "reference-201"))
+        if firmware.ocpp != ocpp:
+            raise _fail(f"profile {firmware.name} is for OCPP {firmware.ocpp}, not {ocpp}")
+        specs = fleet_specs(
+            stations,
+            url,
+            firmware,
+            pattern=identity,
+            password_seed=password_seed,
+            passwords=passwords_from_file(passwords) if passwords else None,
+            security_profile=security_profile,
+            faults=parse_faults(faults),
+            fault_seed=fault_seed,
+            state_dir=state_dir,
+            ca_file=ca_file,
+            client_cert=client_cert,
+            client_key=client_key,
+        )
+    except (ProfileError, KeyError, IndexError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    except DomainError as exc:
+        raise _fail(exc.message) from None
+    registering = Registering(api_url, api_key) if register and api_key else None
+    summary = _run(run_fleet(specs, concurrency, registering, duration, out), os_error="simulator")
+    _say(f"stopped: {summary.booted:,} of {summary.stations:,} stations had booted; {summary.messages:,} messages")
+
+
 def main() -> None:
     app()
