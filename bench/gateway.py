@@ -34,6 +34,7 @@ from bench.processes import (
     stop_server,
 )
 from bench.provision import provision
+from bench.sections import write_section
 
 BASELINE = "baseline"
 SWITCHYARD = "switchyard"
@@ -296,7 +297,7 @@ def main() -> None:
     print()
     print(report.table(summary))
     if output is not None:
-        output.write_text(report.markdown(summary))
+        write_section(output, "gateway", report.markdown(summary))
         print(f"\nwrote {output}")
 
 

@@ -6,6 +6,7 @@ security profile 1, a 40-hex-digit AuthorizationKey hashed with the node's PBKDF
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import uvloop
@@ -26,7 +27,7 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-async def _provision(path: Path, count: int) -> None:
+async def _provision(path: Path, count: int, name: Callable[[int], str], secret: Callable[[str], str]) -> None:
     settings = Settings(database_url=sqlite_url(path))
     database = Database(settings.database_url)
     try:
@@ -39,16 +40,18 @@ async def _provision(path: Path, count: int) -> None:
 
         async def worker() -> None:
             for index in queue:
-                station = identity(index)
-                await registry.create_station(who, station, "1.6", 1, password(station))
+                station = name(index)
+                await registry.create_station(who, station, "1.6", 1, secret(station))
 
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     finally:
         await database.close()
 
 
-def provision(path: Path, count: int) -> float:
+def provision(
+    path: Path, count: int, name: Callable[[int], str] = identity, secret: Callable[[str], str] = password
+) -> float:
     """Create `count` stations in a new database at `path`; returns the seconds it took."""
     started = time.perf_counter()
-    uvloop.run(_provision(path, count))
+    uvloop.run(_provision(path, count, name, secret))
     return time.perf_counter() - started
