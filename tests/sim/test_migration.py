@@ -158,3 +158,23 @@ async def test_201_set_network_profile_is_validated(node: RunningNode) -> None:
         result = (await call("MIG-V", "SetVariables", priority("3,1")))["setVariableResult"][0]
         assert (result["attributeStatus"], result["attributeStatusInfo"]["reasonCode"]) == ("Rejected", "InvalidValue")
         assert station.firmware.network_candidates()[0].slot == "1"  # type: ignore[attr-defined]
+
+
+async def test_a_station_that_loses_the_new_csms_comes_back_and_boots(node: RunningNode, tmp_path: Path) -> None:
+    """B10.FR.07/10: no reboot this time; it falls back to the profile that last worked and boots there."""
+    spec = spec_for(node, "MIG-BACK", "2.0.1", tmp_path)
+    await register(node, spec)
+    async with running_node(tmp_path / "third") as third:
+        await register(third, spec)
+        async with SimulatedStation(spec) as station:
+            await station.wait_booted()
+            slot_2 = {"configurationSlot": 2, "connectionData": network_profile(third.ws_url)}
+            await node.sy.link.call("MIG-BACK", "SetNetworkProfile", slot_2)
+            await node.sy.link.call("MIG-BACK", "SetVariables", priority("2,1"))
+            await node.sy.link.call("MIG-BACK", "Reset", {"type": "Immediate"})
+            await station.wait_for(lambda: len(station.boots) == 2)
+            assert station.boots[-1][0] == third.ws_url
+            await third.sy.stop()  # the new CSMS goes away while the station is connected
+            await station.wait_for(lambda: len(station.boots) == 3, timeout=15)
+            assert station.boots[-1] == (node.ws_url, "Unknown", "Accepted")
+            assert node.sy.link.is_connected("MIG-BACK")
