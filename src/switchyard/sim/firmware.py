@@ -62,3 +62,21 @@ def after_reply(station: "SimulatedStation", delay: float = 0.0, work: Any = Non
         await work
 
     station.spawn(later())
+
+
+def trigger(station: "SimulatedStation", requested: str) -> dict[str, Any]:
+    """TriggerMessage: the messages both versions can be asked for."""
+    if requested == "BootNotification":
+        after_reply(station, 0.0, station.call("BootNotification", station.firmware.boot_payload("Triggered")))
+    elif requested == "Heartbeat":
+        after_reply(station, 0.0, station.call("Heartbeat", {}))
+    elif requested == "StatusNotification":
+        after_reply(station, 0.0, send_statuses(station, "Available"))
+    else:
+        return {"status": "NotImplemented"}
+    return {"status": "Accepted"}
+
+
+async def send_statuses(station: "SimulatedStation", status: str) -> None:
+    for payload in station.firmware.status_payloads(status):
+        await station.call("StatusNotification", payload)

@@ -9,7 +9,7 @@ from switchyard.protocol.dialect import V201
 from switchyard.protocol.endpoint import Handler, HandlerError, OcppEndpoint
 from switchyard.protocol.framing import encode_json
 from switchyard.sim.device_model import DeviceModel
-from switchyard.sim.firmware import after_reply
+from switchyard.sim.firmware import after_reply, trigger
 from switchyard.sim.network import Target
 from switchyard.sim.values import InvalidValue, check_csms_url
 
@@ -263,20 +263,7 @@ class Firmware201:
             )
 
     def _trigger(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
-        message = p["requestedMessage"]
-        if message == "BootNotification":
-            after_reply(self.station, 0.0, self.station.call("BootNotification", self.boot_payload("Triggered")))
-        elif message == "Heartbeat":
-            after_reply(self.station, 0.0, self.station.call("Heartbeat", {}))
-        elif message == "StatusNotification":
-            after_reply(self.station, 0.0, self._send_statuses())
-        else:
-            return {"status": "NotImplemented"}
-        return {"status": "Accepted"}
-
-    async def _send_statuses(self) -> None:
-        for payload in self.status_payloads("Available"):
-            await self.station.call("StatusNotification", payload)
+        return trigger(self.station, p["requestedMessage"])
 
     # -- rules for particular variables --------------------------------------------------------
 

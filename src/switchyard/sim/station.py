@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import structlog
-from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
+from picows import WSCloseCode, WSError, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 from switchyard.errors import StationCallFailed
 from switchyard.protocol.endpoint import Handler, HandlerError, OcppEndpoint
@@ -209,12 +209,15 @@ class SimulatedStation:
                         socket = await self._connect(target)
                 else:
                     socket = await self._connect(target)
-            except (OSError, TimeoutError, ConnectionError, ssl.SSLError, Exception) as exc:
+            except Exception as exc:
                 if self._stopping:
                     return
                 failures += 1
                 self.route.failed()
-                log.debug("station could not connect", identity=self.identity, url=target.url, error=str(exc))
+                if isinstance(exc, OSError | TimeoutError | WSError):
+                    log.debug("station could not connect", identity=self.identity, url=target.url, error=str(exc))
+                else:
+                    log.exception("station connect failed unexpectedly", identity=self.identity, url=target.url)
                 await asyncio.sleep(self._backoff(failures))
                 continue
             failures = 0
