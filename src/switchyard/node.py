@@ -2,6 +2,7 @@
 
 from sqlalchemy import update
 
+from switchyard.bus.local import LocalBus
 from switchyard.clock import Clock, SystemClock
 from switchyard.core.message_log import MessageLog
 from switchyard.core.registry import LiveHooks, Registry
@@ -25,7 +26,8 @@ class Switchyard:
         self.clock = clock or SystemClock()
         self.db = Database(settings.database_url)
         self.recorder = Recorder(self.db, settings.recorder_flush_interval)
-        self.activity = StationActivity(settings, self.recorder, TransactionStore(self.db), self.clock)
+        self.bus = LocalBus()
+        self.activity = StationActivity(settings, self.recorder, TransactionStore(self.db), self.clock, self.bus)
         self.message_log = MessageLog(self.recorder, settings.message_log, self.clock)
         self.directory = DatabaseStationDirectory(self.db, self.clock, settings.open_registration_operator)
         admission = Admission(
@@ -41,6 +43,7 @@ class Switchyard:
             self.message_log,
             self.recorder,
             self.clock,
+            self.bus,
         )
         self.link = LocalStationLink(self.gateway, settings.call_timeout)
         self.registry = Registry(

@@ -4,6 +4,7 @@ Everything here is synchronous except transactions (which need an id from the da
 gateway can answer a station without waiting on storage; the recorder persists the facts.
 """
 
+from switchyard.bus.local import REPORT_PAGE, STATION_BOOTED, LocalBus, StationEvent
 from switchyard.clock import Clock
 from switchyard.domain import (
     BootDecision,
@@ -31,8 +32,16 @@ _BOOT_STATUS = {
 class StationActivity:
     """Implements `switchyard.ports.StationEvents`."""
 
-    def __init__(self, settings: Settings, recorder: Recorder, transactions: TransactionStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        recorder: Recorder,
+        transactions: TransactionStore,
+        clock: Clock,
+        bus: LocalBus | None = None,
+    ) -> None:
         self._settings = settings
+        self._bus = bus or LocalBus()
         self._recorder = recorder
         self._transactions = transactions
         self._clock = clock
@@ -62,7 +71,9 @@ class StationActivity:
             last_boot_reason=info.reason,
             last_boot_status=status.value,
         )
-        return BootDecision(status, interval)
+        decision = BootDecision(status, interval)
+        self._bus.publish(STATION_BOOTED, StationEvent(station.station_id, station.identity, (info, decision)))
+        return decision
 
     def connector_status(self, station: StationRecord, status: ConnectorStatus) -> None:
         self._recorder.connector(
@@ -95,6 +106,7 @@ class StationActivity:
         self._recorder.station(station.station_id, diagnostics_status=status)
 
     def report_page(self, station: StationRecord, page: ReportPage) -> None:
+        self._bus.publish(REPORT_PAGE, StationEvent(station.station_id, station.identity, page))
         self._recorder.report_page(
             {
                 "station_id": station.station_id,

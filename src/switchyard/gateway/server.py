@@ -15,6 +15,7 @@ from picows import (
 )
 from picows.picows import WSProtocol  # type: ignore[attr-defined]
 
+from switchyard.bus.local import STATION_CONNECTED, STATION_DISCONNECTED, LocalBus, StationEvent
 from switchyard.clock import Clock
 from switchyard.domain import RegistrationState
 from switchyard.gateway.admission import Admission, Admitted
@@ -46,8 +47,10 @@ class Gateway:
         observer: MessageObserver,
         recorder: Recorder,
         clock: Clock,
+        bus: LocalBus | None = None,
     ) -> None:
         self._settings = settings
+        self._bus = bus or LocalBus()
         self._admission = admission
         self._handlers = handlers
         self._observer = observer
@@ -182,6 +185,8 @@ class Gateway:
             last_seen_at=now,
         )
         self._connects += 1
+        record = connection.endpoint.context
+        self._bus.publish(STATION_CONNECTED, StationEvent(record.station_id, identity, record))
         log.debug("station connected", identity=identity, ocpp=connection.endpoint.dialect.version.value)
 
     def disconnected(self, connection: StationConnection) -> None:
@@ -198,6 +203,7 @@ class Gateway:
             last_seen_at=datetime.fromtimestamp(endpoint.last_seen, UTC),
         )
         self._disconnects += 1
+        self._bus.publish(STATION_DISCONNECTED, StationEvent(endpoint.context.station_id, endpoint.identity))
         log.debug("station disconnected", identity=endpoint.identity)
 
     def connection(self, identity: str) -> StationConnection | None:
