@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from switchyard.store.types import UtcDateTime
@@ -160,3 +160,116 @@ class Transaction(Base):
     stop_reason: Mapped[str | None] = mapped_column(String(30), nullable=True)
     state: Mapped[str] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# -- webhooks (core/webhooks.py, ADR 0005) ------------------------------------------------------
+
+
+class WebhookSubscription(Base):
+    """Where an operator wants its events POSTed, and which ones; the signing secret is encrypted."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    operator_id: Mapped[str] = mapped_column(ID, ForeignKey("operators.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    # Event types and patterns ("chargestation.*"); ["*"] is every event.
+    events: Mapped[list[str]] = mapped_column(JSON)
+    description: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The Standard Webhooks secret (whsec_...), AES-256-GCM encrypted (core/webhook_cipher.py).
+    secret_ciphertext: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WebhookEvent(Base):
+    """The outbox: one row per event, written in the transaction of the change it announces."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (
+        Index("ix_webhook_events_operator_seq", "operator_id", "seq"),
+        Index("ix_webhook_events_operator_station_seq", "operator_id", "station_id", "seq"),
+        # Only events not yet fanned out into deliveries: the dispatcher's query stays small.
+        Index(
+            "ix_webhook_events_undispatched",
+            "seq",
+            sqlite_where=text("dispatched_at IS NULL"),
+            postgresql_where=text("dispatched_at IS NULL"),
+        ),
+    )
+
+    # Insertion order: events of one station are fanned out, and so delivered, in this order.
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[str] = mapped_column(ID, unique=True)
+    operator_id: Mapped[str] = mapped_column(ID, ForeignKey("operators.id", ondelete="CASCADE"))
+    # No foreign key: an event outlives the station it is about.
+    station_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    type: Mapped[str] = mapped_column(String(100))
+    # The envelope exactly as it is sent (and signed).
+    payload: Mapped[str] = mapped_column(Text)
+    # pending, delivered, failed, or skipped (no subscription matched).
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Null until the dispatcher fans the event out (again after a replay).
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # A replay's subscriptions (null: every matching one), and how many replays were asked.
+    replay_to: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    replays: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebhookDelivery(Base):
+    """One event to one subscription. Per (subscription, lane) only the oldest pending one is attempted."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        # next_attempt_at is set only on a lane's head: the due query reads just those.
+        Index(
+            "ix_webhook_deliveries_due",
+            "next_attempt_at",
+            sqlite_where=text("next_attempt_at IS NOT NULL"),
+            postgresql_where=text("next_attempt_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_webhook_deliveries_lane",
+            "subscription_id",
+            "lane",
+            "id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    # Creation order, which is the order within a lane.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    event_id: Mapped[str] = mapped_column(ID, ForeignKey("webhook_events.id", ondelete="CASCADE"), index=True)
+    subscription_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    # The event's station ("" when it has none): deliveries of one lane go out in order.
+    lane: Mapped[str] = mapped_column(String(24))
+    # pending, delivered, failed.
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class WebhookAttempt(Base):
+    """One POST of a delivery: when, what came back (an HTTP status or an error), how long it took."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+        index=True,
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    duration_ms: Mapped[int] = mapped_column(Integer)
