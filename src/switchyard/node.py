@@ -8,6 +8,7 @@ from switchyard.core.message_log import MessageLog
 from switchyard.core.registry import LiveHooks, Registry
 from switchyard.core.retention import MessageRetention
 from switchyard.core.station_activity import StationActivity
+from switchyard.core.webhook_dispatcher import WebhookDispatcher
 from switchyard.gateway.admission import Admission
 from switchyard.gateway.link import LocalStationLink
 from switchyard.gateway.server import Gateway
@@ -53,6 +54,8 @@ class Switchyard:
             LiveHooks(removed=self.gateway.station_removed, updated=self.gateway.station_updated),
         )
         self.retention = MessageRetention(self.db, settings.message_log_retention_days, self.clock)
+        # Delivers the webhook events that services write with core.webhooks.enqueue.
+        self.webhooks = WebhookDispatcher(self.db, settings, self.clock)
 
     async def start(self) -> str | None:
         """Migrate, bootstrap and start listening; returns the first admin key on an empty database."""
@@ -61,12 +64,14 @@ class Switchyard:
         await self.registry.bootstrap_operator()
         self.recorder.start()
         self.retention.start()
+        self.webhooks.start()
         await self.gateway.start()
         # Only once the gateway listens: a key created by a start that then fails would never be shown.
         return await self.registry.bootstrap_key()
 
     async def stop(self) -> None:
         await self.gateway.stop()
+        await self.webhooks.stop()
         await self.retention.stop()
         await self.recorder.stop()
         await self.db.close()

@@ -3,8 +3,10 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from switchyard.core.webhook_cipher import SecretKeyError, parse_key
 
 MessageLogMode = Literal["all", "no-heartbeats", "off"]
 AuthorizePolicy = Literal["accept", "reject"]
@@ -48,3 +50,28 @@ class Settings(BaseSettings):
 
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"
+
+    # Webhooks (docs/webhooks.md, ADR 0005). The key that encrypts webhook secrets at rest, the base64
+    # of 32 random bytes; unset, a key file is created on first use (`<database file>.key` for SQLite).
+    secret_key: SecretStr | None = None
+    secret_key_file: Path | None = None
+    webhook_timeout: float = Field(10.0, gt=0)
+    # Retries: the first after about webhook_retry_base seconds, doubling up to webhook_retry_max_delay,
+    # until a delivery is webhook_give_up_after seconds old (then it is failed).
+    webhook_retry_base: float = Field(5.0, gt=0)
+    webhook_retry_max_delay: float = Field(3600.0, gt=0)
+    webhook_give_up_after: float = Field(86400.0, ge=0)
+    # Deliveries in flight at once (each to a different subscription and station).
+    webhook_concurrency: int = Field(32, ge=1, le=1000)
+    # The safety net for events written by other processes; this node's own events wake it at once.
+    webhook_poll_interval: float = Field(2.0, gt=0)
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_decodes(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            try:
+                parse_key(value.get_secret_value())
+            except SecretKeyError as exc:
+                raise ValueError(str(exc)) from None
+        return value

@@ -12,6 +12,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from switchyard.api.app import create_app
+from switchyard.core.webhooks import enqueue
 from tests.api.helpers import MISSING_ID, Tenant, bearer, create_key, expect, make_tenant, snapshot, unique
 from tests.support import PASSWORD_16, RunningNode
 
@@ -40,6 +41,8 @@ OPERATOR = "/v1.1/operators/{operator_id}"
 APIKEY = "/v1.1/apikeys/{key_id}"
 SITE = "/v1.1/sites/{site_id}"
 STATION = "/v1.1/chargestations/{station_id}"
+WEBHOOK = "/v1.1/webhooks/{webhook_id}"
+WEBHOOK_EVENT = "/v1.1/webhooks/events/{event_id}"
 
 ITEM_CASES = [
     ItemCase("GET", OPERATOR, "operator", "operator {id} not found", platform_admin_allowed=True),
@@ -59,6 +62,13 @@ ITEM_CASES = [
         {"registrationState": "rejected", "site": None, "serialNumber": "stolen"},
     ),
     ItemCase("DELETE", STATION, "station", "charge station {id} not found"),
+    ItemCase("GET", WEBHOOK, "webhook", "webhook {id} not found"),
+    ItemCase(
+        "PATCH", WEBHOOK, "webhook", "webhook {id} not found", {"url": "https://stolen.example/", "events": ["*"]}
+    ),
+    ItemCase("DELETE", WEBHOOK, "webhook", "webhook {id} not found"),
+    ItemCase("GET", WEBHOOK_EVENT, "webhook_event", "webhook event {id} not found"),
+    ItemCase("POST", WEBHOOK_EVENT + "/replay", "webhook_event", "webhook event {id} not found"),
 ]
 
 
@@ -76,6 +86,8 @@ LIST_CASES = [
     ListCase("/v1.1/apikeys", "apikey"),
     ListCase("/v1.1/sites", "site"),
     ListCase("/v1.1/chargestations", "station"),
+    ListCase("/v1.1/webhooks", "webhook"),
+    ListCase("/v1.1/webhooks/events", "webhook_event"),
 ]
 
 
@@ -85,6 +97,23 @@ class World:
     a: Tenant
     b: Tenant
     platform_read_key: str
+    # Per operator id: its webhook subscription and one of its webhook events.
+    webhooks: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def resource_id(self, tenant: Tenant, kind: str) -> str:
+        return self.webhooks[tenant.id][kind] if kind.startswith("webhook") else tenant.resource_id(kind)
+
+    async def snapshot(self, tenant: Tenant) -> dict[str, Any]:
+        """What the tenant sees (helpers.snapshot), and its webhooks (delivery progress left out)."""
+        headers = bearer(tenant.admin_key)
+        api, ids = self.node.api, self.webhooks[tenant.id]
+        event = expect(await api.get(f"/v1.1/webhooks/events/{ids['webhook_event']}", headers=headers), 200)
+        return {
+            **await snapshot(self.node, tenant),
+            "webhooks": expect(await api.get("/v1.1/webhooks", headers=headers), 200),
+            "webhook": expect(await api.get(f"/v1.1/webhooks/{ids['webhook']}", headers=headers), 200),
+            "event": {k: event[k] for k in ("_id", "type", "replays", "envelope")},
+        }
 
     def attackers(self, platform_admin_allowed: bool) -> dict[str, str]:
         """Keys that must not reach A's resources, by name."""
@@ -100,7 +129,22 @@ async def world(node: RunningNode) -> World:
     a = await make_tenant(node, unique("Alpha"))
     b = await make_tenant(node, unique("Bravo"))
     platform_read = await create_key(node, node.admin_key, "read")
-    return World(node, a, b, platform_read["key"])
+    world = World(node, a, b, platform_read["key"])
+    for tenant in (a, b):
+        # Port 9 (discard) refuses: nothing leaves the machine.
+        body = {"url": "http://127.0.0.1:9/hook", "events": ["chargestation.*"]}
+        hook = expect(await node.api.post("/v1.1/webhooks", json=body, headers=bearer(tenant.admin_key)), 201)
+        async with node.sy.db.transaction() as session:
+            event_id = await enqueue(
+                session,
+                operator_id=tenant.id,
+                station_id=tenant.station["_id"],
+                event_type="chargestation.update_configuration.requested",
+                data={"key": "HeartbeatInterval", "value": "901"},
+                now=node.sy.clock.now(),
+            )
+        world.webhooks[tenant.id] = {"webhook": hook["_id"], "webhook_event": event_id}
+    return world
 
 
 def _walk(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
@@ -149,8 +193,8 @@ def test_every_route_is_in_the_isolation_table() -> None:
 @pytest.mark.parametrize("case", ITEM_CASES, ids=str)
 async def test_another_operators_resource_does_not_exist(world: World, case: ItemCase) -> None:
     api, a = world.node.api, world.a
-    before = await snapshot(world.node, a)
-    target = a.resource_id(case.resource)
+    before = await world.snapshot(a)
+    target = world.resource_id(a, case.resource)
     for who, key in world.attackers(case.platform_admin_allowed).items():
         response = await api.request(case.method, case.url(target), json=case.body, headers=bearer(key))
         # The same request for an id that does not exist at all: nothing may tell them apart.
@@ -162,13 +206,13 @@ async def test_another_operators_resource_does_not_exist(world: World, case: Ite
         else:
             assert response.status_code in (403, 404), (who, response.text)
             expect(response, response.status_code)
-        assert await snapshot(world.node, a) == before, f"{who} changed A with {case}"
+        assert await world.snapshot(a) == before, f"{who} changed A with {case}"
 
 
 @pytest.mark.parametrize("case", LIST_CASES, ids=lambda c: c.path)
 async def test_lists_never_show_another_operators_resources(world: World, case: ListCase) -> None:
     a, b = world.a, world.b
-    a_ids = {a.resource_id(case.resource)}
+    a_ids = {world.resource_id(a, case.resource)}
     if case.resource == "apikey":
         a_ids |= {a.admin_key_id, a.write_key_id}
     for who, key in world.attackers(case.platform_admin_allowed).items():
@@ -180,7 +224,7 @@ async def test_lists_never_show_another_operators_resources(world: World, case: 
         seen = {item["_id"] for item in expect(response, 200)}
         assert not seen & a_ids, f"{who} sees A's {case.resource} in {case.path}"
         if who.startswith("B ") and case.resource != "apikey":
-            assert b.resource_id(case.resource) in seen, "the control: B sees its own"
+            assert world.resource_id(b, case.resource) in seen, "the control: B sees its own"
     # And A sees its own, so the assertions above are not vacuous.
     seen_by_a = {item["_id"] for item in expect(await world.node.api.get(case.path, headers=bearer(a.admin_key)), 200)}
     assert a_ids <= seen_by_a

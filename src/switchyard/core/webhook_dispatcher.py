@@ -1,0 +1,182 @@
+"""The webhook worker: fans committed events out to subscriptions and delivers them, signed.
+
+One task owns the queue (`webhook_queue.py`); each cycle it records finished attempts in one
+transaction, fans out new events (when woken by a commit on this node, or by the poll timer for
+events other processes wrote), and starts the due lane heads, up to `webhook_concurrency` POSTs at
+once. All state is in the database: a stopped or crashed node leaves its deliveries pending, and
+the next start picks them up. A POST whose result was not recorded is sent again (at least once;
+receivers dedupe by `webhook-id`).
+"""
+
+import asyncio
+import contextlib
+import time
+from datetime import datetime
+
+import httpx
+import structlog
+
+from switchyard import __version__
+from switchyard.clock import Clock
+from switchyard.core import webhook_sender
+from switchyard.core.webhook_cipher import SecretCipher, SecretKeyError, default_key_file
+from switchyard.core.webhook_queue import DeliveryQueue, DueDelivery, Finished
+from switchyard.core.webhook_sender import RetryPolicy
+from switchyard.core.webhook_signing import secret_bytes
+from switchyard.core.webhooks import install_commit_hook
+from switchyard.errors import InvalidInput
+from switchyard.settings import Settings
+from switchyard.store.database import Database
+
+log = structlog.get_logger("switchyard.webhooks")
+
+FAN_OUT_BATCH = 500
+_ERROR_PAUSE = 1.0
+_SECRET_CACHE = 10_000
+
+
+class WebhookDispatcher:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        clock: Clock,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._clock = clock
+        self._timeout = settings.webhook_timeout
+        self._concurrency = settings.webhook_concurrency
+        self._poll_interval = settings.webhook_poll_interval
+        self._transport = transport
+        key = settings.secret_key.get_secret_value() if settings.secret_key is not None else None
+        self.cipher = SecretCipher(key, settings.secret_key_file or default_key_file(settings.database_url))
+        policy = RetryPolicy(
+            settings.webhook_retry_base, settings.webhook_retry_max_delay, settings.webhook_give_up_after
+        )
+        self.queue = DeliveryQueue(database, policy)
+        self._wake = asyncio.Event()
+        self._fan_out_wanted = True
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._finished: list[Finished] = []
+        self._keys: dict[tuple[str, str], bytes] = {}
+        install_commit_hook(database.sessions, self.notify)
+
+    def notify(self) -> None:
+        """New events were committed: fan them out now rather than at the next poll."""
+        self._fan_out_wanted = True
+        self._wake.set()
+
+    def start(self) -> None:
+        self._stopping = False
+        self._client = httpx.AsyncClient(
+            timeout=self._timeout,
+            follow_redirects=False,
+            transport=self._transport,
+            headers={"user-agent": f"Switchyard/{__version__} (webhooks)"},
+        )
+        self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
+
+    async def stop(self) -> None:
+        """Stop at once: POSTs under way are abandoned (sent again after a restart); finished ones are recorded."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+        for task in self._in_flight.values():
+            task.cancel()
+        await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        self._in_flight.clear()
+        if self._finished:
+            with contextlib.suppress(Exception):
+                await self.queue.record(self._finished, self._clock.now())
+            self._finished = []
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def _run(self) -> None:
+        next_poll = time.monotonic()
+        next_due: datetime | None = None
+        while not self._stopping:
+            wait = next_poll - time.monotonic()
+            if next_due is not None:
+                wait = min(wait, (next_due - self._clock.now()).total_seconds())
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(wait):
+                        await self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                break
+            if time.monotonic() >= next_poll:
+                self._fan_out_wanted = True
+                next_poll = time.monotonic() + self._poll_interval
+            try:
+                next_due = await self._cycle()
+            except Exception:
+                log.exception("webhook dispatch cycle failed")
+                next_due = None
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(_ERROR_PAUSE):
+                        await self._wait_for_stop()
+
+    async def _wait_for_stop(self) -> None:
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+
+    async def _cycle(self) -> datetime | None:
+        """One round; returns when the next retry is due (None: only a wake-up or the poll brings work)."""
+        if self._finished:
+            finished, self._finished = self._finished, []
+            try:
+                await self.queue.record(finished, self._clock.now())
+            except Exception:
+                self._finished[:0] = finished  # kept, and their deliveries stay busy, until recorded
+                raise
+            for item in finished:
+                self._in_flight.pop(item.delivery.id, None)
+        if self._fan_out_wanted:
+            self._fan_out_wanted = False
+            while await self.queue.fan_out(self._clock.now(), FAN_OUT_BATCH) == FAN_OUT_BATCH:
+                pass
+        free = self._concurrency - len(self._in_flight)
+        if free <= 0:
+            return None
+        due, next_due = await self.queue.due(self._clock.now(), free, list(self._in_flight))
+        for delivery in due:
+            self._in_flight[delivery.id] = asyncio.create_task(self._deliver(delivery), name="webhook-delivery")
+        return next_due
+
+    async def _deliver(self, delivery: DueDelivery) -> None:
+        now = self._clock.now()
+        try:
+            outcome = await self._attempt(delivery, now)
+        except Exception as exc:  # a bug must not leave the lane busy for ever
+            log.exception("webhook delivery failed unexpectedly", delivery=delivery.id)
+            outcome = webhook_sender.failed_before_sending(now, f"internal error: {type(exc).__name__}")
+        self._finished.append(Finished(delivery, outcome))
+        self._wake.set()
+
+    async def _attempt(self, delivery: DueDelivery, now: datetime) -> webhook_sender.Outcome:
+        assert self._client is not None
+        try:
+            key = self._key(delivery)
+        except (SecretKeyError, InvalidInput, ValueError) as exc:
+            return webhook_sender.failed_before_sending(now, f"cannot sign: {exc}")
+        body = delivery.payload.encode()
+        return await webhook_sender.attempt(self._client, delivery.url, key, delivery.event_id, body, now)
+
+    def _key(self, delivery: DueDelivery) -> bytes:
+        cached = (delivery.subscription_id, delivery.secret_ciphertext)
+        key = self._keys.get(cached)
+        if key is None:
+            if len(self._keys) >= _SECRET_CACHE:
+                self._keys.clear()
+            key = secret_bytes(self.cipher.decrypt(delivery.secret_ciphertext, delivery.subscription_id))
+            self._keys[cached] = key
+        return key

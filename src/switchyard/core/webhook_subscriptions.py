@@ -1,0 +1,143 @@
+"""Webhook subscriptions of the caller's operator: read with `read`, changed with `admin`.
+
+Another operator's subscription does not exist for the caller. The signing secret is encrypted at
+rest and shown once, in the answer to its creation, when Switchyard generated it.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from switchyard.clock import Clock
+from switchyard.core.principal import Principal
+from switchyard.core.webhook_cipher import SecretCipher
+from switchyard.core.webhook_patterns import normalize_patterns
+from switchyard.core.webhook_signing import generate_secret, secret_bytes
+from switchyard.domain import Scope
+from switchyard.errors import InvalidInput, NotFound
+from switchyard.ids import is_id, new_id
+from switchyard.store.database import Database
+from switchyard.store.tables import WebhookSubscription
+
+URL_RULE = "must be an http or https URL with a host, like https://example.com/webhooks"
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedSubscription:
+    subscription: WebhookSubscription
+    # Set when Switchyard generated the secret: shown this once, stored only encrypted.
+    generated_secret: str | None
+
+
+def check_url(url: str) -> str:
+    url = url.strip()
+    shown = url if len(url) <= 100 else url[:100] + "…"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise InvalidInput(f"url: {URL_RULE}; got {shown!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise InvalidInput(f"url: {URL_RULE}; got {shown!r}")
+    if parts.username is not None or parts.password is not None:
+        # The URL is shown by the API; receivers authenticate requests by their signature instead.
+        raise InvalidInput("url: must not contain credentials; verify the webhook-signature header instead")
+    return url
+
+
+def _description(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > 300:
+        raise InvalidInput(f"description: has {len(value)} characters; at most 300 allowed")
+    return value or None
+
+
+class Subscriptions:
+    def __init__(self, database: Database, clock: Clock, cipher: SecretCipher) -> None:
+        self._db = database
+        self._clock = clock
+        self._cipher = cipher
+
+    async def list_for(self, who: Principal) -> Sequence[WebhookSubscription]:
+        who.require(Scope.READ)
+        async with self._db.sessions() as session:
+            query = (
+                select(WebhookSubscription)
+                .where(WebhookSubscription.operator_id == who.operator_id)
+                .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
+            )
+            return (await session.scalars(query)).all()
+
+    async def get(self, who: Principal, subscription_id: str) -> WebhookSubscription:
+        who.require(Scope.READ)
+        async with self._db.sessions() as session:
+            return await own_subscription(session, who, subscription_id)
+
+    async def create(
+        self,
+        who: Principal,
+        url: str,
+        events: list[str] | None = None,
+        secret: str | None = None,
+        description: str | None = None,
+    ) -> CreatedSubscription:
+        who.require(Scope.ADMIN)
+        url = check_url(url)
+        patterns = normalize_patterns(events)
+        generated = None
+        if secret is None:
+            secret = generated = generate_secret()
+        else:
+            secret_bytes(secret)
+        now = self._clock.now()
+        subscription_id = new_id()
+        subscription = WebhookSubscription(
+            id=subscription_id,
+            operator_id=who.operator_id,
+            url=url,
+            events=patterns,
+            description=_description(description),
+            secret_ciphertext=self._cipher.encrypt(secret, subscription_id),
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._db.transaction() as session:
+            session.add(subscription)
+        return CreatedSubscription(subscription, generated)
+
+    async def update(self, who: Principal, subscription_id: str, changes: dict[str, Any]) -> WebhookSubscription:
+        """Change `url`, `events`, `secret` (a new one, given by the caller) or `description`."""
+        who.require(Scope.ADMIN)
+        async with self._db.transaction() as session:
+            subscription = await own_subscription(session, who, subscription_id)
+            if "url" in changes:
+                subscription.url = check_url(changes["url"])
+            if "events" in changes:
+                # Applies to events dispatched from now on; deliveries already made keep going.
+                subscription.events = normalize_patterns(changes["events"])
+            if "secret" in changes:
+                secret_bytes(changes["secret"])
+                subscription.secret_ciphertext = self._cipher.encrypt(changes["secret"], subscription.id)
+            if "description" in changes:
+                subscription.description = _description(changes["description"])
+            subscription.updated_at = self._clock.now()
+            return subscription
+
+    async def delete(self, who: Principal, subscription_id: str) -> None:
+        """Its pending deliveries, and the record of past ones, go with it."""
+        who.require(Scope.ADMIN)
+        async with self._db.transaction() as session:
+            await session.delete(await own_subscription(session, who, subscription_id))
+
+
+async def own_subscription(session: AsyncSession, who: Principal, subscription_id: str) -> WebhookSubscription:
+    found = await session.get(WebhookSubscription, subscription_id) if is_id(subscription_id) else None
+    if found is None or found.operator_id != who.operator_id:
+        raise NotFound(f"webhook {subscription_id} not found")
+    return found

@@ -1,0 +1,58 @@
+"""Helpers for the webhook tests: subscriptions, events, and an independent signature check."""
+
+import base64
+import hashlib
+import hmac
+import time
+from typing import Any
+
+from switchyard.core.webhooks import enqueue
+from tests.api.helpers import bearer, expect
+from tests.support import RunningNode
+
+
+async def operator_of(node: RunningNode, key: str | None = None) -> str:
+    return (await node.sy.registry.authenticate(key or node.admin_key)).operator_id
+
+
+async def subscribe(node: RunningNode, url: str, key: str | None = None, **fields: Any) -> dict[str, Any]:
+    body = {"url": url, **fields}
+    created: dict[str, Any] = expect(
+        await node.api.post("/v1.1/webhooks", json=body, headers=bearer(key or node.admin_key)), 201
+    )
+    return created
+
+
+async def emit(
+    node: RunningNode,
+    operator_id: str,
+    event_type: str = "chargestation.update_configuration.requested",
+    station_id: str | None = "5fb24edb64345616b6f3198d",
+    data: dict[str, Any] | None = None,
+) -> str:
+    """An event written the way services write them: enqueue in a transaction they commit."""
+    async with node.sy.db.transaction() as session:
+        return await enqueue(
+            session,
+            operator_id=operator_id,
+            station_id=station_id,
+            event_type=event_type,
+            data=data if data is not None else {"n": 0},
+            now=node.sy.clock.now(),
+        )
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: float = 300) -> bool:
+    """The Standard Webhooks check as a receiver writes it, from the specification, not from Switchyard."""
+    assert secret.startswith("whsec_")
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    message_id, timestamp = headers["webhook-id"], headers["webhook-timestamp"]
+    if abs(time.time() - int(timestamp)) > tolerance:
+        return False
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    for candidate in headers["webhook-signature"].split(" "):
+        version, _, signature = candidate.partition(",")
+        if version == "v1" and hmac.compare_digest(signature, expected):
+            return True
+    return False
