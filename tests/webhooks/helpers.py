@@ -1,9 +1,11 @@
 """Helpers for the webhook tests: subscriptions, events, and an independent signature check."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from switchyard.core.webhooks import enqueue
@@ -56,3 +58,32 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: float =
         if version == "v1" and hmac.compare_digest(signature, expected):
             return True
     return False
+
+
+async def event(node: RunningNode, event_id: str, key: str | None = None) -> dict[str, Any]:
+    """The event as GET /v1.1/webhooks/events/{id} shows it, with deliveries and attempts."""
+    found: dict[str, Any] = expect(
+        await node.api.get(f"/v1.1/webhooks/events/{event_id}", headers=bearer(key or node.admin_key)), 200
+    )
+    return found
+
+
+async def settled(
+    node: RunningNode, event_id: str, status: str = "delivered", key: str | None = None, timeout: float = 10.0
+) -> dict[str, Any]:
+    """Wait until the event has `status` (as seen with `key`, by default the node's admin key); return it."""
+    async with asyncio.timeout(timeout):
+        while True:
+            found = await event(node, event_id, key)
+            if found["status"] == status:
+                return found
+            await asyncio.sleep(0.02)
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    """Wait until `condition()` is true, checking every 20 ms."""
+    async with asyncio.timeout(timeout):
+        while True:
+            if await condition():
+                return
+            await asyncio.sleep(0.02)

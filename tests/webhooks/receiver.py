@@ -31,6 +31,12 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.status = 200
+        # Decides per request when set: its status (else `status`).
+        self.rule: Callable[[dict[str, str], bytes], int] | None = None
+        # Seconds to wait before answering (a slow receiver), per request.
+        self.delay: Callable[[], float] | None = None
+        self.concurrent = 0
+        self.max_concurrent = 0
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
@@ -77,7 +83,14 @@ class Receiver:
                         name, _, value = line.partition(":")
                         headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
-                status = self.status
+                status = self.rule(headers, body) if self.rule is not None else self.status
+                self.concurrent += 1
+                self.max_concurrent = max(self.max_concurrent, self.concurrent)
+                try:
+                    if self.delay is not None:
+                        await asyncio.sleep(self.delay())
+                finally:
+                    self.concurrent -= 1
                 self.requests.append(Received(method, path, headers, body, status, time.monotonic()))
                 self._arrived.set()
                 answer = b"ok" if status < 300 else b"receiver says no"

@@ -10,6 +10,7 @@ receivers dedupe by `webhook-id`).
 
 import asyncio
 import contextlib
+import logging
 import time
 from datetime import datetime
 
@@ -31,6 +32,8 @@ from switchyard.store.database import Database
 log = structlog.get_logger("switchyard.webhooks")
 
 FAN_OUT_BATCH = 500
+# Seconds a stopping node waits for POSTs under way.
+STOP_GRACE = 5.0
 _ERROR_PAUSE = 1.0
 _SECRET_CACHE = 10_000
 
@@ -71,6 +74,8 @@ class WebhookDispatcher:
 
     def start(self) -> None:
         self._stopping = False
+        # httpx logs every request at INFO: a line per delivery attempt would drown the log.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         self._client = httpx.AsyncClient(
             timeout=self._timeout,
             follow_redirects=False,
@@ -80,12 +85,16 @@ class WebhookDispatcher:
         self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
 
     async def stop(self) -> None:
-        """Stop at once: POSTs under way are abandoned (sent again after a restart); finished ones are recorded."""
+        """Start nothing new; let POSTs under way finish (up to a few seconds, then they are abandoned and
+        sent again after a restart); record what finished."""
         self._stopping = True
         self._wake.set()
         if self._task is not None:
             await self._task
             self._task = None
+        running = [task for task in self._in_flight.values() if not task.done()]
+        if running:
+            await asyncio.wait(running, timeout=min(self._timeout, STOP_GRACE))
         for task in self._in_flight.values():
             task.cancel()
         await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
@@ -134,10 +143,18 @@ class WebhookDispatcher:
         if self._finished:
             finished, self._finished = self._finished, []
             try:
-                await self.queue.record(finished, self._clock.now())
+                given_up = await self.queue.record(finished, self._clock.now())
             except Exception:
                 self._finished[:0] = finished  # kept, and their deliveries stay busy, until recorded
                 raise
+            for item in given_up:
+                log.warning(
+                    "webhook delivery failed for good",
+                    event=item.delivery.event_id,
+                    webhook=item.delivery.subscription_id,
+                    attempts=item.delivery.attempts + 1,
+                    last_error=item.outcome.error,
+                )
             for item in finished:
                 self._in_flight.pop(item.delivery.id, None)
         if self._fan_out_wanted:

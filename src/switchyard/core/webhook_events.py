@@ -96,9 +96,10 @@ class EventLog:
                 event.dispatched_at = None
             event.replays += 1
             event.status = PENDING
+            await session.flush()
+            record = await _record(session, event)
         self._notify()
-        async with self._db.sessions() as session:
-            return await _record(session, await _own_event(session, who, event_id))
+        return record
 
 
 async def _own_event(session: AsyncSession, who: Principal, event_id: str) -> WebhookEvent:

@@ -21,6 +21,7 @@ from switchyard.store.database import Database
 from switchyard.store.tables import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 PENDING, DELIVERED, FAILED, SKIPPED = "pending", "delivered", "failed", "skipped"
+_BATCH = 500
 
 _deliveries = cast(Table, WebhookDelivery.__table__)
 _events = cast(Table, WebhookEvent.__table__)
@@ -124,7 +125,7 @@ class DeliveryQueue:
                 [{"_seq": event.seq, "_replays": event.replays} for event in events],
             )
             await _promote_new(session, event_ids, now)
-            await _refresh_status(session, event_ids)
+            await refresh_event_status(session, event_ids)
             return len(events)
 
     async def due(self, now: datetime, limit: int, busy: Sequence[int]) -> tuple[list[DueDelivery], datetime | None]:
@@ -170,15 +171,17 @@ class DeliveryQueue:
         later = [row.next_attempt_at for row in rows if row.next_attempt_at > now]
         return due, min(later) if later else None
 
-    async def record(self, finished: Sequence[Finished], now: datetime) -> None:
-        """Attempts, the deliveries' new states, the next heads of finished lanes and event statuses, at once."""
+    async def record(self, finished: Sequence[Finished], now: datetime) -> list[Finished]:
+        """Attempts, the deliveries' new states, the next heads of finished lanes and event statuses, at once.
+
+        Returns the deliveries that failed for good."""
         async with self._db.transaction() as session:
             ids = [item.delivery.id for item in finished]
             # A subscription deleted meanwhile took its deliveries with it.
             alive = set((await session.scalars(select(WebhookDelivery.id).where(WebhookDelivery.id.in_(ids)))).all())
             kept = [item for item in finished if item.delivery.id in alive]
             if not kept:
-                return
+                return []
             changes = [self._change(item, now) for item in kept]
             connection = await session.connection()
             await connection.execute(
@@ -211,7 +214,8 @@ class DeliveryQueue:
             finals = [item.delivery for item, change in zip(kept, changes, strict=True) if change["status"] != PENDING]
             if finals:
                 await _promote_next(session, {(d.subscription_id, d.lane) for d in finals}, now)
-                await _refresh_status(session, sorted({d.event_id for d in finals}))
+                await refresh_event_status(session, sorted({d.event_id for d in finals}))
+            return [item for item, change in zip(kept, changes, strict=True) if change["status"] == FAILED]
 
     def _change(self, item: Finished, now: datetime) -> dict[str, Any]:
         delivery, outcome = item.delivery, item.outcome
@@ -281,7 +285,13 @@ async def _promote_next(session: AsyncSession, lanes: set[tuple[str, str]], now:
     )
 
 
-async def _refresh_status(session: AsyncSession, event_ids: Sequence[str]) -> None:
+async def refresh_event_status(session: AsyncSession, event_ids: Sequence[str]) -> None:
+    """Each event's status from its deliveries; an event without any is `skipped`."""
+    for start in range(0, len(event_ids), _BATCH):
+        await _refresh_batch(session, event_ids[start : start + _BATCH])
+
+
+async def _refresh_batch(session: AsyncSession, event_ids: Sequence[str]) -> None:
     rows = await session.execute(
         select(
             WebhookDelivery.event_id, WebhookDelivery.subscription_id, WebhookDelivery.id, WebhookDelivery.status

@@ -16,12 +16,13 @@ from switchyard.clock import Clock
 from switchyard.core.principal import Principal
 from switchyard.core.webhook_cipher import SecretCipher
 from switchyard.core.webhook_patterns import normalize_patterns
+from switchyard.core.webhook_queue import refresh_event_status
 from switchyard.core.webhook_signing import generate_secret, secret_bytes
 from switchyard.domain import Scope
 from switchyard.errors import InvalidInput, NotFound
 from switchyard.ids import is_id, new_id
 from switchyard.store.database import Database
-from switchyard.store.tables import WebhookSubscription
+from switchyard.store.tables import WebhookDelivery, WebhookSubscription
 
 URL_RULE = "must be an http or https URL with a host, like https://example.com/webhooks"
 
@@ -130,10 +131,20 @@ class Subscriptions:
             return subscription
 
     async def delete(self, who: Principal, subscription_id: str) -> None:
-        """Its pending deliveries, and the record of past ones, go with it."""
+        """Its pending deliveries, and the record of past ones, go with it; its events' statuses follow."""
         who.require(Scope.ADMIN)
         async with self._db.transaction() as session:
-            await session.delete(await own_subscription(session, who, subscription_id))
+            subscription = await own_subscription(session, who, subscription_id)
+            touched = (
+                await session.scalars(
+                    select(WebhookDelivery.event_id)
+                    .where(WebhookDelivery.subscription_id == subscription.id)
+                    .distinct()
+                )
+            ).all()
+            await session.delete(subscription)
+            await session.flush()
+            await refresh_event_status(session, touched)
 
 
 async def own_subscription(session: AsyncSession, who: Principal, subscription_id: str) -> WebhookSubscription:
