@@ -419,3 +419,21 @@ async def test_the_same_event_to_two_subscriptions_of_different_operators_only_r
             404,
             f"webhook event {event_id} not found",
         )
+
+
+async def test_a_lane_left_without_a_head_is_repaired_at_start(tmp_path: Path, receiver: Receiver) -> None:
+    """Heads are kept by the dispatcher alone; a lane whose head was lost (say, by a hand edit) resumes at start."""
+    async with running_node(tmp_path, **FAST) as first:
+        await subscribe(first, receiver.url)
+        operator = await operator_of(first)
+        await receiver.stop()
+        ids = [await emit(first, operator, station_id=STATIONS[0], data={"n": n}) for n in range(2)]
+        await _attempted(first, ids[0])
+    database = Database(first.sy.settings.database_url)
+    async with database.transaction() as session:
+        await session.execute(text("UPDATE webhook_deliveries SET next_attempt_at = NULL"))
+    await database.close()
+    await receiver.start()
+    async with _node(tmp_path):
+        await receiver.wait_for(lambda r: len(r.delivered) == 2)
+    assert [r.headers["webhook-id"] for r in receiver.delivered] == ids

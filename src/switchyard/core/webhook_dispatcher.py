@@ -110,6 +110,7 @@ class WebhookDispatcher:
     async def _run(self) -> None:
         next_poll = time.monotonic()
         next_due: datetime | None = None
+        repaired = False
         while not self._stopping:
             wait = next_poll - time.monotonic()
             if next_due is not None:
@@ -125,6 +126,9 @@ class WebhookDispatcher:
                 self._fan_out_wanted = True
                 next_poll = time.monotonic() + self._poll_interval
             try:
+                if not repaired:
+                    await self.queue.repair_lanes(self._clock.now())
+                    repaired = True
                 next_due = await self._cycle()
             except Exception:
                 log.exception("webhook dispatch cycle failed")

@@ -128,6 +128,11 @@ class DeliveryQueue:
             await refresh_event_status(session, event_ids)
             return len(events)
 
+    async def repair_lanes(self, now: datetime) -> None:
+        """Give every lane with pending deliveries a head (run once at start: a safety net, normally a no-op)."""
+        async with self._db.transaction() as session:
+            await _promote_new(session, None, now)
+
     async def due(self, now: datetime, limit: int, busy: Sequence[int]) -> tuple[list[DueDelivery], datetime | None]:
         """Up to `limit` due lane heads not in `busy`, and when the next one not yet due will be."""
         query = (
@@ -244,13 +249,14 @@ class DeliveryQueue:
         return found
 
 
-async def _promote_new(session: AsyncSession, event_ids: Sequence[str], now: datetime) -> None:
-    """New deliveries of these events become heads where nothing older is pending in their lane."""
+async def _promote_new(session: AsyncSession, event_ids: Sequence[str] | None, now: datetime) -> None:
+    """Deliveries (of these events; None: of any) become heads where nothing older is pending in their lane."""
     older = aliased(WebhookDelivery)
+    scope = [] if event_ids is None else [WebhookDelivery.event_id.in_(event_ids)]
     await session.execute(
         update(WebhookDelivery)
         .where(
-            WebhookDelivery.event_id.in_(event_ids),
+            *scope,
             WebhookDelivery.status == PENDING,
             WebhookDelivery.next_attempt_at.is_(None),
             ~exists().where(
