@@ -51,9 +51,14 @@ class StationCallFailed(SwitchyardError):
 
 
 class NotConnected(StationCallFailed):
-    def __init__(self, identity: str, action: str, reason: str = "station is not connected") -> None:
+    """No socket to the station; `sent` tells whether the call went out before the connection closed."""
+
+    def __init__(
+        self, identity: str, action: str, reason: str = "station is not connected", *, sent: bool = False
+    ) -> None:
         super().__init__(identity, action, reason)
         self.reason = reason
+        self.sent = sent
 
 
 class CallTimeout(StationCallFailed):

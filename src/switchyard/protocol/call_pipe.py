@@ -105,7 +105,7 @@ class CallPipe:
         self._closed = reason
         pending = self._pending
         if pending is not None and not pending.future.done():
-            pending.future.set_exception(NotConnected(self._identity, pending.action, reason))
+            pending.future.set_exception(NotConnected(self._identity, pending.action, reason, sent=True))
 
     def _take(self, message_id: str) -> _Pending | None:
         pending = self._pending

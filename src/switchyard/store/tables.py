@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from switchyard.store.types import UtcDateTime
@@ -21,6 +21,8 @@ class Operator(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     # Platform operators manage other operators (tenants); they still never see tenants' resources.
     platform: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The recommended baseline of seed 002 gives desired values (and pins keys) for this operator.
+    baseline_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
