@@ -2,9 +2,12 @@
 
 import base64
 import os
+import re
 import stat
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -222,3 +225,23 @@ def test_an_events_status_is_its_latest_deliveries() -> None:
     # A replay that got through supersedes the failed delivery to the same subscription.
     assert event_status([("a", 1, "failed"), ("a", 3, "delivered"), ("b", 2, "delivered")]) == "delivered"
     assert event_status([("a", 3, "failed"), ("a", 1, "delivered")]) == "failed"
+
+
+def test_the_documented_example_verifies_with_the_documented_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text()
+    secret = re.search(r'"secret": "(whsec_[^"]+)"', doc)
+    request = re.search(r"```http\n(.*?)\n\n(.*?)\n```", doc, re.DOTALL)
+    code = re.search(r"```python\n(import base64.*?)```", doc, re.DOTALL)
+    assert secret is not None
+    assert request is not None
+    assert code is not None
+    sent = dict(line.split(": ", 1) for line in request.group(1).splitlines()[1:])
+    body = request.group(2).encode()
+    namespace: dict[str, Any] = {}
+    exec(code.group(1), namespace)  # noqa: S102  # our own documentation
+    monkeypatch.setattr(time, "time", lambda: int(sent["webhook-timestamp"]) + 10)
+    assert namespace["verify"](secret.group(1), sent, body)
+    assert not namespace["verify"](secret.group(1), sent, body.replace(b"901", b"902"))
+    assert headers(secret_bytes(secret.group(1)), sent["webhook-id"], int(sent["webhook-timestamp"]), body) == {
+        k: v for k, v in sent.items() if k.startswith("webhook-") or k == "content-type"
+    }
