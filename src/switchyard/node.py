@@ -4,9 +4,12 @@ from sqlalchemy import update
 
 from switchyard.bus.local import LocalBus
 from switchyard.clock import Clock, SystemClock
+from switchyard.core.config_reader import ConfigurationReader
+from switchyard.core.configuration import Configuration
 from switchyard.core.message_log import MessageLog
 from switchyard.core.registry import LiveHooks, Registry
 from switchyard.core.retention import MessageRetention
+from switchyard.core.sequencer import Sequencer
 from switchyard.core.station_activity import StationActivity
 from switchyard.core.webhook_dispatcher import WebhookDispatcher
 from switchyard.gateway.admission import Admission
@@ -56,6 +59,22 @@ class Switchyard:
         self.retention = MessageRetention(self.db, settings.message_log_retention_days, self.clock)
         # Delivers the webhook events that services write with core.webhooks.enqueue.
         self.webhooks = WebhookDispatcher(self.db, settings, self.clock)
+        self.reader = ConfigurationReader(
+            self.db, self.link, self.bus, self.clock, page_timeout=settings.configuration_read_timeout
+        )
+        self.sequencer = Sequencer(
+            self.db,
+            self.link,
+            self.reader,
+            self.bus,
+            self.clock,
+            settings,
+            self.webhooks.cipher.decrypt,
+            self.webhooks.notify,
+        )
+        self.configuration = Configuration(
+            self.db, self.sequencer, self.webhooks.cipher, self.clock, settings, self.webhooks.notify
+        )
 
     async def start(self) -> str | None:
         """Migrate, bootstrap and start listening; returns the first admin key on an empty database."""
@@ -66,10 +85,13 @@ class Switchyard:
         self.retention.start()
         self.webhooks.start()
         await self.gateway.start()
+        # After the gateway: lanes resumed from the database find their stations as they reconnect.
+        await self.sequencer.start()
         # Only once the gateway listens: a key created by a start that then fails would never be shown.
         return await self.registry.bootstrap_key()
 
     async def stop(self) -> None:
+        await self.sequencer.stop()
         await self.gateway.stop()
         await self.webhooks.stop()
         await self.retention.stop()

@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     # PBKDF2 rounds for station passwords (ADR 0003); stored with each hash, so raising it is safe.
     station_password_iterations: int = Field(100, ge=1)
 
+    # Configuration actions (docs/configuration.md). An action not sent by then fails as "expired".
+    action_expiry: float = Field(86400.0, gt=0)
+    # The least time between two changes sent to one station.
+    change_spacing: float = Field(1.0, ge=0)
+    # Read a station's whole configuration after each boot (first boot, and every reboot).
+    read_on_boot: bool = True
+    # The longest a whole-configuration read may take (each 2.0.1 NotifyReport page gets this much).
+    configuration_read_timeout: float = Field(60.0, gt=0)
+
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"
 

@@ -167,7 +167,9 @@ class Registry:
         who.require_platform_admin()
         return await self._create_operator(name, platform)
 
-    async def update_operator(self, who: Principal, operator_id: str, name: str | None) -> Operator:
+    async def update_operator(
+        self, who: Principal, operator_id: str, name: str | None, baseline_enabled: bool | None = None
+    ) -> Operator:
         who.require(Scope.ADMIN)
         if name is not None:
             name = _name(name, "name")
@@ -178,6 +180,8 @@ class Registry:
                     who.require_platform_admin()
                 if name is not None:
                     operator.name = name
+                if baseline_enabled is not None:
+                    operator.baseline_enabled = baseline_enabled
                 operator.updated_at = self._clock.now()
                 return operator
         except IntegrityError:
@@ -214,7 +218,9 @@ class Registry:
     async def _create_operator(self, name: str, platform: bool) -> Operator:
         now = self._clock.now()
         name = _name(name, "name")
-        operator = Operator(id=new_id(), name=name, platform=platform, created_at=now, updated_at=now)
+        operator = Operator(
+            id=new_id(), name=name, platform=platform, baseline_enabled=True, created_at=now, updated_at=now
+        )
         try:
             async with self._db.transaction() as session:
                 session.add(operator)
@@ -458,10 +464,15 @@ class Registry:
         self.hooks.removed(identity)
 
     async def _own_station(self, session: AsyncSession, who: Principal, station_id: str) -> Station:
-        station = await session.get(Station, station_id) if is_id(station_id) else None
-        if station is None or station.operator_id != who.operator_id:
-            raise NotFound(f"charge station {station_id} not found")
-        return station
+        return await own_station(session, who, station_id)
+
+
+async def own_station(session: AsyncSession, who: Principal, station_id: str) -> Station:
+    """The caller's station; another operator's does not exist for it (404, same as an unknown id)."""
+    station = await session.get(Station, station_id) if is_id(station_id) else None
+    if station is None or station.operator_id != who.operator_id:
+        raise NotFound(f"charge station {station_id} not found")
+    return station
 
 
 def _name(value: str, field_name: str) -> str:

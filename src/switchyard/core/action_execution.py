@@ -1,0 +1,196 @@
+"""What each action does on the wire, and what its answer means; the sequencer persists the outcome.
+
+Every function here returns an `Outcome` instead of writing it, so the sequencer records an answer
+in one transaction with its webhook event, and so the meaning of each station answer is tested
+without a database.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from switchyard.core.actions import Phase, Status
+from switchyard.core.config_reader import ConfigurationReader, ReadFailed, StationRef
+from switchyard.core.setting_names import parse_address, same_value
+from switchyard.errors import CallError, CallTimeout, InvalidRequest, InvalidResponse, NotConnected, StationCallFailed
+from switchyard.ports import StationLink
+
+# 2.0.1 SetVariables statuses that mean "the station will not take this value".
+_REFUSED_201 = {"Rejected", "UnknownComponent", "UnknownVariable", "NotSupportedAttributeType"}
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Where an action stands after a step: a new status (None: still requested) and phase."""
+
+    phase: Phase
+    status: Status | None = None
+    response_data: dict[str, Any] | None = None
+    value_after: str | None = None
+    waiting_for: str | None = None
+    # The station now needs a reboot before further changes (RebootRequired).
+    reboot_pending: bool = False
+    # A change reached the station: the spacing to the next change counts from now.
+    changed: bool = False
+    # The read-back shows a value other than the one sent.
+    mismatch: bool = False
+
+
+def failed(reason: str, status: str | None = None) -> Outcome:
+    data: dict[str, Any] = {"status": status} if status else {}
+    data["reason"] = reason
+    return Outcome(Phase.DONE, Status.FAILED, data)
+
+
+def not_sent() -> Outcome:
+    """The station went away before the request left: the action waits for it again."""
+    return Outcome(Phase.QUEUED, waiting_for="the station is not connected")
+
+
+def call_failure(error: StationCallFailed | InvalidRequest, action: str) -> Outcome:
+    """The reason an action failed because its call did not produce an answer."""
+    if isinstance(error, CallTimeout):
+        return failed(f"the station did not answer {action} within {error.timeout:g} s")
+    if isinstance(error, NotConnected):
+        return failed(f"the station disconnected before answering {action} ({error.reason})")
+    if isinstance(error, CallError):
+        return failed(f"the station answered {action} with CALLERROR {error.code}: {error.description}".rstrip(": "))
+    if isinstance(error, InvalidResponse):
+        return failed(f"the station's answer to {action} is not valid OCPP: {error.description}")
+    return failed(f"{action} was not sent: {error}")
+
+
+class ActionExecution:
+    def __init__(self, link: StationLink, reader: ConfigurationReader, call_timeout: float) -> None:
+        self._link = link
+        self._reader = reader
+        self._timeout = call_timeout
+
+    # -- configuration changes ----------------------------------------------------------------
+
+    async def change(self, station: StationRef, target: dict[str, Any], value: str) -> Outcome:
+        """Send one change and, when the station accepts it, read the key back."""
+        v16 = station.ocpp_version == "1.6"
+        action = "ChangeConfiguration" if v16 else "SetVariables"
+        try:
+            if v16:
+                answer = await self._link.call(
+                    station.identity, action, {"key": target["name"], "value": value}, self._timeout
+                )
+                status, response = answer["status"], {"status": answer["status"]}
+            else:
+                result = await self._set_variable(station, target, value)
+                status = result["attributeStatus"]
+                response = {"status": status}
+                if result.get("attributeStatusInfo"):
+                    response["statusInfo"] = result["attributeStatusInfo"]
+        except NotConnected as error:
+            return call_failure(error, action) if error.sent else not_sent()
+        except (StationCallFailed, InvalidRequest) as error:
+            return call_failure(error, action)
+
+        if status == "RebootRequired":
+            return Outcome(
+                Phase.AWAITING_REBOOT,
+                Status.COMPLETED,
+                response,
+                waiting_for="the station must reboot for this value to take effect",
+                reboot_pending=True,
+                changed=True,
+            )
+        if status == "Accepted":
+            outcome = await self.read_back(station, target, value, response)
+            outcome.changed = True
+            return outcome
+        if status in ("Rejected", "NotSupported") or status in _REFUSED_201:
+            return Outcome(Phase.DONE, Status.REJECTED, response)
+        return failed(f"the station answered {action} with an unknown status {status!r}", status)
+
+    async def _set_variable(self, station: StationRef, target: dict[str, Any], value: str) -> dict[str, Any]:
+        address = parse_address(target["name"])
+        if address is None:  # checked when the action was requested; a stored target is always valid
+            raise InvalidRequest(f"{target['name']!r} is not a Component.Variable name")
+        data = {"attributeValue": value, **address.ocpp()}
+        if target.get("attributeType", "Actual") != "Actual":
+            data["attributeType"] = target["attributeType"]
+        answer = await self._link.call(station.identity, "SetVariables", {"setVariableData": [data]}, self._timeout)
+        return dict(answer["setVariableResult"][0])
+
+    async def read_back(
+        self, station: StationRef, target: dict[str, Any], value: str, response: dict[str, Any]
+    ) -> Outcome:
+        """Decide an accepted change by what the station now reports."""
+        name = target["name"]
+        if target.get("writeonly"):
+            # Nothing to read: a write-only key's acceptance is all the station can tell.
+            return Outcome(Phase.DONE, Status.COMPLETED, response)
+        try:
+            values = await self._reader.read_values(
+                station, [name], self._timeout, target.get("attributeType", "Actual")
+            )
+        except NotConnected:
+            return Outcome(Phase.READING_BACK, waiting_for="the read-back waits for the station to reconnect")
+        except (StationCallFailed, InvalidRequest) as error:
+            reason = call_failure(error, "the read-back").response_data or {}
+            return failed(f"the station accepted {name}={value} but {reason.get('reason')}", response.get("status"))
+        reported = values.get(name)
+        if same_value(target.get("kind"), value, reported):
+            return Outcome(Phase.DONE, Status.COMPLETED, response, value_after=reported)
+        shown = "nothing (the key is unknown to it)" if reported is None else reported
+        outcome = failed(f"station accepted {name}={value} but reports {shown}", response.get("status"))
+        outcome.value_after = reported
+        outcome.mismatch = True
+        return outcome
+
+    async def decide_unanswered(self, station: StationRef, target: dict[str, Any], value: str) -> Outcome:
+        """A change was being sent when the node stopped: the read-back decides whether to send it again."""
+        if target.get("writeonly"):
+            # Sending a write-only value again is the only way to know it is set, and it is idempotent.
+            return Outcome(Phase.QUEUED, waiting_for="resending: the node stopped before the station answered")
+        outcome = await self.read_back(
+            station, target, value, {"status": "Accepted", "note": "decided by read-back after a restart"}
+        )
+        if outcome.mismatch:
+            # Not applied: the station either never got it or refused it; sending it once more is safe.
+            return Outcome(Phase.QUEUED, waiting_for="resending: the read-back shows the change was not applied")
+        return outcome
+
+    async def confirm_after_reboot(
+        self, station: StationRef, targets: list[tuple[dict[str, Any], str]]
+    ) -> dict[str, str | None] | Outcome:
+        """The values of keys changed with RebootRequired, read once the station has rebooted."""
+        names = [target["name"] for target, _ in targets if not target.get("writeonly")]
+        if not names:
+            return {}
+        try:
+            return await self._reader.read_values(station, names, self._timeout)
+        except NotConnected:
+            return Outcome(Phase.AWAITING_REBOOT, waiting_for="the confirmation waits for the station to reconnect")
+        except (StationCallFailed, InvalidRequest) as error:
+            return call_failure(error, "the read-back after the reboot")
+
+    # -- reads and resets ---------------------------------------------------------------------
+
+    async def read(self, station: StationRef, read_timeout: float) -> Outcome:
+        try:
+            settings = await self._reader.read(station, read_timeout)
+        except NotConnected as error:
+            return call_failure(error, "the configuration read") if error.sent else not_sent()
+        except (StationCallFailed, InvalidRequest) as error:
+            return call_failure(error, "the configuration read")
+        except ReadFailed as error:
+            return failed(str(error))
+        return Outcome(Phase.DONE, Status.COMPLETED, {"status": "Accepted", "keys": len(settings)})
+
+    async def reset(self, station: StationRef, target: dict[str, Any]) -> Outcome:
+        try:
+            answer = await self._link.call(station.identity, "Reset", {"type": target["type"]}, self._timeout)
+        except NotConnected as error:
+            return call_failure(error, "Reset") if error.sent else not_sent()
+        except (StationCallFailed, InvalidRequest) as error:
+            return call_failure(error, "Reset")
+        response = {"status": answer["status"]}
+        if answer.get("statusInfo"):
+            response["statusInfo"] = answer["statusInfo"]
+        if answer["status"] in ("Accepted", "Scheduled"):
+            return Outcome(Phase.DONE, Status.COMPLETED, response)
+        return Outcome(Phase.DONE, Status.REJECTED, response)

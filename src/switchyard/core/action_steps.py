@@ -1,0 +1,80 @@
+"""What to do next with an action, decided from facts alone (no IO): the sequencer's rulebook.
+
+Kept pure so every rule is a line in a table test: an offline station waits until its action
+expires; a change waits while the station has a reboot pending and until the spacing after the
+previous change has passed; an action the node was sending when it stopped is decided by a
+read-back before anything is sent again.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from switchyard.core.actions import ActionType, Phase
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    now: datetime
+    connected: bool
+    reboot_pending: bool
+    pending_keys: tuple[str, ...]
+    last_change_at: datetime | None
+    spacing: timedelta
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    reason: str
+    # Look again at this time at the latest (an event may wake the lane earlier).
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBack:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Expire:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """The node stopped while it was sending something that cannot be read back (a reset)."""
+
+
+Step = Wait | Send | ReadBack | Expire | Unknown
+
+
+def next_step(kind: ActionType, phase: Phase, facts: Facts) -> Step:
+    if facts.now >= facts.expires_at:
+        return Expire()
+    if phase is Phase.SENDING:
+        # The node stopped between recording "sending" and recording the answer.
+        if kind is ActionType.UPDATE_CONFIGURATION:
+            return ReadBack() if facts.connected else _wait_offline(facts)
+        if kind is ActionType.RESET:
+            return Unknown()
+        phase = Phase.QUEUED  # reading again is harmless
+    if phase is Phase.READING_BACK:
+        return ReadBack() if facts.connected else _wait_offline(facts)
+    if not facts.connected:
+        return _wait_offline(facts)
+    if kind is ActionType.UPDATE_CONFIGURATION:
+        if facts.reboot_pending:
+            keys = ", ".join(facts.pending_keys) or "earlier changes"
+            return Wait(f"the station must reboot first ({keys} wait for it)", facts.expires_at)
+        if facts.last_change_at is not None and facts.now < facts.last_change_at + facts.spacing:
+            return Wait("spacing after the previous change", facts.last_change_at + facts.spacing)
+    return Send()
+
+
+def _wait_offline(facts: Facts) -> Wait:
+    return Wait("the station is not connected", facts.expires_at)

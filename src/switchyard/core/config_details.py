@@ -1,0 +1,54 @@
+"""The configuration details list of the eDRV API (seed 002): each reported setting, explained.
+
+`[{category, description, name, desiredValue, value, writable, editable}]`, in the order the
+station reported them. A setting the catalogue does not know (a vendor key) is "Unknown" with
+`desiredValue` "Not Defined", as in the seed; a known one has `desiredValue` only when a desired
+value exists (today: the recommended baseline), and `editable` is false exactly when that desired
+value pins it.
+"""
+
+from typing import Any
+
+from switchyard.core import baseline
+from switchyard.core.setting_names import parse_address
+from switchyard.protocol import catalogue
+from switchyard.protocol.catalogue import Entry
+from switchyard.store.config_tables import ReportedSetting
+
+NOT_DEFINED = "Not Defined"
+UNKNOWN = "Unknown"
+REDACTED = "***"
+
+
+def entry_for(name: str, ocpp_version: str) -> Entry | None:
+    """The catalogue entry of a reported setting name, for either version."""
+    if ocpp_version == "1.6":
+        return catalogue.for_key_16(name)
+    address = parse_address(name)
+    if address is None:
+        return None
+    return catalogue.for_variable_201(address.component, address.variable, address.instance)
+
+
+def detail_rows(rows: list[ReportedSetting], ocpp_version: str, baseline_on: bool) -> list[dict[str, Any]]:
+    details = []
+    for row in rows:
+        entry = entry_for(row.name, ocpp_version)
+        item: dict[str, Any] = {
+            "category": entry.category if entry is not None else UNKNOWN,
+            "description": entry.description if entry is not None else UNKNOWN,
+            "name": row.name,
+        }
+        pinned = None
+        if entry is None:
+            item["desiredValue"] = NOT_DEFINED
+        elif baseline_on and entry.key is not None:
+            pinned = baseline.desired(entry.key)
+            if pinned is not None:
+                item["desiredValue"] = pinned[1]
+        secret = entry is not None and entry.secret
+        item["value"] = REDACTED if secret and row.value else (row.value if row.value is not None else "")
+        item["writable"] = not row.readonly
+        item["editable"] = pinned is None
+        details.append(item)
+    return details

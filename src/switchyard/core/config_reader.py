@@ -1,0 +1,235 @@
+"""Reading a station's configuration, whole or key by key, and keeping the last report.
+
+1.6: GetConfiguration without keys returns every key; read-backs of named keys are chunked by the
+station's GetConfigurationMaxKeys. 2.0.1: GetBaseReport(FullInventory) and every NotifyReport page
+(a page that does not arrive in time, or a gap in seqNo, fails the read); read-backs use GetVariables
+chunked by DeviceDataCtrlr.ItemsPerMessage and BytesPerMessage.
+"""
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from switchyard.bus.local import REPORT_PAGE, LocalBus, StationEvent
+from switchyard.clock import Clock
+from switchyard.core.config_details import entry_for
+from switchyard.core.setting_names import Address, parse_address
+from switchyard.domain import ReportPage
+from switchyard.ports import StationLink
+from switchyard.protocol.framing import encode_json
+from switchyard.store.config_tables import ConfigurationState, ReportedSetting
+from switchyard.store.database import Database
+
+# Used until the station has told us its own limits.
+DEFAULT_KEYS_PER_REQUEST = 20
+DEFAULT_ITEMS_PER_MESSAGE = 10
+
+
+class ReadFailed(Exception):
+    """The configuration could not be read; the message says what was missing."""
+
+
+@dataclass(frozen=True, slots=True)
+class StationRef:
+    station_id: str
+    identity: str
+    ocpp_version: str
+
+
+@dataclass(slots=True)
+class Setting:
+    name: str
+    value: str | None
+    readonly: bool
+    writeonly: bool = False
+    address: dict[str, Any] | None = None
+    characteristics: dict[str, Any] | None = None
+
+
+class ConfigurationReader:
+    def __init__(
+        self, database: Database, link: StationLink, bus: LocalBus, clock: Clock, page_timeout: float = 30.0
+    ) -> None:
+        self._db = database
+        self._link = link
+        self._clock = clock
+        self._page_timeout = page_timeout
+        self._collecting: dict[tuple[str, int], asyncio.Queue[ReportPage]] = {}
+        self._request_ids = itertools.count(int(time.time()) % 1_000_000)
+        bus.subscribe(REPORT_PAGE, self._on_page)
+
+    # -- whole configuration ------------------------------------------------------------------
+
+    async def read(self, station: StationRef, timeout: float) -> list[Setting]:
+        """Ask the station for everything and store it as its reported configuration."""
+        if station.ocpp_version == "1.6":
+            answer = await self._link.call(station.identity, "GetConfiguration", {}, timeout)
+            settings = [
+                Setting(entry["key"], entry.get("value"), bool(entry["readonly"]))
+                for entry in answer.get("configurationKey", [])
+            ]
+        else:
+            settings = await self._base_report(station, timeout)
+        await self._store_all(station.station_id, settings, station.ocpp_version)
+        return settings
+
+    async def _base_report(self, station: StationRef, timeout: float) -> list[Setting]:
+        request_id = next(self._request_ids)
+        pages: asyncio.Queue[ReportPage] = asyncio.Queue()
+        self._collecting[(station.station_id, request_id)] = pages
+        try:
+            answer = await self._link.call(
+                station.identity, "GetBaseReport", {"requestId": request_id, "reportBase": "FullInventory"}, timeout
+            )
+            if answer["status"] != "Accepted":
+                raise ReadFailed(f"GetBaseReport answered {answer['status']}")
+            settings: list[Setting] = []
+            expected = 0
+            while True:
+                try:
+                    async with asyncio.timeout(self._page_timeout):
+                        page = await pages.get()
+                except TimeoutError:
+                    raise ReadFailed(
+                        f"NotifyReport page {expected} of request {request_id} did not arrive "
+                        f"within {self._page_timeout:g} s"
+                    ) from None
+                if page.seq_no != expected:
+                    raise ReadFailed(f"NotifyReport page {expected} is missing (page {page.seq_no} arrived)")
+                settings += [_from_report(entry) for entry in page.report_data]
+                expected += 1
+                if not page.tbc:
+                    return settings
+        finally:
+            self._collecting.pop((station.station_id, request_id), None)
+
+    def _on_page(self, event: StationEvent) -> None:
+        page: ReportPage = event.detail
+        queue = self._collecting.get((event.station_id, page.request_id))
+        if queue is not None:
+            queue.put_nowait(page)
+
+    # -- named settings -----------------------------------------------------------------------
+
+    async def read_values(
+        self, station: StationRef, names: list[str], timeout: float, attribute_type: str = "Actual"
+    ) -> dict[str, str | None]:
+        """The current values of `names` (None: unknown to the station); Actual values are kept as reported."""
+        values: dict[str, str | None] = {}
+        if station.ocpp_version == "1.6":
+            size = await self._limit(station.station_id, "GetConfigurationMaxKeys", DEFAULT_KEYS_PER_REQUEST)
+            for chunk in _chunks(names, size):
+                answer = await self._link.call(station.identity, "GetConfiguration", {"key": chunk}, timeout)
+                reported = {e["key"].lower(): e.get("value") for e in answer.get("configurationKey", [])}
+                values.update({name: reported.get(name.lower()) for name in chunk})
+        else:
+            items = await self._limit(
+                station.station_id, "DeviceDataCtrlr.ItemsPerMessage[GetVariables]", DEFAULT_ITEMS_PER_MESSAGE
+            )
+            byte_limit = await self._limit(station.station_id, "DeviceDataCtrlr.BytesPerMessage[GetVariables]", 0)
+            for addresses in _variable_chunks(names, items, byte_limit):
+                data = [address.ocpp() for address in addresses]
+                if attribute_type != "Actual":
+                    data = [{**item, "attributeType": attribute_type} for item in data]
+                answer = await self._link.call(station.identity, "GetVariables", {"getVariableData": data}, timeout)
+                for result in answer["getVariableResult"]:
+                    name = Address.of(result["component"], result["variable"]).name
+                    values[name] = result.get("attributeValue") if result["attributeStatus"] == "Accepted" else None
+        if attribute_type == "Actual":
+            await self._store_values(station.station_id, values, station.ocpp_version)
+        return values
+
+    async def _limit(self, station_id: str, name: str, default: int) -> int:
+        async with self._db.sessions() as session:
+            row = await session.get(ReportedSetting, (station_id, name))
+        value = row.value if row is not None else None
+        return int(value) if value and value.isdigit() and int(value) > 0 else default
+
+    # -- storage ------------------------------------------------------------------------------
+
+    async def _store_all(self, station_id: str, settings: list[Setting], ocpp_version: str) -> None:
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await session.execute(delete(ReportedSetting).where(ReportedSetting.station_id == station_id))
+            seen: set[str] = set()
+            for position, setting in enumerate(settings):
+                if setting.name in seen:
+                    continue  # a station listing a key twice: the first one counts
+                seen.add(setting.name)
+                session.add(
+                    ReportedSetting(
+                        station_id=station_id,
+                        name=setting.name,
+                        value=_at_rest(setting.name, setting.value, ocpp_version),
+                        readonly=setting.readonly,
+                        writeonly=setting.writeonly,
+                        address=setting.address,
+                        characteristics=setting.characteristics,
+                        position=position,
+                    )
+                )
+            state = await session.get(ConfigurationState, station_id)
+            if state is None:
+                session.add(ConfigurationState(station_id=station_id, read_at=now))
+            else:
+                state.read_at = now
+
+    async def _store_values(self, station_id: str, values: dict[str, str | None], ocpp_version: str) -> None:
+        async with self._db.transaction() as session:
+            rows = await session.scalars(
+                select(ReportedSetting).where(
+                    ReportedSetting.station_id == station_id, ReportedSetting.name.in_(list(values))
+                )
+            )
+            for row in rows:
+                if values.get(row.name) is not None:
+                    row.value = _at_rest(row.name, values[row.name], ocpp_version)
+
+
+def _at_rest(name: str, value: str | None, ocpp_version: str) -> str | None:
+    """A secret some firmware reports anyway (AuthorizationKey) is not kept."""
+    entry = entry_for(name, ocpp_version)
+    return None if entry is not None and entry.secret else value
+
+
+def _from_report(entry: dict[str, Any]) -> Setting:
+    address = Address.of(entry["component"], entry["variable"])
+    attributes = entry.get("variableAttribute") or [{}]
+    actual = next((a for a in attributes if a.get("type", "Actual") == "Actual"), attributes[0])
+    mutability = actual.get("mutability", "ReadWrite")
+    return Setting(
+        name=address.name,
+        value=actual.get("value"),
+        readonly=mutability == "ReadOnly",
+        writeonly=mutability == "WriteOnly",
+        address={"component": entry["component"], "variable": entry["variable"]},
+        characteristics=entry.get("variableCharacteristics"),
+    )
+
+
+def _chunks(names: list[str], size: int) -> list[list[str]]:
+    return [names[start : start + size] for start in range(0, len(names), max(size, 1))]
+
+
+def _variable_chunks(names: list[str], items: int, byte_limit: int) -> list[list[Address]]:
+    """Chunks that respect both ItemsPerMessage and (roughly, with room for the frame) BytesPerMessage."""
+    chunks: list[list[Address]] = []
+    current: list[Address] = []
+    for name in names:
+        address = parse_address(name)
+        if address is None:
+            continue
+        candidate = [*current, address]
+        too_big = byte_limit and len(encode_json({"getVariableData": [a.ocpp() for a in candidate]})) + 60 > byte_limit
+        if current and (len(candidate) > items or too_big):
+            chunks.append(current)
+            current = [address]
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks

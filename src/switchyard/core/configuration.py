@@ -1,0 +1,237 @@
+"""The configuration capability as the API and CLI use it: read, inspect, change, reset, follow actions.
+
+Every request is checked completely before anything is stored (`change_checks`), then stored as an
+action with its `requested` event in one transaction, then handed to the sequencer; nothing here
+talks to a station.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from switchyard.clock import Clock
+from switchyard.core.actions import ActionType, Status, create_action
+from switchyard.core.change_checks import Reported, StationView, resolve_change, value_text
+from switchyard.core.config_details import detail_rows
+from switchyard.core.principal import Principal
+from switchyard.core.registry import own_station
+from switchyard.core.sequencer import Sequencer
+from switchyard.core.webhook_cipher import SecretCipher
+from switchyard.domain import Scope
+from switchyard.errors import Conflict, InvalidInput, NotFound
+from switchyard.ids import is_id, new_id
+from switchyard.settings import Settings
+from switchyard.store.config_tables import Action, ConfigurationState, ReportedSetting
+from switchyard.store.database import Database
+from switchyard.store.tables import Operator, Station, Transaction
+
+RESET_TYPES = {
+    # Either version's word works on either version's station.
+    "1.6": {"Hard": "Hard", "Soft": "Soft", "Immediate": "Hard", "OnIdle": "Soft"},
+    "2.0.1": {"Immediate": "Immediate", "OnIdle": "OnIdle", "Hard": "Immediate", "Soft": "OnIdle"},
+}
+# Queued at most this many changes in one request: a list is a queue, but not an unbounded one.
+MAX_CHANGES_PER_REQUEST = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRequest:
+    key: str
+    value: Any
+    reason: str | None = None
+    attribute_type: str | None = None
+
+
+class Configuration:
+    def __init__(
+        self,
+        database: Database,
+        sequencer: Sequencer,
+        cipher: SecretCipher,
+        clock: Clock,
+        settings: Settings,
+        events_committed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = database
+        self._events_committed = events_committed
+        self._sequencer = sequencer
+        self._cipher = cipher
+        self._clock = clock
+        self._settings = settings
+
+    # -- changes ------------------------------------------------------------------------------
+
+    async def request_changes(self, who: Principal, station_id: str, changes: Sequence[ChangeRequest]) -> list[Action]:
+        """Queue changes in order, all or none: one that fails its checks refuses the whole list."""
+        who.require(Scope.WRITE)
+        if not changes:
+            raise InvalidInput("no change given")
+        if len(changes) > MAX_CHANGES_PER_REQUEST:
+            raise InvalidInput(f"at most {MAX_CHANGES_PER_REQUEST} changes per request; got {len(changes)}")
+        now = self._clock.now()
+        actions: list[Action] = []
+        async with self._db.transaction() as session:
+            station = await own_station(session, who, station_id)
+            view = await self._view(session, station)
+            for index, change in enumerate(changes):
+                where = f"change {index + 1}: " if len(changes) > 1 else ""
+                try:
+                    value = value_text(change.value)
+                    resolved = resolve_change(view, change.key, value, change.attribute_type)
+                except (InvalidInput, Conflict) as error:
+                    error.message = where + error.message
+                    raise
+                action_id = new_id()
+                secret = self._cipher.encrypt(resolved.value, action_id) if resolved.secret else None
+                data = {"key": change.key, "value": "***" if resolved.secret else value}
+                actions.append(
+                    await create_action(
+                        session,
+                        action_id=action_id,
+                        operator_id=station.operator_id,
+                        station_id=station.id,
+                        type=ActionType.UPDATE_CONFIGURATION,
+                        data=data,
+                        target=resolved.target,
+                        # Distinct instants keep the queue in the order given (actions sort by creation).
+                        now=now + timedelta(microseconds=index),
+                        expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                        created_by=who.key_id,
+                        reason=change.reason,
+                        value_before=resolved.value_before,
+                        secret=secret,
+                    )
+                )
+        self._events_committed()
+        self._sequencer.kick(station.id)
+        return actions
+
+    async def _view(self, session: AsyncSession, station: Station) -> StationView:
+        state = await session.get(ConfigurationState, station.id)
+        rows = await session.scalars(select(ReportedSetting).where(ReportedSetting.station_id == station.id))
+        operator = await session.get(Operator, station.operator_id)
+        return StationView(
+            station_id=station.id,
+            identity=station.identity,
+            ocpp_version=station.ocpp_version,
+            read_at=state.read_at if state is not None else None,
+            reported={
+                row.name.lower(): Reported(row.name, row.value, row.readonly, row.writeonly, row.characteristics)
+                for row in rows
+            },
+            baseline_on=operator is not None and operator.baseline_enabled,
+        )
+
+    # -- reads and resets ---------------------------------------------------------------------
+
+    async def request_read(self, who: Principal, station_id: str) -> Action:
+        # Any key may ask for a read: it changes nothing on the station.
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            station = await own_station(session, who, station_id)
+            action = await create_action(
+                session,
+                operator_id=station.operator_id,
+                station_id=station.id,
+                type=ActionType.GET_CONFIGURATION,
+                data={},
+                target={"trigger": "api"},
+                now=now,
+                expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                created_by=who.key_id,
+            )
+        self._events_committed()
+        self._sequencer.kick(station.id)
+        return action
+
+    async def request_reset(
+        self, who: Principal, station_id: str, kind: str, *, force: bool = False, reason: str | None = None
+    ) -> Action:
+        who.require(Scope.WRITE)
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            station = await own_station(session, who, station_id)
+            words = RESET_TYPES[station.ocpp_version if station.ocpp_version in RESET_TYPES else "2.0.1"]
+            if kind not in words:
+                raise InvalidInput(f"type must be one of Hard, Soft, Immediate, OnIdle; got {kind!r}")
+            if not force:
+                running = await session.scalar(
+                    select(Transaction)
+                    .where(Transaction.station_id == station.id, Transaction.state == "active")
+                    .limit(1)
+                )
+                if running is not None:
+                    where = f" on connector {running.connector_id}" if running.connector_id is not None else ""
+                    raise Conflict(
+                        f"{station.identity} has a transaction running (transaction {running.transaction_ref}"
+                        f'{where}); a reset would interrupt it. Send "force": true to reset anyway'
+                    )
+            action = await create_action(
+                session,
+                operator_id=station.operator_id,
+                station_id=station.id,
+                type=ActionType.RESET,
+                data={"type": kind},
+                target={"type": words[kind], "force": force},
+                now=now,
+                expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                created_by=who.key_id,
+                reason=reason,
+            )
+        self._events_committed()
+        self._sequencer.kick(station.id)
+        return action
+
+    # -- inspection ---------------------------------------------------------------------------
+
+    async def details(self, who: Principal, station_id: str) -> list[dict[str, Any]]:
+        async with self._db.sessions() as session:
+            station = await own_station(session, who, station_id)
+            state = await session.get(ConfigurationState, station.id)
+            if state is None or state.read_at is None:
+                raise NotFound(
+                    f"the configuration of {station.identity} has not been read yet; request a read "
+                    f"(GET /v1.1/chargestations/{station.id}/configurations) first"
+                )
+            rows = await session.scalars(
+                select(ReportedSetting)
+                .where(ReportedSetting.station_id == station.id)
+                .order_by(ReportedSetting.position)
+            )
+            operator = await session.get(Operator, station.operator_id)
+            return detail_rows(list(rows), station.ocpp_version, operator is not None and operator.baseline_enabled)
+
+    async def get_action(self, who: Principal, action_id: str) -> Action:
+        async with self._db.sessions() as session:
+            action = await session.get(Action, action_id) if is_id(action_id) else None
+            if action is None or action.operator_id != who.operator_id:
+                raise NotFound(f"action {action_id} not found")
+            return action
+
+    async def list_actions(
+        self,
+        who: Principal,
+        station_id: str,
+        *,
+        status: str | None = None,
+        type: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Sequence[Action]:
+        if status is not None and status not in {s.value for s in Status}:
+            raise InvalidInput(f"status must be one of {', '.join(s.value for s in Status)}; got {status!r}")
+        if type is not None and type not in {t.value for t in ActionType}:
+            raise InvalidInput(f"type must be one of {', '.join(t.value for t in ActionType)}; got {type!r}")
+        async with self._db.sessions() as session:
+            station = await own_station(session, who, station_id)
+            query = select(Action).where(Action.station_id == station.id)
+            if status is not None:
+                query = query.where(Action.status == status)
+            if type is not None:
+                query = query.where(Action.type == type)
+            query = query.order_by(Action.created_at.desc(), Action.id.desc()).limit(limit).offset(offset)
+            return (await session.scalars(query)).all()

@@ -1,0 +1,429 @@
+"""The safe sequencer: one lane per station, working through that station's actions one at a time.
+
+A lane exists while its station has open actions (or waits for a reboot); it wakes when an action
+is queued, when the station connects or boots, and when a timer it set runs out (spacing, expiry).
+Every step is: load the station's open actions, decide with `action_steps.next_step`, do at most one
+thing on the wire, and record the outcome in one transaction with its webhook event. An action is
+marked `sending` before its request leaves, so a node killed at any moment resumes each action from
+the database: a change whose answer was lost is decided by a read-back, never simply sent again.
+
+Changes to one station never overtake each other; a read or a reset may go ahead of changes that
+wait for a reboot (a reset is how that wait usually ends).
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, StationEvent
+from switchyard.clock import Clock
+from switchyard.core.action_execution import ActionExecution, Outcome, failed
+from switchyard.core.action_steps import Expire, Facts, ReadBack, Send, Unknown, Wait, next_step
+from switchyard.core.actions import ActionType, Phase, Status, create_action, update_action
+from switchyard.core.config_reader import ConfigurationReader, StationRef
+from switchyard.core.setting_names import same_value
+from switchyard.credentials import hash_station_password
+from switchyard.domain import BootStatus
+from switchyard.ports import StationLink
+from switchyard.settings import Settings
+from switchyard.store.config_tables import Action, ConfigurationState
+from switchyard.store.database import Database
+from switchyard.store.tables import Station, Transaction
+
+log = structlog.get_logger("switchyard.sequencer")
+
+# A step that failed unexpectedly (the database went away, a bug) is retried after this long.
+_RETRY_AFTER = timedelta(seconds=5)
+_AGAIN = "again"
+
+# (stored ciphertext, the action id it is bound to) -> the secret value.
+Decrypt = Callable[[str, str], str]
+
+
+@dataclass(slots=True)
+class _Lane:
+    wake: asyncio.Event
+    task: asyncio.Task[None] | None = None
+
+
+class Sequencer:
+    def __init__(
+        self,
+        database: Database,
+        link: StationLink,
+        reader: ConfigurationReader,
+        bus: LocalBus,
+        clock: Clock,
+        settings: Settings,
+        decrypt: Decrypt,
+        events_committed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = database
+        # Tells the webhook dispatcher that a transaction with events committed.
+        self._events_committed = events_committed
+        self._link = link
+        self._clock = clock
+        self._settings = settings
+        self._decrypt = decrypt
+        self._execution = ActionExecution(link, reader, settings.call_timeout)
+        self._lanes: dict[str, _Lane] = {}
+        # Stations with open actions or a pending reboot: only these need a lane when they connect.
+        self._attention: set[str] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        self._running = False
+        bus.subscribe(STATION_CONNECTED, self._on_connected)
+        bus.subscribe(STATION_BOOTED, self._on_booted)
+
+    async def start(self) -> None:
+        async with self._db.sessions() as session:
+            open_actions = await session.scalars(select(Action.station_id).where(Action.phase != Phase.DONE.value))
+            rebooting = await session.scalars(
+                select(ConfigurationState.station_id).where(ConfigurationState.reboot_pending.is_(True))
+            )
+            stations = set(open_actions) | set(rebooting)
+        self._running = True
+        for station_id in stations:
+            self.kick(station_id)
+        if stations:
+            log.info("sequencer resumed", stations=len(stations))
+
+    async def stop(self) -> None:
+        self._running = False
+        tasks = [lane.task for lane in self._lanes.values() if lane.task is not None] + list(self._background)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def kick(self, station_id: str) -> None:
+        """Look at this station's actions now (one was queued, or something about it changed)."""
+        if not self._running:
+            return
+        self._attention.add(station_id)
+        lane = self._lanes.get(station_id)
+        if lane is None:
+            lane = self._lanes[station_id] = _Lane(asyncio.Event())
+            lane.task = asyncio.create_task(self._run(station_id, lane), name=f"lane {station_id}")
+        lane.wake.set()
+
+    def busy_stations(self) -> int:
+        return len(self._lanes)
+
+    # -- events -------------------------------------------------------------------------------
+
+    def _on_connected(self, event: StationEvent) -> None:
+        if event.station_id in self._attention:
+            self.kick(event.station_id)
+
+    def _on_booted(self, event: StationEvent) -> None:
+        _, decision = event.detail
+        if decision.status is BootStatus.REJECTED or not self._running:
+            return
+        task = asyncio.create_task(self._record_boot(event.station_id))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _record_boot(self, station_id: str) -> None:
+        """A boot is a reboot: remember it (it ends a reboot wait) and queue a fresh read."""
+        now = self._clock.now()
+        try:
+            async with self._db.transaction() as session:
+                state = await session.get(ConfigurationState, station_id)
+                if state is None:
+                    state = ConfigurationState(station_id=station_id, reboot_pending=False)
+                    session.add(state)
+                state.booted_at = now
+                if self._settings.read_on_boot and not await _read_queued(session, station_id):
+                    station = await session.get(Station, station_id)
+                    if station is None:
+                        return
+                    await create_action(
+                        session,
+                        operator_id=station.operator_id,
+                        station_id=station_id,
+                        type=ActionType.GET_CONFIGURATION,
+                        data={},
+                        target={"trigger": "boot"},
+                        now=now,
+                        expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                    )
+        except Exception:
+            log.exception("recording a boot failed", station_id=station_id)
+            return
+        self._events_committed()
+        self.kick(station_id)
+
+    # -- the lane -----------------------------------------------------------------------------
+
+    async def _run(self, station_id: str, lane: _Lane) -> None:
+        try:
+            while True:
+                lane.wake.clear()
+                try:
+                    until = await self._step(station_id)
+                except Exception:
+                    log.exception("sequencer step failed", station_id=station_id)
+                    until = self._clock.now() + _RETRY_AFTER
+                if until == _AGAIN:
+                    continue
+                if until is None:
+                    if lane.wake.is_set():
+                        continue
+                    return
+                assert isinstance(until, datetime)
+                delay = (until - self._clock.now()).total_seconds()
+                if delay > 0:
+                    try:
+                        async with asyncio.timeout(delay):
+                            await lane.wake.wait()
+                    except TimeoutError:
+                        pass
+        finally:
+            if self._lanes.get(station_id) is lane:
+                del self._lanes[station_id]
+
+    async def _step(self, station_id: str) -> datetime | str | None:
+        """Do the next thing for this station; returns when to look again (None: nothing left)."""
+        async with self._db.sessions() as session:
+            station = await session.get(Station, station_id)
+            state = await session.get(ConfigurationState, station_id)
+            actions = list(
+                await session.scalars(
+                    select(Action)
+                    .where(Action.station_id == station_id, Action.phase != Phase.DONE.value)
+                    .order_by(Action.created_at, Action.id)
+                )
+            )
+        if station is None:
+            self._attention.discard(station_id)
+            return None
+        ref = StationRef(station.id, station.identity, station.ocpp_version)
+        connected = self._link.is_connected(station.identity)
+        awaiting = [a for a in actions if a.phase == Phase.AWAITING_REBOOT.value]
+        reboot_pending = state is not None and state.reboot_pending
+        if reboot_pending and connected and _rebooted(state):
+            await self._confirm_reboot(ref, awaiting)
+            return _AGAIN
+
+        now = self._clock.now()
+        spacing = timedelta(seconds=self._settings.change_spacing)
+        pending_keys = tuple(a.target.get("name", "?") for a in awaiting)
+        wake: datetime | None = None
+        changes_blocked = False
+        for action in actions:
+            if action.status != Status.REQUESTED.value:
+                continue
+            kind = ActionType(action.type)
+            if changes_blocked and kind is ActionType.UPDATE_CONFIGURATION:
+                continue
+            facts = Facts(
+                now=now,
+                connected=connected,
+                reboot_pending=reboot_pending,
+                pending_keys=pending_keys,
+                last_change_at=state.last_change_at if state is not None else None,
+                spacing=spacing,
+                expires_at=action.expires_at,
+            )
+            step = next_step(kind, Phase(action.phase), facts)
+            if isinstance(step, Wait):
+                if action.waiting_for != step.reason:
+                    await self._note_waiting(action.id, step.reason)
+                wake = step.until if wake is None else min(wake, step.until)
+                changes_blocked = changes_blocked or kind is ActionType.UPDATE_CONFIGURATION
+                continue
+            if isinstance(step, Expire):
+                await self._record(action, failed("expired"))
+            elif isinstance(step, Unknown):
+                await self._record(action, _unknown_reset())
+            elif isinstance(step, ReadBack):
+                await self._resume_change(ref, action)
+            elif isinstance(step, Send):
+                await self._send(ref, action)
+            return _AGAIN
+        if wake is None and not reboot_pending:
+            self._attention.discard(station_id)
+        return wake
+
+    # -- steps --------------------------------------------------------------------------------
+
+    async def _send(self, ref: StationRef, action: Action) -> None:
+        kind = ActionType(action.type)
+        if kind is ActionType.RESET and not action.target.get("force"):
+            busy = await self._active_transaction(ref.station_id)
+            if busy is not None:
+                await self._record(action, failed(f"not sent: transaction {busy} started on the station"))
+                return
+        await self._mark_sending(action)
+        if kind is ActionType.UPDATE_CONFIGURATION:
+            outcome = await self._execution.change(ref, action.target, self._value_of(action))
+        elif kind is ActionType.RESET:
+            outcome = await self._execution.reset(ref, action.target)
+        else:
+            outcome = await self._execution.read(ref, self._settings.configuration_read_timeout)
+        await self._record(action, outcome)
+
+    async def _resume_change(self, ref: StationRef, action: Action) -> None:
+        value = self._value_of(action)
+        if action.phase == Phase.SENDING.value:
+            outcome = await self._execution.decide_unanswered(ref, action.target, value)
+        else:
+            outcome = await self._execution.read_back(ref, action.target, value, action.response_data or {})
+        await self._record(action, outcome)
+
+    async def _confirm_reboot(self, ref: StationRef, awaiting: list[Action]) -> None:
+        sent = {a.id: self._value_of(a) for a in awaiting}
+        result = await self._execution.confirm_after_reboot(ref, [(a.target, sent[a.id]) for a in awaiting])
+        if isinstance(result, Outcome) and result.phase is Phase.AWAITING_REBOOT:
+            return  # gone again before it could be read; its next connection resumes this
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            for stale in awaiting:
+                action = await session.get(Action, stale.id)
+                if action is None or action.phase != Phase.AWAITING_REBOOT.value:
+                    continue
+                if isinstance(result, Outcome):
+                    outcome = result
+                else:
+                    outcome = _confirmation(action.target, sent[action.id], result)
+                await update_action(
+                    session,
+                    action,
+                    now,
+                    status=outcome.status,
+                    phase=Phase.DONE,
+                    response_data=_merged(action.response_data, outcome.response_data),
+                    value_after=outcome.value_after,
+                )
+            state = await session.get(ConfigurationState, ref.station_id)
+            if state is not None:
+                state.reboot_pending = False
+                state.reboot_pending_since = None
+        self._events_committed()
+        log.info("reboot confirmed", identity=ref.identity, changes=len(awaiting))
+
+    # -- storage ------------------------------------------------------------------------------
+
+    def _value_of(self, action: Action) -> str:
+        if action.secret is not None:
+            return self._decrypt(action.secret, action.id)
+        return str(action.data.get("value", ""))
+
+    async def _mark_sending(self, action: Action) -> None:
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            await session.execute(
+                update(Action)
+                .where(Action.id == action.id)
+                .values(phase=Phase.SENDING.value, sent_at=now, waiting_for=None)
+            )
+        action.phase = Phase.SENDING.value
+
+    async def _note_waiting(self, action_id: str, reason: str) -> None:
+        # Progress, not a change of status: updatedAt (which eDRV clients watch) stays as it is.
+        async with self._db.transaction() as session:
+            await session.execute(update(Action).where(Action.id == action_id).values(waiting_for=reason))
+
+    async def _record(self, stale: Action, outcome: Outcome) -> None:
+        """The outcome of a step, with its webhook event and the station's lane state, in one transaction."""
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            action = await session.get(Action, stale.id)
+            if action is None:
+                return
+            if outcome.status is Status.COMPLETED and action.target.get("password"):
+                await self._rotate_password(session, action)  # before the secret is dropped
+            await update_action(
+                session,
+                action,
+                now,
+                status=outcome.status,
+                phase=outcome.phase,
+                response_data=outcome.response_data,
+                waiting_for=outcome.waiting_for,
+                value_after=None if action.target.get("secret") else outcome.value_after,
+            )
+            if outcome.reboot_pending or outcome.changed:
+                state = await session.get(ConfigurationState, action.station_id)
+                if state is None:
+                    state = ConfigurationState(station_id=action.station_id, reboot_pending=False)
+                    session.add(state)
+                if outcome.changed:
+                    state.last_change_at = now
+                if outcome.reboot_pending and not state.reboot_pending:
+                    state.reboot_pending = True
+                    state.reboot_pending_since = now
+        if outcome.status is not None:
+            self._events_committed()
+
+    async def _rotate_password(self, session: AsyncSession, action: Action) -> None:
+        """The station took a new password: from now on only the new one is accepted (A01.FR.03)."""
+        station = await session.get(Station, action.station_id)
+        if station is None or action.secret is None:
+            return
+        password = self._decrypt(action.secret, action.id)
+        station.password_hash = hash_station_password(
+            password, station.ocpp_version, self._settings.station_password_iterations
+        )
+        station.updated_at = self._clock.now()
+        log.info("station password rotated", identity=station.identity, action_id=action.id)
+
+    async def _active_transaction(self, station_id: str) -> str | None:
+        async with self._db.sessions() as session:
+            return await session.scalar(
+                select(Transaction.transaction_ref)
+                .where(Transaction.station_id == station_id, Transaction.state == "active")
+                .limit(1)
+            )
+
+
+def _rebooted(state: ConfigurationState | None) -> bool:
+    return (
+        state is not None
+        and state.booted_at is not None
+        and state.reboot_pending_since is not None
+        and state.booted_at > state.reboot_pending_since
+    )
+
+
+async def _read_queued(session: AsyncSession, station_id: str) -> bool:
+    found = await session.scalar(
+        select(Action.id)
+        .where(
+            Action.station_id == station_id,
+            Action.type == ActionType.GET_CONFIGURATION.value,
+            Action.phase == Phase.QUEUED.value,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _unknown_reset() -> Outcome:
+    return failed(
+        "the node stopped while sending the Reset; whether the station got it is unknown "
+        "(a BootNotification from it would show that it did)"
+    )
+
+
+def _confirmation(target: dict[str, Any], sent: str, values: dict[str, str | None]) -> Outcome:
+    if target.get("writeonly"):
+        return Outcome(Phase.DONE, Status.COMPLETED)
+    reported = values.get(target["name"])
+    if same_value(target.get("kind"), sent, reported):
+        return Outcome(Phase.DONE, Status.COMPLETED, value_after=reported)
+    shown = "nothing (the key is unknown to it)" if reported is None else reported
+    outcome = failed(f"station accepted {target['name']}={sent} (reboot required) but reports {shown} after rebooting")
+    outcome.value_after = reported
+    return outcome
+
+
+def _merged(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any] | None:
+    if after is None:
+        return before
+    return {**(before or {}), **after}
