@@ -62,6 +62,18 @@ ITEM_CASES = [
         {"registrationState": "rejected", "site": None, "serialNumber": "stolen"},
     ),
     ItemCase("DELETE", STATION, "station", "charge station {id} not found"),
+    ItemCase("GET", STATION + "/configurations", "station", "charge station {id} not found"),
+    ItemCase(
+        "POST",
+        STATION + "/configurations",
+        "station",
+        "charge station {id} not found",
+        {"key": "LightIntensity", "value": "50"},
+    ),
+    ItemCase("GET", STATION + "/configurations/details", "station", "charge station {id} not found"),
+    ItemCase("POST", STATION + "/reset", "station", "charge station {id} not found", {"type": "Soft"}),
+    ItemCase("GET", STATION + "/actions", "station", "charge station {id} not found"),
+    ItemCase("GET", "/v1.1/actions/{action_id}", "action", "action {id} not found"),
     ItemCase("GET", WEBHOOK, "webhook", "webhook {id} not found"),
     ItemCase(
         "PATCH", WEBHOOK, "webhook", "webhook {id} not found", {"url": "https://stolen.example/", "events": ["*"]}
@@ -101,15 +113,21 @@ class World:
     webhooks: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def resource_id(self, tenant: Tenant, kind: str) -> str:
-        return self.webhooks[tenant.id][kind] if kind.startswith("webhook") else tenant.resource_id(kind)
+        if kind.startswith("webhook") or kind == "action":
+            return self.webhooks[tenant.id][kind]
+        return tenant.resource_id(kind)
 
     async def snapshot(self, tenant: Tenant) -> dict[str, Any]:
         """What the tenant sees (helpers.snapshot), and its webhooks (delivery progress left out)."""
         headers = bearer(tenant.admin_key)
         api, ids = self.node.api, self.webhooks[tenant.id]
         event = expect(await api.get(f"/v1.1/webhooks/events/{ids['webhook_event']}", headers=headers), 200)
+        station = tenant.station["_id"]
         return {
             **await snapshot(self.node, tenant),
+            # A request that reached A's station would leave an action here (and a reset or a change
+            # one that the sequencer sends).
+            "actions": expect(await api.get(f"/v1.1/chargestations/{station}/actions", headers=headers), 200),
             "webhooks": expect(await api.get("/v1.1/webhooks", headers=headers), 200),
             "webhook": expect(await api.get(f"/v1.1/webhooks/{ids['webhook']}", headers=headers), 200),
             "event": {k: event[k] for k in ("_id", "type", "replays", "envelope")},
@@ -143,7 +161,15 @@ async def world(node: RunningNode) -> World:
                 data={"key": "HeartbeatInterval", "value": "901"},
                 now=node.sy.clock.now(),
             )
-        world.webhooks[tenant.id] = {"webhook": hook["_id"], "webhook_event": event_id}
+        # A read request: the station is not connected, so the action waits, and stays there.
+        read = await node.api.get(
+            f"/v1.1/chargestations/{tenant.station['_id']}/configurations", headers=bearer(tenant.admin_key)
+        )
+        world.webhooks[tenant.id] = {
+            "webhook": hook["_id"],
+            "webhook_event": event_id,
+            "action": expect(read, 200)["_id"],
+        }
     return world
 
 

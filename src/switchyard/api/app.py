@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from switchyard import __version__
 from switchyard.api.envelope import install_error_handlers
-from switchyard.api.routes import apikeys, chargestations, health, operators, sites, webhooks
+from switchyard.api.routes import apikeys, chargestations, configurations, health, operators, sites, webhooks
 from switchyard.node import Switchyard
 
 
@@ -16,6 +16,6 @@ def create_app(sy: Switchyard) -> FastAPI:
     )
     app.state.switchyard = sy
     install_error_handlers(app)
-    for module in (health, operators, apikeys, sites, chargestations, webhooks):
+    for module in (health, operators, apikeys, sites, chargestations, configurations, webhooks):
         app.include_router(module.router)
     return app

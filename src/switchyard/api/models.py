@@ -1,7 +1,7 @@
 """Request and response bodies of the API (camelCase on the wire, as in the eDRV API)."""
 
 from datetime import datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 from pydantic_core import PydanticCustomError
@@ -52,12 +52,15 @@ class OperatorIn(Body):
 
 class OperatorPatch(Body):
     name: Annotated[str | None, NotNull] = Field(None, min_length=1, max_length=100)
+    # The recommended baseline of seed 002: desired values, and the keys they pin.
+    baseline_enabled: Annotated[bool | None, NotNull] = Field(None, alias="baselineEnabled")
 
 
 class OperatorOut(Out):
     id: str = Field(alias="_id")
     name: str
     platform: bool
+    baseline_enabled: bool = Field(alias="baselineEnabled")
     created_at: Timestamp = Field(alias="createdAt")
     updated_at: Timestamp = Field(alias="updatedAt")
 
@@ -175,3 +178,24 @@ class StationOut(Out):
 class CreatedStationOut(StationOut):
     # Present only when Switchyard generated the password; shown this once.
     password: str | None = None
+
+
+# -- configuration and actions --------------------------------------------------------------------
+
+
+class ConfigurationChangeIn(Body):
+    """One change: the eDRV body `{key, value}`, plus Switchyard's optional `reason` and `attributeType`."""
+
+    key: str = Field(min_length=1, max_length=200)
+    # A string as in OCPP; numbers, booleans and lists of strings are written as the station holds them
+    # (checked by the configuration service, which says exactly what it got).
+    value: Any
+    reason: str | None = Field(None, max_length=500)
+    attribute_type: Literal["Actual", "Target", "MinSet", "MaxSet"] | None = Field(None, alias="attributeType")
+
+
+class ResetIn(Body):
+    type: Literal["Hard", "Soft", "Immediate", "OnIdle"]
+    # Reset even while a transaction runs (it will be stopped).
+    force: bool = False
+    reason: str | None = Field(None, max_length=500)

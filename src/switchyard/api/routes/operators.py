@@ -15,6 +15,7 @@ def operator_out(operator: Operator) -> OperatorOut:
         id=operator.id,
         name=operator.name,
         platform=operator.platform,
+        baseline_enabled=operator.baseline_enabled,
         created_at=operator.created_at,
         updated_at=operator.updated_at,
     )
@@ -37,7 +38,8 @@ async def get_operator(operator_id: str, sy: Node, who: Caller) -> Envelope[Oper
 
 @router.patch("/{operator_id}")
 async def update_operator(operator_id: str, body: OperatorPatch, sy: Node, who: Caller) -> Envelope[OperatorOut]:
-    return ok(operator_out(await sy.registry.update_operator(who, operator_id, body.name)))
+    updated = await sy.registry.update_operator(who, operator_id, body.name, body.baseline_enabled)
+    return ok(operator_out(updated))
 
 
 @router.delete("/{operator_id}")
