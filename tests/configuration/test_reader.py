@@ -1,0 +1,184 @@
+"""The configuration reader against a scripted station link: paging, gaps, chunking, storage."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from switchyard.bus.local import REPORT_PAGE, LocalBus, StationEvent
+from switchyard.clock import SystemClock
+from switchyard.core.config_reader import ConfigurationReader, ReadFailed, StationRef
+from switchyard.domain import ReportPage
+from switchyard.store.config_tables import ConfigurationState, ReportedSetting
+from switchyard.store.database import Database
+from switchyard.store.tables import Operator, Station
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+STATION_ID = "5" * 24
+
+
+class ScriptedLink:
+    """Answers calls from a function and records them; `after` runs once a call is answered."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    async def call(
+        self, identity: str, action: str, payload: dict[str, Any], timeout: float | None = None
+    ) -> dict[str, Any]:
+        self.calls.append((action, payload))
+        return self.answer(action, payload)  # type: ignore[no-any-return]
+
+    def is_connected(self, identity: str) -> bool:
+        return True
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'reader.db'}")
+    await db.upgrade()
+    async with db.transaction() as session:
+        session.add(Operator(id="o" * 24, name="op", platform=False, created_at=NOW, updated_at=NOW))
+        await session.flush()
+        session.add(
+            Station(
+                id=STATION_ID,
+                operator_id="o" * 24,
+                identity="CP-R",
+                ocpp_version="1.6",
+                security_profile=1,
+                registration_state="accepted",
+                connection_state="connected",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+    yield db
+    await db.close()
+
+
+def variable(component: str, name: str, value: str, mutability: str = "ReadWrite") -> dict[str, Any]:
+    return {
+        "component": {"name": component},
+        "variable": {"name": name},
+        "variableAttribute": [{"value": value, "mutability": mutability}],
+        "variableCharacteristics": {"dataType": "integer", "supportsMonitoring": False},
+    }
+
+
+def publish_pages(bus: LocalBus, pages: list[ReportPage]) -> None:
+    async def later() -> None:
+        await asyncio.sleep(0.01)
+        for page in pages:
+            bus.publish(REPORT_PAGE, StationEvent(STATION_ID, "CP-R", page))
+
+    asyncio.get_running_loop().create_task(later())
+
+
+async def test_a_base_report_is_gathered_from_every_page_and_stored(database: Database) -> None:
+    bus = LocalBus()
+    pages: list[ReportPage] = []
+
+    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        request_id = payload["requestId"]
+        pages.extend(
+            [
+                ReportPage(request_id, 0, True, "t", [variable("OCPPCommCtrlr", "HeartbeatInterval", "900")]),
+                ReportPage(request_id, 1, False, "t", [variable("SecurityCtrlr", "SecurityProfile", "2", "ReadOnly")]),
+            ]
+        )
+        publish_pages(bus, pages)
+        return {"status": "Accepted"}
+
+    reader = ConfigurationReader(database, ScriptedLink(answer), bus, SystemClock(), page_timeout=2)
+    settings = await reader.read(StationRef(STATION_ID, "CP-R", "2.0.1"), timeout=2)
+    assert [(s.name, s.value, s.readonly) for s in settings] == [
+        ("OCPPCommCtrlr.HeartbeatInterval", "900", False),
+        ("SecurityCtrlr.SecurityProfile", "2", True),
+    ]
+    async with database.sessions() as session:
+        stored = (await session.scalars(select(ReportedSetting).order_by(ReportedSetting.position))).all()
+        state = await session.get(ConfigurationState, STATION_ID)
+    assert [row.name for row in stored] == ["OCPPCommCtrlr.HeartbeatInterval", "SecurityCtrlr.SecurityProfile"]
+    assert stored[0].characteristics == {"dataType": "integer", "supportsMonitoring": False}
+    assert state is not None
+    assert state.read_at is not None
+
+
+async def test_a_gap_in_the_pages_fails_the_read(database: Database) -> None:
+    bus = LocalBus()
+
+    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        request_id = payload["requestId"]
+        publish_pages(bus, [ReportPage(request_id, 0, True, "t"), ReportPage(request_id, 2, False, "t")])
+        return {"status": "Accepted"}
+
+    reader = ConfigurationReader(database, ScriptedLink(answer), bus, SystemClock(), page_timeout=2)
+    with pytest.raises(ReadFailed, match=r"NotifyReport page 1 is missing \(page 2 arrived\)"):
+        await reader.read(StationRef(STATION_ID, "CP-R", "2.0.1"), timeout=2)
+
+
+async def test_a_page_that_never_comes_fails_the_read_after_the_page_timeout(database: Database) -> None:
+    bus = LocalBus()
+
+    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        publish_pages(bus, [ReportPage(payload["requestId"], 0, True, "t")])
+        return {"status": "Accepted"}
+
+    reader = ConfigurationReader(database, ScriptedLink(answer), bus, SystemClock(), page_timeout=0.2)
+    with pytest.raises(ReadFailed, match=r"NotifyReport page 1 of request \d+ did not arrive within 0.2 s"):
+        await reader.read(StationRef(STATION_ID, "CP-R", "2.0.1"), timeout=2)
+
+
+async def test_a_refused_base_report_fails_the_read(database: Database) -> None:
+    reader = ConfigurationReader(
+        database, ScriptedLink(lambda a, p: {"status": "NotSupported"}), LocalBus(), SystemClock()
+    )
+    with pytest.raises(ReadFailed, match="GetBaseReport answered NotSupported"):
+        await reader.read(StationRef(STATION_ID, "CP-R", "2.0.1"), timeout=2)
+
+
+async def test_16_reads_by_name_are_chunked_by_get_configuration_max_keys(database: Database) -> None:
+    async with database.transaction() as session:
+        session.add(ReportedSetting(station_id=STATION_ID, name="GetConfigurationMaxKeys", value="4", readonly=True))
+
+    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"configurationKey": [{"key": k, "readonly": False, "value": "1"} for k in payload["key"]]}
+
+    link = ScriptedLink(answer)
+    reader = ConfigurationReader(database, link, LocalBus(), SystemClock())
+    names = [f"Key{i}" for i in range(10)]
+    values = await reader.read_values(StationRef(STATION_ID, "CP-R", "1.6"), names, timeout=2)
+    assert [len(payload["key"]) for _, payload in link.calls] == [4, 4, 2]
+    assert values == dict.fromkeys(names, "1")
+
+
+async def test_201_reads_by_name_are_chunked_by_items_and_bytes_per_message(database: Database) -> None:
+    async with database.transaction() as session:
+        for name, value in (
+            ("DeviceDataCtrlr.ItemsPerMessage[GetVariables]", "3"),
+            ("DeviceDataCtrlr.BytesPerMessage[GetVariables]", "260"),
+        ):
+            session.add(ReportedSetting(station_id=STATION_ID, name=name, value=value, readonly=True))
+
+    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "getVariableResult": [
+                {"attributeStatus": "Accepted", "attributeValue": "7", **item} for item in payload["getVariableData"]
+            ]
+        }
+
+    link = ScriptedLink(answer)
+    reader = ConfigurationReader(database, link, LocalBus(), SystemClock())
+    names = [f"SampledDataCtrlr.Variable{i}" for i in range(7)]
+    values = await reader.read_values(StationRef(STATION_ID, "CP-R", "2.0.1"), names, timeout=2)
+    sizes = [len(payload["getVariableData"]) for _, payload in link.calls]
+    assert sum(sizes) == 7
+    assert max(sizes) <= 3
+    assert len(sizes) > 3  # the byte limit, not only the item limit, split them
+    assert values == dict.fromkeys(names, "7")
