@@ -1,14 +1,18 @@
 import io
 import logging
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import structlog
 
 from switchyard import logs
-from tests.support import RunningNode, running_node
+from switchyard.api.app import create_app
+from switchyard.node import Switchyard
+from tests.support import POSTGRES, RunningNode, _database_url, node_settings, running_node
 from tests.webhooks.receiver import Receiver
 
 # Retries in tens of milliseconds, so back-off and giving up fit in a test.
@@ -31,10 +35,35 @@ async def receiver() -> AsyncIterator[Receiver]:
         await served.stop()
 
 
+def key_file(tmp_path: Path) -> dict[str, Any]:
+    """On PostgreSQL the key file would default to the working directory; keep it in the test's folder."""
+    return {"secret_key_file": tmp_path / "secret.key"} if POSTGRES else {}
+
+
 @pytest.fixture
 async def node(tmp_path: Path) -> AsyncIterator[RunningNode]:
-    async with running_node(tmp_path, **FAST) as running:
+    async with running_node(tmp_path, **FAST, **key_file(tmp_path)) as running:
         yield running
+
+
+@asynccontextmanager
+async def one_database(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+    """Settings for nodes that use one database in turn (SQLite in tmp_path, or its own PostgreSQL database)."""
+    async with _database_url(tmp_path) as database:
+        yield {**FAST, **database, **key_file(tmp_path)}
+
+
+@asynccontextmanager
+async def started(tmp_path: Path, settings: dict[str, Any], admin_key: str = "") -> AsyncIterator[RunningNode]:
+    """A node on `settings`, started and stopped like `switchyard serve`; a later node is given the first's key."""
+    sy = Switchyard(node_settings(tmp_path, **settings))
+    key = await sy.start()
+    try:
+        transport = httpx.ASGITransport(app=create_app(sy))
+        async with httpx.AsyncClient(transport=transport, base_url="http://switchyard.test") as client:
+            yield RunningNode(sy, key or admin_key, client)
+    finally:
+        await sy.stop()
 
 
 @pytest.fixture

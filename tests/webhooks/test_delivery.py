@@ -6,8 +6,7 @@ import json
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from switchyard.core.webhooks import enqueue
 from switchyard.store.database import Database
 from tests.api.helpers import bearer, expect, make_tenant, unique
 from tests.support import RunningNode, running_node
-from tests.webhooks.conftest import FAST
+from tests.webhooks.conftest import FAST, key_file, one_database, started
 from tests.webhooks.helpers import emit, event, eventually, operator_of, settled, subscribe, verify
 from tests.webhooks.receiver import Receiver
 
@@ -89,7 +88,7 @@ async def test_an_event_arrives_signed_in_the_edrv_envelope(node: RunningNode, r
 
 
 async def test_a_commit_wakes_the_dispatcher_at_once(tmp_path: Path, receiver: Receiver) -> None:
-    async with running_node(tmp_path, **{**FAST, "webhook_poll_interval": 30.0}) as node:
+    async with running_node(tmp_path, **{**FAST, **key_file(tmp_path), "webhook_poll_interval": 30.0}) as node:
         await subscribe(node, receiver.url)
         operator = await operator_of(node)
         await asyncio.sleep(0.1)  # past the start's first poll
@@ -224,7 +223,7 @@ async def test_a_receiver_that_is_down_gets_everything_in_order_once_it_is_back(
 async def test_a_delivery_past_the_give_up_age_fails_and_the_station_moves_on(
     tmp_path: Path, receiver: Receiver
 ) -> None:
-    async with running_node(tmp_path, **{**FAST, "webhook_give_up_after": 0.4}) as node:
+    async with running_node(tmp_path, **{**FAST, **key_file(tmp_path), "webhook_give_up_after": 0.4}) as node:
         await subscribe(node, receiver.url)
         operator = await operator_of(node)
         receiver.rule = lambda headers, body: 500 if json.loads(body)["data"]["n"] == 1 else 200
@@ -297,22 +296,13 @@ async def _at_least(items: Awaitable[list[Any]], count: int) -> bool:
     return len(await items) >= count
 
 
-@asynccontextmanager
-async def _node(tmp_path: Path, **overrides: Any) -> AsyncIterator[Any]:
-    """A node on tmp_path's database, started and stopped like `switchyard serve` does (no first-key check)."""
-    from switchyard.node import Switchyard
-    from tests.support import node_settings
-
-    sy = Switchyard(node_settings(tmp_path, **{**FAST, **overrides}))
-    await sy.start()
-    try:
-        yield sy
-    finally:
-        await sy.stop()
-
-
 async def test_pending_deliveries_resume_after_a_restart(tmp_path: Path, receiver: Receiver) -> None:
-    async with running_node(tmp_path, **FAST) as first:
+    async with one_database(tmp_path) as settings:
+        await _resume_after_restart(tmp_path, settings, receiver)
+
+
+async def _resume_after_restart(tmp_path: Path, settings: dict[str, Any], receiver: Receiver) -> None:
+    async with started(tmp_path, settings) as first:
         hook = await subscribe(first, receiver.url)
         operator = await operator_of(first)
         await receiver.stop()
@@ -320,20 +310,26 @@ async def test_pending_deliveries_resume_after_a_restart(tmp_path: Path, receive
         await _attempted(first, ids[0])
     # The node is gone, its deliveries pending in the database. The receiver comes back, then a new node.
     await receiver.start()
-    async with _node(tmp_path):
+    async with started(tmp_path, settings):
         await receiver.wait_for(lambda r: len(r.delivered) == 3)
     assert [r.headers["webhook-id"] for r in receiver.delivered] == ids
     assert all(verify(hook["secret"], r.headers, r.body) for r in receiver.delivered)
 
 
 async def test_a_node_with_another_key_cannot_sign_and_says_why(tmp_path: Path, receiver: Receiver) -> None:
-    async with running_node(tmp_path, **FAST) as first:
+    async with one_database(tmp_path) as settings:
+        await _another_key(tmp_path, settings, receiver)
+
+
+async def _another_key(tmp_path: Path, settings: dict[str, Any], receiver: Receiver) -> None:
+    async with started(tmp_path, settings) as first:
         await subscribe(first, receiver.url)
         operator = await operator_of(first)
         key_id = first.sy.webhooks.cipher.key_id
         await receiver.stop()
     other_key = "A" * 43 + "="
-    async with _node(tmp_path, secret_key=other_key) as sy:
+    async with started(tmp_path, {**settings, "secret_key": other_key}) as second:
+        sy = second.sy
         async with sy.db.transaction() as session:
             event_id = await enqueue(
                 session, operator_id=operator, station_id=None, event_type="a.b", data={}, now=sy.clock.now()
@@ -389,7 +385,7 @@ async def test_deleting_a_subscription_drops_its_pending_deliveries(node: Runnin
 
 
 async def test_a_slow_receiver_is_timed_out_and_retried(tmp_path: Path, receiver: Receiver) -> None:
-    async with running_node(tmp_path, **{**FAST, "webhook_timeout": 0.2}) as node:
+    async with running_node(tmp_path, **{**FAST, **key_file(tmp_path), "webhook_timeout": 0.2}) as node:
         await subscribe(node, receiver.url)
         operator = await operator_of(node)
         delays = iter([1.0])
@@ -423,7 +419,12 @@ async def test_the_same_event_to_two_subscriptions_of_different_operators_only_r
 
 async def test_a_lane_left_without_a_head_is_repaired_at_start(tmp_path: Path, receiver: Receiver) -> None:
     """Heads are kept by the dispatcher alone; a lane whose head was lost (say, by a hand edit) resumes at start."""
-    async with running_node(tmp_path, **FAST) as first:
+    async with one_database(tmp_path) as settings:
+        await _repair(tmp_path, settings, receiver)
+
+
+async def _repair(tmp_path: Path, settings: dict[str, Any], receiver: Receiver) -> None:
+    async with started(tmp_path, settings) as first:
         await subscribe(first, receiver.url)
         operator = await operator_of(first)
         await receiver.stop()
@@ -434,6 +435,6 @@ async def test_a_lane_left_without_a_head_is_repaired_at_start(tmp_path: Path, r
         await session.execute(text("UPDATE webhook_deliveries SET next_attempt_at = NULL"))
     await database.close()
     await receiver.start()
-    async with _node(tmp_path):
+    async with started(tmp_path, settings):
         await receiver.wait_for(lambda r: len(r.delivered) == 2)
     assert [r.headers["webhook-id"] for r in receiver.delivered] == ids
