@@ -157,7 +157,7 @@ async def test_subscriptions_get_the_events_their_patterns_match(node: RunningNo
 async def test_events_arrive_in_order_per_station_and_stations_in_parallel(
     node: RunningNode, receiver: Receiver
 ) -> None:
-    receiver.delay = lambda: random.uniform(0, 0.02)
+    receiver.delay = lambda: random.uniform(0.01, 0.03)
     await subscribe(node, receiver.url)
     operator = await operator_of(node)
     sent: dict[str, list[int]] = {station: [] for station in STATIONS}
@@ -438,3 +438,22 @@ async def _repair(tmp_path: Path, settings: dict[str, Any], receiver: Receiver) 
     async with started(tmp_path, settings):
         await receiver.wait_for(lambda r: len(r.delivered) == 2)
     assert [r.headers["webhook-id"] for r in receiver.delivered] == ids
+
+
+async def test_deliveries_in_flight_are_bounded(tmp_path: Path, receiver: Receiver) -> None:
+    async with running_node(tmp_path, **{**FAST, **key_file(tmp_path), "webhook_concurrency": 2}) as node:
+        await subscribe(node, receiver.url)
+        operator = await operator_of(node)
+        receiver.delay = lambda: 0.05
+        async with node.sy.db.transaction() as session:
+            for n in range(8):
+                await enqueue(
+                    session,
+                    operator_id=operator,
+                    station_id=f"{n:024x}",
+                    event_type="a.b",
+                    data={"n": n},
+                    now=node.sy.clock.now(),
+                )
+        await receiver.wait_for(lambda r: len(r.delivered) == 8)
+        assert receiver.max_concurrent == 2

@@ -115,7 +115,7 @@ class WebhookDispatcher:
             wait = next_poll - time.monotonic()
             if next_due is not None:
                 wait = min(wait, (next_due - self._clock.now()).total_seconds())
-            if wait > 0:
+            if wait > 0 and not self._finished:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(wait):
                         await self._wake.wait()
