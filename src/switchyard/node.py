@@ -18,6 +18,7 @@ from switchyard.gateway.server import Gateway
 from switchyard.protocol.adapters import build_handler_tables
 from switchyard.settings import Settings
 from switchyard.store.database import Database
+from switchyard.store.group_commit import GroupCommit
 from switchyard.store.recorder import Recorder
 from switchyard.store.station_directory import DatabaseStationDirectory
 from switchyard.store.tables import Station
@@ -62,6 +63,8 @@ class Switchyard:
         self.reader = ConfigurationReader(
             self.db, self.link, self.bus, self.clock, page_timeout=settings.configuration_read_timeout
         )
+        # Small writes that must be durable before their caller goes on share transactions.
+        self.writes = GroupCommit(self.db)
         self.sequencer = Sequencer(
             self.db,
             self.link,
@@ -70,10 +73,11 @@ class Switchyard:
             self.clock,
             settings,
             self.webhooks.cipher.decrypt,
+            self.writes,
             self.webhooks.notify,
         )
         self.configuration = Configuration(
-            self.db, self.sequencer, self.webhooks.cipher, self.clock, settings, self.webhooks.notify
+            self.db, self.sequencer, self.webhooks.cipher, self.clock, settings, self.writes, self.webhooks.notify
         )
 
     async def start(self) -> str | None:

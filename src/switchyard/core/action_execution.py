@@ -33,6 +33,8 @@ class Outcome:
     changed: bool = False
     # The read-back shows a value other than the one sent.
     mismatch: bool = False
+    # Values the station reported on the way (a read-back), to keep as its reported configuration.
+    reported: dict[str, str | None] | None = None
 
 
 def failed(reason: str, status: str | None = None) -> Outcome:
@@ -124,21 +126,22 @@ class ActionExecution:
             # Nothing to read: a write-only key's acceptance is all the station can tell.
             return Outcome(Phase.DONE, Status.COMPLETED, response)
         try:
-            values = await self._reader.read_values(
-                station, [name], self._timeout, target.get("attributeType", "Actual")
-            )
+            attribute = target.get("attributeType", "Actual")
+            values = await self._reader.read_values(station, [name], self._timeout, attribute, store=False)
         except NotConnected:
             return Outcome(Phase.READING_BACK, waiting_for="the read-back waits for the station to reconnect")
         except (StationCallFailed, InvalidRequest) as error:
             reason = call_failure(error, "the read-back").response_data or {}
             return failed(f"the station accepted {name}={value} but {reason.get('reason')}", response.get("status"))
         reported = values.get(name)
+        kept = values if target.get("attributeType", "Actual") == "Actual" else None
         if same_value(target.get("kind"), value, reported):
-            return Outcome(Phase.DONE, Status.COMPLETED, response, value_after=reported)
+            return Outcome(Phase.DONE, Status.COMPLETED, response, value_after=reported, reported=kept)
         shown = "nothing (the key is unknown to it)" if reported is None else reported
         outcome = failed(f"station accepted {name}={value} but reports {shown}", response.get("status"))
         outcome.value_after = reported
         outcome.mismatch = True
+        outcome.reported = kept
         return outcome
 
     async def decide_unanswered(self, station: StationRef, target: dict[str, Any], value: str) -> Outcome:

@@ -39,7 +39,7 @@ class StationView:
     identity: str
     ocpp_version: str
     read_at: datetime | None
-    # Reported settings by lower-case name.
+    # Reported settings by lower-case name: all of them, or at least those `names_needed` lists.
     reported: dict[str, Reported]
     baseline_on: bool
 
@@ -264,7 +264,28 @@ def _check_characteristics(reported: Reported, value: str) -> None:
 
 def _unknown(station: StationView, shown: str) -> InvalidInput:
     assert station.read_at is not None
-    return InvalidInput(
-        f"{shown} is not among the {len(station.reported)} settings {station.identity} reported at "
-        f"{iso_utc(station.read_at)}"
-    )
+    return InvalidInput(f"{shown} is not among the settings {station.identity} reported at {iso_utc(station.read_at)}")
+
+
+def names_needed(ocpp_version: str, key: str) -> set[str]:
+    """The reported settings (lower-case names) that resolving a change of `key` looks at.
+
+    Lets the caller load those few rows instead of a station's whole configuration.
+    """
+    key = key.strip()
+    names = {key.lower()}
+    if ocpp_version == "1.6":
+        entry = catalogue.for_key_16(key)
+    else:
+        address = parse_address(key)
+        if address is not None:
+            entry = catalogue.for_variable_201(address.component, address.variable, address.instance)
+            names.add(address.name.lower())
+        else:
+            entry = catalogue.for_key_16(key)
+            if entry is not None and entry.v201 is not None:
+                variable = entry.v201
+                names.add(Address(variable.component, variable.variable, instance=variable.instance).name.lower())
+    if entry is not None and entry.max_items_key is not None:
+        names.add(entry.max_items_key.lower())
+    return names

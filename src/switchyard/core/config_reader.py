@@ -12,7 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.bus.local import REPORT_PAGE, LocalBus, StationEvent
 from switchyard.clock import Clock
@@ -27,6 +28,10 @@ from switchyard.store.database import Database
 # Used until the station has told us its own limits.
 DEFAULT_KEYS_PER_REQUEST = 20
 DEFAULT_ITEMS_PER_MESSAGE = 10
+KEYS_PER_REQUEST = "GetConfigurationMaxKeys"
+ITEMS_PER_REQUEST = "DeviceDataCtrlr.ItemsPerMessage[GetVariables]"
+BYTES_PER_REQUEST = "DeviceDataCtrlr.BytesPerMessage[GetVariables]"
+LIMITS = (KEYS_PER_REQUEST, ITEMS_PER_REQUEST, BYTES_PER_REQUEST)
 
 
 class ReadFailed(Exception):
@@ -60,6 +65,8 @@ class ConfigurationReader:
         self._page_timeout = page_timeout
         self._collecting: dict[tuple[str, int], asyncio.Queue[ReportPage]] = {}
         self._request_ids = itertools.count(int(time.time()) % 1_000_000)
+        # Per station: the message-size limits it reported, until its next full read.
+        self._limits: dict[str, dict[str, int | None]] = {}
         bus.subscribe(REPORT_PAGE, self._on_page)
 
     # -- whole configuration ------------------------------------------------------------------
@@ -116,21 +123,29 @@ class ConfigurationReader:
     # -- named settings -----------------------------------------------------------------------
 
     async def read_values(
-        self, station: StationRef, names: list[str], timeout: float, attribute_type: str = "Actual"
+        self,
+        station: StationRef,
+        names: list[str],
+        timeout: float,
+        attribute_type: str = "Actual",
+        *,
+        store: bool = True,
     ) -> dict[str, str | None]:
-        """The current values of `names` (None: unknown to the station); Actual values are kept as reported."""
+        """The current values of `names` (None: unknown to the station).
+
+        Actual values are kept as reported unless `store` is False (the caller stores them with
+        `store_values`, in a transaction of its own).
+        """
         values: dict[str, str | None] = {}
         if station.ocpp_version == "1.6":
-            size = await self._limit(station.station_id, "GetConfigurationMaxKeys", DEFAULT_KEYS_PER_REQUEST)
+            size = await self._limit(station.station_id, KEYS_PER_REQUEST, DEFAULT_KEYS_PER_REQUEST)
             for chunk in _chunks(names, size):
                 answer = await self._link.call(station.identity, "GetConfiguration", {"key": chunk}, timeout)
                 reported = {e["key"].lower(): e.get("value") for e in answer.get("configurationKey", [])}
                 values.update({name: reported.get(name.lower()) for name in chunk})
         else:
-            items = await self._limit(
-                station.station_id, "DeviceDataCtrlr.ItemsPerMessage[GetVariables]", DEFAULT_ITEMS_PER_MESSAGE
-            )
-            byte_limit = await self._limit(station.station_id, "DeviceDataCtrlr.BytesPerMessage[GetVariables]", 0)
+            items = await self._limit(station.station_id, ITEMS_PER_REQUEST, DEFAULT_ITEMS_PER_MESSAGE)
+            byte_limit = await self._limit(station.station_id, BYTES_PER_REQUEST, 0)
             for addresses in _variable_chunks(names, items, byte_limit):
                 data = [address.ocpp() for address in addresses]
                 if attribute_type != "Actual":
@@ -139,20 +154,31 @@ class ConfigurationReader:
                 for result in answer["getVariableResult"]:
                     name = Address.of(result["component"], result["variable"]).name
                     values[name] = result.get("attributeValue") if result["attributeStatus"] == "Accepted" else None
-        if attribute_type == "Actual":
-            await self._store_values(station.station_id, values, station.ocpp_version)
+        if attribute_type == "Actual" and store:
+            async with self._db.transaction() as session:
+                await self.store_values(session, station.station_id, values)
         return values
 
     async def _limit(self, station_id: str, name: str, default: int) -> int:
-        async with self._db.sessions() as session:
-            row = await session.get(ReportedSetting, (station_id, name))
-        value = row.value if row is not None else None
-        return int(value) if value and value.isdigit() and int(value) > 0 else default
+        """A message-size limit the station reported (read-only; cached until its next full read)."""
+        known = self._limits.setdefault(station_id, {})
+        if name not in known:
+            async with self._db.sessions() as session:
+                value = await session.scalar(
+                    select(ReportedSetting.value).where(
+                        ReportedSetting.station_id == station_id, ReportedSetting.name == name
+                    )
+                )
+            known[name] = _positive(value)
+        return known[name] or default
 
     # -- storage ------------------------------------------------------------------------------
 
     async def _store_all(self, station_id: str, settings: list[Setting], ocpp_version: str) -> None:
         now = self._clock.now()
+        # The limits come with the report: no query for them until the next one.
+        reported = {setting.name: setting.value for setting in settings}
+        self._limits[station_id] = {name: _positive(reported.get(name)) for name in LIMITS}
         async with self._db.transaction() as session:
             await session.execute(delete(ReportedSetting).where(ReportedSetting.station_id == station_id))
             seen: set[str] = set()
@@ -178,16 +204,26 @@ class ConfigurationReader:
             else:
                 state.read_at = now
 
-    async def _store_values(self, station_id: str, values: dict[str, str | None], ocpp_version: str) -> None:
-        async with self._db.transaction() as session:
-            rows = await session.scalars(
-                select(ReportedSetting).where(
-                    ReportedSetting.station_id == station_id, ReportedSetting.name.in_(list(values))
-                )
+    async def store_values(self, session: AsyncSession, station_id: str, values: dict[str, str | None]) -> None:
+        """Values read back, kept as reported (in the caller's transaction); unknown names are skipped."""
+        for name, value in values.items():
+            if value is None or _is_secret(name):
+                continue
+            await session.execute(
+                update(ReportedSetting)
+                .where(ReportedSetting.station_id == station_id, ReportedSetting.name == name)
+                .values(value=value)
             )
-            for row in rows:
-                if values.get(row.name) is not None:
-                    row.value = _at_rest(row.name, values[row.name], ocpp_version)
+
+
+def _positive(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and int(value) > 0 else None
+
+
+def _is_secret(name: str) -> bool:
+    # A 1.6 key or a 2.0.1 Component.Variable: the name's shape says which.
+    entry = entry_for(name, "2.0.1" if parse_address(name) is not None else "1.6")
+    return entry is not None and entry.secret
 
 
 def _at_rest(name: str, value: str | None, ocpp_version: str) -> str | None:

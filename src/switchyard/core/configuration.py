@@ -10,23 +10,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.clock import Clock
 from switchyard.core.actions import ActionType, Status, create_action
-from switchyard.core.change_checks import Reported, StationView, resolve_change, value_text
+from switchyard.core.change_checks import Reported, StationView, names_needed, resolve_change, value_text
 from switchyard.core.config_details import detail_rows
 from switchyard.core.principal import Principal
 from switchyard.core.registry import own_station
 from switchyard.core.sequencer import Sequencer
 from switchyard.core.webhook_cipher import SecretCipher
 from switchyard.domain import Scope
-from switchyard.errors import Conflict, InvalidInput, NotFound
+from switchyard.errors import Conflict, DomainError, InvalidInput, NotFound
 from switchyard.ids import is_id, new_id
 from switchyard.settings import Settings
 from switchyard.store.config_tables import Action, ConfigurationState, ReportedSetting
 from switchyard.store.database import Database
+from switchyard.store.group_commit import GroupCommit
 from switchyard.store.tables import Operator, Station, Transaction
 
 RESET_TYPES = {
@@ -54,9 +55,11 @@ class Configuration:
         cipher: SecretCipher,
         clock: Clock,
         settings: Settings,
+        writes: GroupCommit,
         events_committed: Callable[[], None] = lambda: None,
     ) -> None:
         self._db = database
+        self._writes = writes
         self._events_committed = events_committed
         self._sequencer = sequencer
         self._cipher = cipher
@@ -73,21 +76,28 @@ class Configuration:
         if len(changes) > MAX_CHANGES_PER_REQUEST:
             raise InvalidInput(f"at most {MAX_CHANGES_PER_REQUEST} changes per request; got {len(changes)}")
         now = self._clock.now()
-        actions: list[Action] = []
-        async with self._db.transaction() as session:
-            station = await own_station(session, who, station_id)
-            view = await self._view(session, station)
-            for index, change in enumerate(changes):
-                where = f"change {index + 1}: " if len(changes) > 1 else ""
-                try:
-                    value = value_text(change.value)
-                    resolved = resolve_change(view, change.key, value, change.attribute_type)
-                except (InvalidInput, Conflict) as error:
-                    error.message = where + error.message
-                    raise
+
+        async def write(session: AsyncSession) -> list[Action] | DomainError:
+            # Everything is checked before anything is added: a refusal leaves the shared
+            # transaction untouched, and is handed back rather than raised so it cannot fail the others.
+            try:
+                station = await own_station(session, who, station_id)
+                view = await self._view(session, station, [str(change.key) for change in changes])
+                resolved = []
+                for index, change in enumerate(changes):
+                    try:
+                        value = value_text(change.value)
+                        resolved.append((change, value, resolve_change(view, change.key, value, change.attribute_type)))
+                    except DomainError as error:
+                        if len(changes) > 1:
+                            error.message = f"change {index + 1}: {error.message}"
+                        raise
+            except DomainError as error:
+                return error
+            actions = []
+            for index, (change, value, checked) in enumerate(resolved):
                 action_id = new_id()
-                secret = self._cipher.encrypt(resolved.value, action_id) if resolved.secret else None
-                data = {"key": change.key, "value": "***" if resolved.secret else value}
+                secret = self._cipher.encrypt(checked.value, action_id) if checked.secret else None
                 actions.append(
                     await create_action(
                         session,
@@ -95,24 +105,34 @@ class Configuration:
                         operator_id=station.operator_id,
                         station_id=station.id,
                         type=ActionType.UPDATE_CONFIGURATION,
-                        data=data,
-                        target=resolved.target,
+                        data={"key": change.key, "value": "***" if checked.secret else value},
+                        target=checked.target,
                         # Distinct instants keep the queue in the order given (actions sort by creation).
                         now=now + timedelta(microseconds=index),
                         expires_at=now + timedelta(seconds=self._settings.action_expiry),
                         created_by=who.key_id,
                         reason=change.reason,
-                        value_before=resolved.value_before,
+                        value_before=checked.value_before,
                         secret=secret,
                     )
                 )
-        self._events_committed()
-        self._sequencer.kick(station.id)
-        return actions
+            return actions
 
-    async def _view(self, session: AsyncSession, station: Station) -> StationView:
+        result = await self._writes.write(write)
+        if isinstance(result, DomainError):
+            raise result
+        self._events_committed()
+        self._sequencer.kick(result[0].station_id)
+        return result
+
+    async def _view(self, session: AsyncSession, station: Station, keys: list[str]) -> StationView:
         state = await session.get(ConfigurationState, station.id)
-        rows = await session.scalars(select(ReportedSetting).where(ReportedSetting.station_id == station.id))
+        wanted = set().union(*(names_needed(station.ocpp_version, key) for key in keys))
+        rows = await session.scalars(
+            select(ReportedSetting).where(
+                ReportedSetting.station_id == station.id, func.lower(ReportedSetting.name).in_(wanted)
+            )
+        )
         operator = await session.get(Operator, station.operator_id)
         return StationView(
             station_id=station.id,
@@ -215,20 +235,23 @@ class Configuration:
     async def list_actions(
         self,
         who: Principal,
-        station_id: str,
+        station_id: str | None = None,
         *,
         status: str | None = None,
         type: str | None = None,
         limit: int = 100,
         offset: int = 0,
     ) -> Sequence[Action]:
+        """The caller's actions, newest first: of one station, or of all its stations."""
         if status is not None and status not in {s.value for s in Status}:
             raise InvalidInput(f"status must be one of {', '.join(s.value for s in Status)}; got {status!r}")
         if type is not None and type not in {t.value for t in ActionType}:
             raise InvalidInput(f"type must be one of {', '.join(t.value for t in ActionType)}; got {type!r}")
         async with self._db.sessions() as session:
-            station = await own_station(session, who, station_id)
-            query = select(Action).where(Action.station_id == station.id)
+            query = select(Action).where(Action.operator_id == who.operator_id)
+            if station_id is not None:
+                station = await own_station(session, who, station_id)
+                query = query.where(Action.station_id == station.id)
             if status is not None:
                 query = query.where(Action.status == status)
             if type is not None:

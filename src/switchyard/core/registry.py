@@ -4,11 +4,13 @@ Every query is filtered by the caller's operator: another operator's resource do
 the caller (NotFound), whatever the route or method.
 """
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,6 +63,12 @@ class LiveHooks:
     updated: Callable[[Station], None] = lambda station: None
 
 
+# How stale an API key's last_used_at may be.
+LAST_USED_PRECISION = timedelta(minutes=1)
+# How long a verified key is trusted without looking at the database again.
+KEY_CACHE_SECONDS = 10.0
+
+
 def check_identity(identity: str) -> None:
     problem = identity_problem(identity)
     if problem is not None:
@@ -73,6 +81,10 @@ class Registry:
         self._clock = clock
         self._iterations = password_iterations
         self.hooks = hooks or LiveHooks()
+        # Keys verified recently, by key id: (principal, secret hash, trusted until, last_used_at written).
+        # Revoking on this node forgets a key at once; a revocation on another node takes effect here
+        # within KEY_CACHE_SECONDS.
+        self._verified: dict[str, tuple[Principal, str, float, datetime | None]] = {}
 
     # -- authentication -----------------------------------------------------------------------
 
@@ -81,20 +93,45 @@ class Registry:
         if parts is None:
             raise Unauthorized("malformed API key")
         key_id, secret = parts
-        async with self._db.transaction() as session:
+        cached = self._verified.get(key_id)
+        if cached is not None and cached[2] > time.monotonic() and api_secret_matches(secret, cached[1]):
+            await self._note_use(key_id, cached[3])
+            return cached[0]
+        async with self._db.sessions() as session:
             row = await session.execute(
                 select(ApiKey, Operator.platform)
                 .join(Operator, Operator.id == ApiKey.operator_id)
                 .where(ApiKey.id == key_id)
             )
             found = row.first()
-            if found is None or not api_secret_matches(secret, found[0].secret_hash):
-                raise Unauthorized("invalid API key")
-            key, platform = found
-            if key.revoked_at is not None:
-                raise Unauthorized("this API key has been revoked")
-            key.last_used_at = self._clock.now()
-            return Principal(key.operator_id, key.id, Scope(key.scope), bool(platform))
+        if found is None or not api_secret_matches(secret, found[0].secret_hash):
+            raise Unauthorized("invalid API key")
+        key, platform = found
+        if key.revoked_at is not None:
+            raise Unauthorized("this API key has been revoked")
+        principal = Principal(key.operator_id, key.id, Scope(key.scope), bool(platform))
+        if len(self._verified) > 10_000:
+            self._verified.clear()
+        self._verified[key_id] = (principal, key.secret_hash, time.monotonic() + KEY_CACHE_SECONDS, key.last_used_at)
+        await self._note_use(key_id, key.last_used_at)
+        return principal
+
+    async def _note_use(self, key_id: str, last_used_at: datetime | None) -> None:
+        now = self._clock.now()
+        if last_used_at is not None and now - last_used_at < LAST_USED_PRECISION:
+            return  # a write per request would make every API call a transaction; a minute's precision will do
+        async with self._db.transaction() as session:
+            await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+        cached = self._verified.get(key_id)
+        if cached is not None:
+            self._verified[key_id] = (*cached[:3], now)
+
+    def forget_keys(self, key_id: str | None = None) -> None:
+        """Verify this key (or every key) against the database on its next use."""
+        if key_id is None:
+            self._verified.clear()
+        else:
+            self._verified.pop(key_id, None)
 
     # -- bootstrap ----------------------------------------------------------------------------
 
@@ -201,6 +238,7 @@ class Registry:
                 if stations:
                     raise Conflict(f"operator {name!r} still has {stations} charge station(s); delete them first")
                 await session.delete(operator)
+            self.forget_keys()  # its keys are gone with it
         except IntegrityError:
             # A station was added between the count and the delete; the foreign key refused.
             raise Conflict(f"operator {name!r} still has charge stations; delete them first") from None
@@ -258,7 +296,8 @@ class Registry:
             key = await self._own_key(session, who, key_id)
             if key.revoked_at is None:
                 key.revoked_at = self._clock.now()
-            return key
+        self.forget_keys(key.id)
+        return key
 
     async def _own_key(self, session: AsyncSession, who: Principal, key_id: str) -> ApiKey:
         key = await session.get(ApiKey, key_id) if is_id(key_id) else None

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, StationEvent
 from switchyard.clock import Clock
 from switchyard.core.action_execution import ActionExecution, Outcome, failed
-from switchyard.core.action_steps import Expire, Facts, ReadBack, Send, Unknown, Wait, next_step
+from switchyard.core.action_steps import Expire, Facts, ReadBack, Unknown, Wait, next_step
 from switchyard.core.actions import ActionType, Phase, Status, create_action, update_action
 from switchyard.core.config_reader import ConfigurationReader, StationRef
 from switchyard.core.setting_names import same_value
@@ -34,6 +34,7 @@ from switchyard.ports import StationLink
 from switchyard.settings import Settings
 from switchyard.store.config_tables import Action, ConfigurationState
 from switchyard.store.database import Database
+from switchyard.store.group_commit import GroupCommit
 from switchyard.store.tables import Station, Transaction
 
 log = structlog.get_logger("switchyard.sequencer")
@@ -50,6 +51,8 @@ Decrypt = Callable[[str, str], str]
 class _Lane:
     wake: asyncio.Event
     task: asyncio.Task[None] | None = None
+    # Who the station is, loaded once per lane (and again after it reconnects).
+    station: StationRef | None = None
 
 
 class Sequencer:
@@ -62,6 +65,7 @@ class Sequencer:
         clock: Clock,
         settings: Settings,
         decrypt: Decrypt,
+        writes: GroupCommit,
         events_committed: Callable[[], None] = lambda: None,
     ) -> None:
         self._db = database
@@ -71,6 +75,9 @@ class Sequencer:
         self._clock = clock
         self._settings = settings
         self._decrypt = decrypt
+        self._reader = reader
+        # Lanes' writes share transactions with each other and with new requests.
+        self._writes = writes
         self._execution = ActionExecution(link, reader, settings.call_timeout)
         self._lanes: dict[str, _Lane] = {}
         # Stations with open actions or a pending reboot: only these need a lane when they connect.
@@ -99,6 +106,7 @@ class Sequencer:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._writes.drain()
 
     def kick(self, station_id: str) -> None:
         """Look at this station's actions now (one was queued, or something about it changed)."""
@@ -117,6 +125,9 @@ class Sequencer:
     # -- events -------------------------------------------------------------------------------
 
     def _on_connected(self, event: StationEvent) -> None:
+        lane = self._lanes.get(event.station_id)
+        if lane is not None:
+            lane.station = None  # its version or identity may have changed while it was away
         if event.station_id in self._attention:
             self.kick(event.station_id)
 
@@ -165,7 +176,7 @@ class Sequencer:
             while True:
                 lane.wake.clear()
                 try:
-                    until = await self._step(station_id)
+                    until = await self._step(station_id, lane)
                 except Exception:
                     log.exception("sequencer step failed", station_id=station_id)
                     until = self._clock.now() + _RETRY_AFTER
@@ -187,10 +198,15 @@ class Sequencer:
             if self._lanes.get(station_id) is lane:
                 del self._lanes[station_id]
 
-    async def _step(self, station_id: str) -> datetime | str | None:
+    async def _step(self, station_id: str, lane: _Lane) -> datetime | str | None:
         """Do the next thing for this station; returns when to look again (None: nothing left)."""
         async with self._db.sessions() as session:
-            station = await session.get(Station, station_id)
+            if lane.station is None:
+                station = await session.get(Station, station_id)
+                if station is None:
+                    self._attention.discard(station_id)
+                    return None
+                lane.station = StationRef(station.id, station.identity, station.ocpp_version)
             state = await session.get(ConfigurationState, station_id)
             actions = list(
                 await session.scalars(
@@ -199,11 +215,8 @@ class Sequencer:
                     .order_by(Action.created_at, Action.id)
                 )
             )
-        if station is None:
-            self._attention.discard(station_id)
-            return None
-        ref = StationRef(station.id, station.identity, station.ocpp_version)
-        connected = self._link.is_connected(station.identity)
+        ref = lane.station
+        connected = self._link.is_connected(ref.identity)
         awaiting = [a for a in actions if a.phase == Phase.AWAITING_REBOOT.value]
         reboot_pending = state is not None and state.reboot_pending
         if reboot_pending and connected and _rebooted(state):
@@ -238,13 +251,18 @@ class Sequencer:
                 changes_blocked = changes_blocked or kind is ActionType.UPDATE_CONFIGURATION
                 continue
             if isinstance(step, Expire):
-                await self._record(action, failed("expired"))
+                outcome = await self._record(action, state, failed("expired"))
             elif isinstance(step, Unknown):
-                await self._record(action, _unknown_reset())
+                outcome = await self._record(action, state, _unknown_reset())
             elif isinstance(step, ReadBack):
-                await self._resume_change(ref, action)
-            elif isinstance(step, Send):
-                await self._send(ref, action)
+                outcome = await self._resume_change(ref, action, state)
+            else:
+                outcome = await self._send(ref, action, state)
+            if outcome.phase is Phase.DONE and len(actions) == 1 and not lane.wake.is_set():
+                # That was the station's only open action, and nothing new came: no need to look again.
+                if not outcome.reboot_pending and not reboot_pending:
+                    self._attention.discard(station_id)
+                return None
             return _AGAIN
         if wake is None and not reboot_pending:
             self._attention.discard(station_id)
@@ -252,13 +270,12 @@ class Sequencer:
 
     # -- steps --------------------------------------------------------------------------------
 
-    async def _send(self, ref: StationRef, action: Action) -> None:
+    async def _send(self, ref: StationRef, action: Action, state: ConfigurationState | None) -> Outcome:
         kind = ActionType(action.type)
         if kind is ActionType.RESET and not action.target.get("force"):
             busy = await self._active_transaction(ref.station_id)
             if busy is not None:
-                await self._record(action, failed(f"not sent: transaction {busy} started on the station"))
-                return
+                return await self._record(action, state, failed(f"not sent: transaction {busy} started on the station"))
         await self._mark_sending(action)
         if kind is ActionType.UPDATE_CONFIGURATION:
             outcome = await self._execution.change(ref, action.target, self._value_of(action))
@@ -266,15 +283,15 @@ class Sequencer:
             outcome = await self._execution.reset(ref, action.target)
         else:
             outcome = await self._execution.read(ref, self._settings.configuration_read_timeout)
-        await self._record(action, outcome)
+        return await self._record(action, state, outcome)
 
-    async def _resume_change(self, ref: StationRef, action: Action) -> None:
+    async def _resume_change(self, ref: StationRef, action: Action, state: ConfigurationState | None) -> Outcome:
         value = self._value_of(action)
         if action.phase == Phase.SENDING.value:
             outcome = await self._execution.decide_unanswered(ref, action.target, value)
         else:
             outcome = await self._execution.read_back(ref, action.target, value, action.response_data or {})
-        await self._record(action, outcome)
+        return await self._record(action, state, outcome)
 
     async def _confirm_reboot(self, ref: StationRef, awaiting: list[Action]) -> None:
         sent = {a.id: self._value_of(a) for a in awaiting}
@@ -316,26 +333,36 @@ class Sequencer:
 
     async def _mark_sending(self, action: Action) -> None:
         now = self._clock.now()
-        async with self._db.transaction() as session:
+
+        async def write(session: AsyncSession) -> None:
             await session.execute(
                 update(Action)
                 .where(Action.id == action.id)
                 .values(phase=Phase.SENDING.value, sent_at=now, waiting_for=None)
             )
+
+        await self._writes.write(write)
         action.phase = Phase.SENDING.value
 
     async def _note_waiting(self, action_id: str, reason: str) -> None:
         # Progress, not a change of status: updatedAt (which eDRV clients watch) stays as it is.
-        async with self._db.transaction() as session:
+        async def write(session: AsyncSession) -> None:
             await session.execute(update(Action).where(Action.id == action_id).values(waiting_for=reason))
 
-    async def _record(self, stale: Action, outcome: Outcome) -> None:
-        """The outcome of a step, with its webhook event and the station's lane state, in one transaction."""
+        await self._writes.write(write)
+
+    async def _record(self, action: Action, state: ConfigurationState | None, outcome: Outcome) -> Outcome:
+        """The outcome of a step, with its webhook event, the values read back and the station's lane
+        state, in one transaction.
+
+        `action` and `state` are this lane's copies from its last look: only the lane changes them
+        (the API only adds actions), so they are written back without being read again.
+        """
         now = self._clock.now()
-        async with self._db.transaction() as session:
-            action = await session.get(Action, stale.id)
-            if action is None:
-                return
+
+        async def write(session: AsyncSession) -> None:
+            nonlocal state
+            session.add(action)
             if outcome.status is Status.COMPLETED and action.target.get("password"):
                 await self._rotate_password(session, action)  # before the secret is dropped
             await update_action(
@@ -348,18 +375,24 @@ class Sequencer:
                 waiting_for=outcome.waiting_for,
                 value_after=None if action.target.get("secret") else outcome.value_after,
             )
+            if outcome.reported:
+                await self._reader.store_values(session, action.station_id, outcome.reported)
             if outcome.reboot_pending or outcome.changed:
-                state = await session.get(ConfigurationState, action.station_id)
-                if state is None:
-                    state = ConfigurationState(station_id=action.station_id, reboot_pending=False)
-                    session.add(state)
+                if state is None:  # rare: a station whose configuration was never read
+                    state = await session.get(ConfigurationState, action.station_id) or ConfigurationState(
+                        station_id=action.station_id, reboot_pending=False
+                    )
+                session.add(state)
                 if outcome.changed:
                     state.last_change_at = now
                 if outcome.reboot_pending and not state.reboot_pending:
                     state.reboot_pending = True
                     state.reboot_pending_since = now
+
+        await self._writes.write(write)
         if outcome.status is not None:
             self._events_committed()
+        return outcome
 
     async def _rotate_password(self, session: AsyncSession, action: Action) -> None:
         """The station took a new password: from now on only the new one is accepted (A01.FR.03)."""
