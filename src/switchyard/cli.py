@@ -292,7 +292,9 @@ def sim(
     state_dir: Annotated[Path, typer.Option(help="Where configurations survive restarts")] = Path("sim-state"),
     concurrency: Annotated[int, typer.Option(min=1, help="Connections opened at once")] = 100,
     register: Annotated[bool, typer.Option(help="Create the stations in Switchyard through its API first")] = False,
-    api_url: Annotated[str, typer.Option(help="Switchyard API for --register")] = "http://127.0.0.1:8000",
+    api_url: Annotated[
+        str, typer.Option(envvar="SWITCHYARD_API_URL", help="Switchyard API for --register")
+    ] = "http://127.0.0.1:8000",
     api_key: Annotated[str | None, typer.Option(envvar="SWITCHYARD_API_KEY", help="API key for --register")] = None,
     duration: Annotated[float | None, typer.Option(help="Stop after this many seconds")] = None,
 ) -> None:

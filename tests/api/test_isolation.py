@@ -98,6 +98,7 @@ LIST_CASES = [
     ListCase("/v1.1/apikeys", "apikey"),
     ListCase("/v1.1/sites", "site"),
     ListCase("/v1.1/chargestations", "station"),
+    ListCase("/v1.1/actions", "action"),
     ListCase("/v1.1/webhooks", "webhook"),
     ListCase("/v1.1/webhooks/events", "webhook_event"),
 ]

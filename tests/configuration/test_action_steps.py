@@ -53,7 +53,7 @@ def facts(**changes: object) -> Facts:
             UPDATE,
             Phase.QUEUED,
             facts(reboot_pending=True, pending_keys=("WebSocketPingInterval",)),
-            Wait("the station must reboot first (WebSocketPingInterval wait for it)", LATER),
+            Wait("the station must reboot first: waiting for it to apply WebSocketPingInterval", LATER),
         ),
         (RESET, Phase.QUEUED, facts(reboot_pending=True), Send()),
         (READ, Phase.QUEUED, facts(reboot_pending=True), Send()),

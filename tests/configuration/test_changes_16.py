@@ -130,7 +130,9 @@ async def test_reboot_required_holds_later_changes_until_the_reboot_then_confirm
         waiting = await wait_reason(node, held["_id"], "must reboot first")
         assert waiting["status"] == "requested"
         assert waiting["phase"] == "queued"
-        assert waiting["waitingFor"] == "the station must reboot first (MeterValueSampleInterval wait for it)"
+        assert waiting["waitingFor"] == (
+            "the station must reboot first: waiting for it to apply MeterValueSampleInterval"
+        )
         await asyncio.sleep(0.3)
         assert station.received_actions().count("ChangeConfiguration") == 1  # the held one was not sent
 

@@ -128,8 +128,18 @@ async def test_unknown_stations_actions_and_filters_are_named(node: RunningNode)
         response = await node.api.get(
             f"/v1.1/chargestations/{station_id}/actions", params={"status": "done"}, headers=node.auth()
         )
-        assert response.status_code == 400
-        assert response.json()["message"].startswith("status must be one of requested, completed, rejected, failed")
+        assert response.status_code == 422
+        assert response.json()["message"].startswith("status: Input should be 'requested', 'completed'")
+
+
+def test_the_api_filters_name_every_status_and_type() -> None:
+    from typing import get_args
+
+    from switchyard.api.routes.configurations import ActionKind, ActionStatus
+    from switchyard.core.actions import ActionType, Status
+
+    assert get_args(ActionStatus) == tuple(status.value for status in Status)
+    assert get_args(ActionKind) == tuple(kind.value for kind in ActionType)
 
 
 async def test_details_before_any_read_say_so(node: RunningNode) -> None:

@@ -70,7 +70,7 @@ def next_step(kind: ActionType, phase: Phase, facts: Facts) -> Step:
     if kind is ActionType.UPDATE_CONFIGURATION:
         if facts.reboot_pending:
             keys = ", ".join(facts.pending_keys) or "earlier changes"
-            return Wait(f"the station must reboot first ({keys} wait for it)", facts.expires_at)
+            return Wait(f"the station must reboot first: waiting for it to apply {keys}", facts.expires_at)
         if facts.last_change_at is not None and facts.now < facts.last_change_at + facts.spacing:
             return Wait("spacing after the previous change", facts.last_change_at + facts.spacing)
     return Send()

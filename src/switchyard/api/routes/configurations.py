@@ -17,6 +17,8 @@ from switchyard.core.configuration import ChangeRequest
 
 router = APIRouter(prefix="/v1.1", tags=["configuration"])
 
+ActionStatus = Literal["requested", "completed", "rejected", "failed"]
+ActionKind = Literal["chargestation.update_configuration", "chargestation.get_configuration", "chargestation.reset"]
 View = Annotated[Literal["edrv", "full"], Query(description="`full` adds progress and audit fields")]
 
 
@@ -62,13 +64,29 @@ async def station_actions(
     station_id: str,
     sy: Node,
     who: Caller,
-    status: str | None = None,
-    type: str | None = None,
+    status: ActionStatus | None = None,
+    type: ActionKind | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
     view: View = "edrv",
 ) -> Envelope[list[dict[str, Any]]]:
-    actions = await sy.configuration.list_actions(who, station_id, status=status, type=type, limit=limit, offset=offset)
+    """The station's actions, newest first."""
+    return await operator_actions(sy, who, station_id, status, type, limit, offset, view)
+
+
+@router.get("/actions")
+async def operator_actions(
+    sy: Node,
+    who: Caller,
+    station: str | None = None,
+    status: ActionStatus | None = None,
+    type: ActionKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    view: View = "edrv",
+) -> Envelope[list[dict[str, Any]]]:
+    """Actions of all the caller's stations (or of `station`), newest first."""
+    actions = await sy.configuration.list_actions(who, station, status=status, type=type, limit=limit, offset=offset)
     return ok([render(action, full=view == "full") for action in actions])
 
 
