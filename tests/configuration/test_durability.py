@@ -2,7 +2,8 @@
 
 `switchyard serve` runs as a real process; simulated stations (in this process) answer slowly so the
 kills land while changes are in flight. The server is killed twice, at random moments, and started
-again on the same database and ports; the stations reconnect by themselves.
+again on the same database and ports; the stations reconnect by themselves. The webhook receiver is
+down the whole time and comes back at the end: every event still arrives, signed, in order per station.
 """
 
 import asyncio
@@ -19,6 +20,8 @@ from switchyard.sim.station import SimulatedStation
 from tests.cli.test_serve import environment, serving
 from tests.sim.support import spec_for
 from tests.support import RunningNode
+from tests.webhooks.helpers import verify
+from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.slow
 
@@ -65,7 +68,12 @@ async def test_kill_9_mid_batch_loses_nothing_and_sends_nothing_twice_undecided(
         SWITCHYARD_CHANGE_SPACING="0",
         SWITCHYARD_CALL_TIMEOUT="5",
         SWITCHYARD_LOG_LEVEL="warning",
+        SWITCHYARD_WEBHOOK_RETRY_BASE="0.2",
+        SWITCHYARD_WEBHOOK_RETRY_MAX_DELAY="1",
+        SWITCHYARD_WEBHOOK_POLL_INTERVAL="0.5",
     )
+    receiver = Receiver()
+    await receiver.start()
     url = f"ws://127.0.0.1:{env['SWITCHYARD_OCPP_PORT']}/ocpp"
     node_stub = RunningNode(None, "", None)  # type: ignore[arg-type]  # spec_for only needs a URL
     specs = [
@@ -83,6 +91,9 @@ async def test_kill_9_mid_batch_loses_nothing_and_sends_nothing_twice_undecided(
                 api = Api(client, key)
                 own = (await api("GET", "/v1.1/operators"))[0]["_id"]
                 await api("PATCH", f"/v1.1/operators/{own}", json={"baselineEnabled": False})
+                hook = {"url": receiver.url, "events": [f"{UPDATE}.*"]}
+                secret = (await api("POST", "/v1.1/webhooks", json=hook))["secret"]
+                await receiver.stop()  # down until the end
                 for spec in specs:
                     body = {
                         "identity": spec.identity,
@@ -131,9 +142,13 @@ async def test_kill_9_mid_batch_loses_nothing_and_sends_nothing_twice_undecided(
                 await wait_until(all_ended, 60)
                 actions = await updates(api, station_ids)
                 events = await api("GET", "/v1.1/webhooks/events", params={"type": f"{UPDATE}.*", "limit": 1000})
+                await receiver.start()  # same port: the retries find it
+                wanted_ids = {event["_id"] for event in events}
+                await receiver.wait_for(lambda r: wanted_ids <= {d.json()["_id"] for d in r.delivered}, 60)
             await served.stop()
     finally:
         await asyncio.gather(*(station.stop() for station in stations))
+        await receiver.stop()
 
     # None lost: every requested change is there, and each one succeeded.
     assert len(actions) == STATIONS * len(CHANGES)
@@ -159,3 +174,16 @@ async def test_kill_9_mid_batch_loses_nothing_and_sends_nothing_twice_undecided(
         by_action.setdefault(event["envelope"]["data"]["_id"], []).append(event["type"].rsplit(".", 1)[1])
     assert {a["_id"] for a in actions} == set(by_action)
     assert all(kinds == ["requested", "accepted"] for kinds in by_action.values()), by_action
+
+    # Webhooks: all delivered (at least once; a receiver dedupes by webhook-id), signed, in order per station.
+    first_delivery: dict[str, Any] = {}
+    for delivery in receiver.delivered:
+        assert verify(secret, delivery.headers, delivery.body)
+        first_delivery.setdefault(delivery.headers["webhook-id"], delivery)
+    order = {event["_id"]: position for position, event in enumerate(reversed(events))}
+    per_station: dict[str, list[int]] = {}
+    for delivery in first_delivery.values():
+        envelope = delivery.json()
+        per_station.setdefault(envelope["data"]["chargestation"], []).append(order[envelope["_id"]])
+    assert sum(len(seen) for seen in per_station.values()) == len(events)
+    assert all(seen == sorted(seen) for seen in per_station.values()), per_station
