@@ -103,6 +103,8 @@ class Server:
     process: asyncio.subprocess.Process
     port: int
     log: Path
+    # The REST API's port, for servers that have one (the ready line's third field).
+    api_port: int = 0
     ps: psutil.Process = field(init=False)
 
     def __post_init__(self) -> None:
@@ -125,7 +127,10 @@ class Server:
             return ""
 
 
-async def start_server(kind: str, workdir: Path, template_db: Path, pinned: bool, timeout: float = 60.0) -> Server:
+async def start_server(
+    kind: str, workdir: Path, template_db: Path, pinned: bool, timeout: float = 60.0, interactive: bool = False
+) -> Server:
+    """Start a server and wait for its ready line; `interactive` keeps its stdin and stdout for the caller."""
     port = free_port()
     log = workdir / f"{kind}-{port}.log"
     if kind == "switchyard":
@@ -136,7 +141,11 @@ async def start_server(kind: str, workdir: Path, template_db: Path, pinned: bool
         argv = ["-m", "bench.baseline_server", str(port)]
     with log.open("wb") as stderr:
         process = await spawn(
-            sys.executable, *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=stderr
+            sys.executable,
+            *argv,
+            stdin=asyncio.subprocess.PIPE if interactive else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
         )
     server = Server(kind, process, port, log)
     pin(process.pid, SERVER_CPU, pinned)
@@ -148,12 +157,15 @@ async def start_server(kind: str, workdir: Path, template_db: Path, pinned: bool
                 if not line:
                     raise BenchError(f"{kind} server exited before it was ready:\n{server.log_tail()}")
                 if line.decode().startswith(READY):
+                    fields = line.decode().split()
+                    server.api_port = int(fields[2]) if len(fields) > 2 else 0
                     break
     except BaseException:
         await stop_server(server)
         raise
-    # Keep draining stdout so the server never blocks on a full pipe.
-    asyncio.get_running_loop().create_task(_drain(process.stdout))
+    if not interactive:
+        # Keep draining stdout so the server never blocks on a full pipe.
+        asyncio.get_running_loop().create_task(_drain(process.stdout))
     return server
 
 

@@ -11,7 +11,6 @@ so the time, CPU and memory of each are measured apart. Stations use the default
 import argparse
 import asyncio
 import contextlib
-import json
 import shutil
 import statistics
 import sys
@@ -24,11 +23,8 @@ from typing import Any
 import psutil
 
 from bench.common import raise_nofile_limit
+from bench.fleet_runs import close_fleet, provision_fleet, publish, read_event
 from bench.processes import CLIENT_CPU, BenchError, kill_all, pin, spawn, start_server, stop_server
-from bench.provision import provision
-from bench.sections import write_section
-from bench.sim_fleet import PATTERN, SEED
-from switchyard.sim.passwords import derived_password
 
 DEFAULT_OUTPUT = Path(__file__).with_name("RESULTS.md")
 MB = 1e6
@@ -58,10 +54,10 @@ async def one_run(stations: int, concurrency: int, workdir: Path, template: Path
         )
         pin(simulator.pid, CLIENT_CPU, True)
         sim_process = psutil.Process(simulator.pid)
-        await _event(simulator, "ready")
+        await read_event(simulator, "ready")
         sim_before = sim_process.memory_info().rss
         server_cpu = server.cpu_seconds()
-        booted = await _event(simulator, "booted", "failed")
+        booted = await read_event(simulator, "booted", "failed")
         if booted["event"] == "failed":
             raise BenchError(f"simulator: {booted['reason']}\n{server.log_tail()}")
         server_cpu = server.cpu_seconds() - server_cpu
@@ -78,29 +74,8 @@ async def one_run(stations: int, concurrency: int, workdir: Path, template: Path
             "simulator_after_mb": sim_process.memory_info().rss / MB,
         }
     finally:
-        if simulator is not None and simulator.returncode is None:
-            assert simulator.stdin is not None
-            with contextlib.suppress(ConnectionError):
-                simulator.stdin.write(b"close\n")
-                await simulator.stdin.drain()
-            try:
-                await asyncio.wait_for(simulator.wait(), 60)
-            except TimeoutError:
-                simulator.kill()
-                await simulator.wait()
+        await close_fleet(simulator)
         await stop_server(server)
-
-
-async def _event(process: asyncio.subprocess.Process, *names: str, timeout: float = 300.0) -> dict[str, Any]:
-    assert process.stdout is not None
-    async with asyncio.timeout(timeout):
-        while True:
-            line = await process.stdout.readline()
-            if not line:
-                raise BenchError(f"the simulator exited before {names}")
-            event = json.loads(line)
-            if event.get("event") in names:
-                return dict(event)
 
 
 def markdown(results: list[dict[str, Any]], stations: int, command: str, started: datetime, provisioned: float) -> str:
@@ -153,13 +128,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="switchyard-simbench-"))
     try:
         template = workdir / "template.db"
-        print(f"registering {stations} stations ...", flush=True)
-        provisioned = provision(
-            template,
-            stations,
-            name=lambda index: PATTERN.format(n=index + 1),
-            secret=lambda identity: derived_password(SEED, identity, "1.6"),
-        )
+        provisioned = provision_fleet(template, stations)
         results = []
         for run in range(1, runs + 1):
             began = time.perf_counter()
@@ -174,12 +143,7 @@ def main() -> None:
         kill_all()
         with contextlib.suppress(OSError):
             shutil.rmtree(workdir)
-    text = markdown(results, stations, command, started, provisioned)
-    print()
-    print(text)
-    if not args.quick:
-        write_section(DEFAULT_OUTPUT, "simulator", text)
-        print(f"\nwrote {DEFAULT_OUTPUT}")
+    publish(markdown(results, stations, command, started, provisioned), DEFAULT_OUTPUT, "simulator", args.quick)
 
 
 if __name__ == "__main__":

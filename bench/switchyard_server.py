@@ -1,9 +1,10 @@
 """The Switchyard node, started the way `switchyard serve` starts it (uvloop, default settings).
 
 Only host, ports and the database URL are set. Run as `python -m bench.switchyard_server PORT DB_PATH`;
-prints a ready line on stdout once the gateway and the API listen, and stops on SIGTERM.
+prints a ready line (`READY OCPP_PORT API_PORT`) once the gateway and the API listen, and stops on SIGTERM.
 """
 
+import re
 import sys
 from pathlib import Path
 
@@ -24,7 +25,8 @@ def main() -> None:
 
     def say(banner: str) -> None:
         print(banner, flush=True)
-        print(READY, port, flush=True)
+        api = re.search(r"API\s+http://[^:]+:(\d+)", banner)
+        print(READY, port, api.group(1) if api else 0, flush=True)
 
     uvloop.run(serve(settings, say))
 
