@@ -12,11 +12,13 @@ from switchyard.sim.faults import parse_faults
 from switchyard.store.config_tables import ReportedSetting
 from tests.configuration.support import (
     action,
+    actions_of,
     change,
     event_types,
     ok_result,
     read_station,
     wait_action,
+    wait_read,
     wait_reason,
 )
 from tests.support import RunningNode
@@ -112,7 +114,8 @@ async def test_a_second_change_waits_for_the_first(node: RunningNode) -> None:
         assert (await action(node, second["_id"]))["phase"] == "queued"
         first_done, second_done = await wait_action(node, first["_id"]), await wait_action(node, second["_id"])
         assert first_done["audit"]["valueAfter"] == "30"
-        assert second_done["audit"]["valueBefore"] == "100"  # what the report said when it was asked
+        # Asked for while the report said 100; sent after the first change was read back as 30.
+        assert second_done["audit"]["valueBefore"] == "30"
         assert second_done["audit"]["valueAfter"] == "20"
         assert second_done["updatedAt"] >= first_done["updatedAt"]
 
@@ -140,12 +143,18 @@ async def test_reboot_required_holds_later_changes_until_the_reboot_then_confirm
             await node.api.post(f"/v1.1/chargestations/{station_id}/reset", json={"type": "Soft"}, headers=node.auth())
         )
         assert (await wait_action(node, reset["_id"]))["status"] == "completed"
+        reset_events = await event_types(node, reset["_id"])
+        assert reset_events == ["chargestation.reset.requested", "chargestation.reset.accepted"]
         confirmed = await wait_action(node, pending["_id"], phase="done")
         assert confirmed["status"] == "completed"
         assert confirmed["audit"]["valueAfter"] == "15"
         released = await wait_action(node, held["_id"])
         assert released["status"] == "completed"
         assert station.value("HeartbeatInterval") == "600"
+        # The reboot's BootNotification also had the whole configuration read again.
+        await wait_read(node, station_id, count=2)
+        reads = await actions_of(node, station_id, type="chargestation.get_configuration")
+        assert [r["status"] for r in reads] == ["completed", "completed"]
 
 
 async def test_a_change_the_station_does_not_answer_fails_on_timeout(node: RunningNode) -> None:

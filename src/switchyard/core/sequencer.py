@@ -20,6 +20,7 @@ from typing import Any
 import structlog
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, StationEvent
 from switchyard.clock import Clock
@@ -32,7 +33,7 @@ from switchyard.credentials import hash_station_password
 from switchyard.domain import BootStatus
 from switchyard.ports import StationLink
 from switchyard.settings import Settings
-from switchyard.store.config_tables import Action, ConfigurationState
+from switchyard.store.config_tables import Action, ConfigurationState, ReportedSetting
 from switchyard.store.database import Database
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.tables import Station, Transaction
@@ -333,13 +334,27 @@ class Sequencer:
 
     async def _mark_sending(self, action: Action) -> None:
         now = self._clock.now()
+        values: dict[str, Any] = {"phase": Phase.SENDING.value, "sent_at": now, "waiting_for": None}
+        target = action.target
+        audited = action.type == ActionType.UPDATE_CONFIGURATION.value and not (
+            target.get("secret") or target.get("writeonly")
+        )
+        if audited:
+            # The audit's "before" is the station's value as this change leaves, not as it was asked
+            # for: a change queued behind another one to the same key follows that one's result.
+            values["value_before"] = (
+                select(ReportedSetting.value)
+                .where(ReportedSetting.station_id == action.station_id, ReportedSetting.name == target["name"])
+                .scalar_subquery()
+            )
 
         async def write(session: AsyncSession) -> None:
-            await session.execute(
-                update(Action)
-                .where(Action.id == action.id)
-                .values(phase=Phase.SENDING.value, sent_at=now, waiting_for=None)
-            )
+            statement = update(Action).where(Action.id == action.id).values(**values)
+            if not audited:
+                await session.execute(statement)
+                return
+            before = (await session.execute(statement.returning(Action.value_before))).scalar_one()
+            set_committed_value(action, "value_before", before)
 
         await self._writes.write(write)
         action.phase = Phase.SENDING.value
