@@ -168,6 +168,21 @@ def test_the_201_station_s_own_characteristics_are_enforced() -> None:
     assert "'turbo' is not one of eco, boost" in refusal(station_201(), "VendorCtrlr.Mode", "turbo").message
 
 
+@pytest.mark.parametrize("value", ["+7", " 5 ", "1_0", "\u0663", "nan", "99999999999"])
+def test_a_201_integer_is_ascii_digits_within_32_bits(value: str) -> None:
+    # Python's int() takes all but the last of these; no station parses them the same way.
+    message = refusal(station_201(), "SampledDataCtrlr.TxUpdatedInterval", value).message
+    assert message.startswith("SampledDataCtrlr.TxUpdatedInterval must "), message
+
+
+def test_a_201_vendor_variable_is_url_valued_by_its_own_name() -> None:
+    view = station_201()
+    for name in ("VendorCtrlr.BackendUrl[2]", "VendorCtrlr[url].Address"):
+        view.reported[name.lower()] = Reported(name, "", False)
+    assert "holds a URL" in refusal(view, "VendorCtrlr.BackendUrl[2]", "ws://a b").message
+    resolve_change(view, "VendorCtrlr[url].Address", "Main Street 1")  # an address, not a URL
+
+
 def test_key_and_value_lengths_follow_each_version() -> None:
     long_key = "K" * 51
     assert refusal(station_16(), long_key, "1").message == "key is 51 characters; OCPP 1.6 keys are at most 50"
@@ -181,7 +196,7 @@ def test_key_and_value_lengths_follow_each_version() -> None:
 @pytest.mark.parametrize("value", ["ws://new.example/ocpp ", "ws://new example/ocpp", "'ws://new.example/ocpp'", '"x"'])
 def test_url_valued_keys_refuse_whitespace_and_quotes(value: str) -> None:
     assert refusal(station_16(), "VendorBackendUrl", value).message == (
-        "VendorBackendUrl holds a URL; it must not contain whitespace or quotes"
+        "VendorBackendUrl holds a URL; it must not contain whitespace, quotes or invisible characters"
     )
 
 

@@ -19,7 +19,26 @@ BAD_CHANGES = [
     (
         {"key": "NetworkConnectionProfile2", "value": "ws://new.example/ocpp "},
         400,
-        "NetworkConnectionProfile2 must not contain whitespace or quotes",
+        "NetworkConnectionProfile2 must not contain whitespace, quotes or invisible characters",
+    ),
+    ({"key": "HeartbeatInterval", "value": "+7"}, 400, "HeartbeatInterval must be an integer; got '+7'"),
+    ({"key": "HeartbeatInterval", "value": "1_000"}, 400, "HeartbeatInterval must be an integer; got '1_000'"),
+    (
+        {"key": "HeartbeatInterval", "value": "99999999999"},
+        400,
+        "HeartbeatInterval must fit a 32-bit integer (at most 2147483647); got '99999999999'",
+    ),
+    # Python's JSON parser takes NaN; a client's may send it. (A str body is sent as it is.)
+    ('{"key": "HeartbeatInterval", "value": NaN}', 400, "value must be a finite number; got nan"),
+    (
+        {"key": "MeterValuesSampledData", "value": ["Energy.Active.Import.Register,Voltage"]},
+        400,
+        "value: list items must not contain commas; got 'Energy.Active.Import.Register,Voltage'",
+    ),
+    (
+        {"key": "NetworkConnectionProfile2", "value": "ws://new.exa\u200bmple/ocpp"},
+        400,
+        "NetworkConnectionProfile2 must not contain whitespace, quotes or invisible characters",
     ),
     ({"key": "LightIntensity", "value": None}, 400, "value must be a string (or a number, boolean or list"),
     ({"key": "LightIntensity"}, 422, "value: required"),
@@ -41,14 +60,69 @@ async def test_a_refused_change_stores_and_sends_nothing(
     async with read_station(node, "CFG-CHK") as (station, station_id):
         before_actions = await actions_of(node, station_id)
         before_received = len(station.received)
-        response = await node.api.post(
-            f"/v1.1/chargestations/{station_id}/configurations", json=body, headers=node.auth()
-        )
+        path = f"/v1.1/chargestations/{station_id}/configurations"
+        if isinstance(body, str):
+            headers = {**node.auth(), "Content-Type": "application/json"}
+            response = await node.api.post(path, content=body, headers=headers)
+        else:
+            response = await node.api.post(path, json=body, headers=node.auth())
         assert response.status_code == status, response.text
         assert response.json()["ok"] is False
         assert message in response.json()["message"]
         assert await actions_of(node, station_id) == before_actions
         assert len(station.received) == before_received
+
+
+BAD_BODIES = [
+    # (body, status, the whole message): the field the problem is in, in the client's words.
+    (5, 422, "body: must be a change {key, value} or a list of changes"),
+    ({"key": 5, "value": "1"}, 422, "key: Input should be a valid string"),
+    (
+        {"key": "Identity", "value": "a\u0000b"},
+        422,
+        "value: must not contain control characters; found U+0000 at character 2",
+    ),
+    (
+        {"key": "LightIntensity", "value": "1", "reason": "night\u0007"},
+        422,
+        "reason: must not contain control characters; found U+0007 at character 6",
+    ),
+    (
+        [{"key": "LightIntensity", "value": "1"}, {"key": "LightIntensity"}],
+        422,
+        "change 2: value: required",
+    ),
+    (
+        {"key": "LightIntensity", "value": "1", "attributeType": "Maximum"},
+        422,
+        "attributeType: Input should be 'Actual', 'Target', 'MinSet' or 'MaxSet'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "message"), BAD_BODIES, ids=[m for _, _, m in BAD_BODIES])
+async def test_bad_bodies_name_the_field_in_the_client_s_words(
+    node: RunningNode, body: Any, status: int, message: str
+) -> None:
+    created = await node.add_station("CFG-BODY")
+    path = f"/v1.1/chargestations/{created['_id']}/configurations"
+    response = await node.api.post(path, json=body, headers=node.auth())
+    assert (response.status_code, response.json()["message"]) == (status, message)
+    as_text = await node.api.post(
+        path, content='{"key": "LightIntensity", "value": "1"}', headers={**node.auth(), "Content-Type": "text/plain"}
+    )
+    assert as_text.status_code == 415
+    assert as_text.json()["message"] == "send the request body as JSON, with 'Content-Type: application/json'"
+
+
+async def test_the_key_is_stored_as_the_station_knows_it(node: RunningNode) -> None:
+    async with read_station(node, "CFG-TRIM") as (_, station_id):
+        response = await node.api.post(
+            f"/v1.1/chargestations/{station_id}/configurations",
+            json={"key": " LightIntensity ", "value": "40"},
+            headers=node.auth(),
+        )
+        assert ok_result(response)["data"] == {"key": "LightIntensity", "value": "40"}
 
 
 async def test_a_pinned_key_is_refused_while_the_baseline_is_on(node: RunningNode) -> None:
@@ -100,7 +174,21 @@ async def test_bad_reset_bodies_are_refused(node: RunningNode) -> None:
         response = await node.api.post(path, json={"type": "Reboot"}, headers=node.auth())
         assert response.status_code == 422
         assert response.json()["message"].startswith("type: Input should be 'Hard', 'Soft', 'Immediate' or 'OnIdle'")
+        # "yes" is not true: a forced reset stops a running transaction, so only a JSON true forces one.
+        response = await node.api.post(path, json={"type": "Soft", "force": "yes"}, headers=node.auth())
+        assert response.status_code == 422
+        assert response.json()["message"] == "force: Input should be a valid boolean"
         assert await actions_of(node, station_id, type="chargestation.reset") == []
+
+
+async def test_paging_beyond_any_list_is_refused_not_a_server_error(node: RunningNode) -> None:
+    for path in ("/v1.1/actions", "/v1.1/webhooks/events", "/v1.1/chargestations"):
+        response = await node.api.get(path, params={"offset": 2**63}, headers=node.auth())
+        assert response.status_code == 422, path
+        assert response.json()["message"] == "offset: Input should be less than or equal to 1000000000"
+    response = await node.api.get("/v1.1/webhooks/events", params={"station": "a\u0000b"}, headers=node.auth())
+    assert response.status_code == 422
+    assert response.json()["message"].startswith("station: String should match pattern")
 
 
 async def test_a_read_only_key_may_read_but_not_change(node: RunningNode) -> None:

@@ -504,11 +504,11 @@ def test_the_exact_reasons() -> None:
     assert "Energy.Active.Import.Register" in smell
     assert (
         check_value(entry("NetworkConnectionProfile2"), "wss://csms-2.example.com/ocpp ")
-        == "NetworkConnectionProfile2 must not contain whitespace or quotes"
+        == "NetworkConnectionProfile2 must not contain whitespace, quotes or invisible characters"
     )
     assert (
         check_value(entry("NetworkConnectionProfile2"), '"wss://csms-2.example.com/ocpp"')
-        == "NetworkConnectionProfile2 must not contain whitespace or quotes"
+        == "NetworkConnectionProfile2 must not contain whitespace, quotes or invisible characters"
     )
 
 
@@ -573,8 +573,16 @@ def test_good_values_pass(key: str, value: str) -> None:
             "NetworkConnectionProfile3",
             "NetworkConfigurationPriority: 'NetworkConnectionProfile3' is not a network connection profile key",
         ),
-        ("NetworkConnectionProfile2", "wss://a\tb", "NetworkConnectionProfile2 must not contain whitespace or quotes"),
-        ("NetworkConnectionProfile2", "wss://a'b", "NetworkConnectionProfile2 must not contain whitespace or quotes"),
+        (
+            "NetworkConnectionProfile2",
+            "wss://a\tb",
+            "NetworkConnectionProfile2 must not contain whitespace, quotes or invisible characters",
+        ),
+        (
+            "NetworkConnectionProfile2",
+            "wss://a'b",
+            "NetworkConnectionProfile2 must not contain whitespace, quotes or invisible characters",
+        ),
         (
             "NetworkConnectionProfile2",
             "https://csms.example.com",

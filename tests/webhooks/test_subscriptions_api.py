@@ -130,7 +130,37 @@ BAD = [
     Bad("ftp", {"url": "ftp://example.com/x"}, 400, f"{URL_RULE}; got 'ftp://example.com/x'"),
     Bad("no scheme", {"url": "example.com/x"}, 400, f"{URL_RULE}; got 'example.com/x'"),
     Bad("no host", {"url": "https:///x"}, 400, f"{URL_RULE}; got 'https:///x'"),
-    Bad("space", {"url": "https://exa mple.com/"}, 400, f"{URL_RULE}; got 'https://exa mple.com/'"),
+    Bad(
+        "space",
+        {"url": "https://exa mple.com/"},
+        400,
+        "url: must not contain spaces or invisible characters; got 'https://exa mple.com/'",
+    ),
+    Bad(
+        "zero-width space",
+        {"url": "https://exa\u200bmple.com/"},
+        400,
+        "url: must not contain spaces or invisible characters; got 'https://exa\\u200bmple.com/'",
+    ),
+    Bad(
+        "NUL",
+        {"url": "https://exa\u0000mple.com/"},
+        422,
+        "url: must not contain control characters; found U+0000 at character 12",
+    ),
+    Bad(
+        "port 0",
+        {"url": "https://example.com:0/"},
+        400,
+        "url: the port must be between 1 and 65535; got 'https://example.com:0/'",
+    ),
+    Bad(
+        "empty port",
+        {"url": "https://example.com:/"},
+        400,
+        "url: the port must be between 1 and 65535; got 'https://example.com:/'",
+    ),
+    Bad("bad host", {"url": "https://-/"}, 400, f"{URL_RULE}; got 'https://-/'"),
     Bad("bad port", {"url": "https://example.com:99999/"}, 400, f"{URL_RULE}; got 'https://example.com:99999/'"),
     Bad(
         "credentials",

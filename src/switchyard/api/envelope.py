@@ -8,9 +8,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from switchyard.api.models import CHANGE_BODY_TAGS
 from switchyard.errors import DomainError, Unauthorized
 
 T = TypeVar("T")
+# Names of the shapes a body may take (one change or a list): not where the error is, so not shown.
+_SHAPE_TAGS = CHANGE_BODY_TAGS
 _FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 
@@ -68,8 +71,14 @@ def _whole_body_refused(error: Any) -> bool:
 
 
 def _describe(error: dict[str, Any]) -> str:
-    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
-    where = ".".join(location) or "body"
+    loc = list(error.get("loc", ()))
+    prefix = ""
+    if len(loc) > 2 and loc[1] == "changes" and isinstance(loc[2], int):
+        # An item of a list of changes: counted from 1, as the configuration service counts them.
+        prefix = f"change {loc[2] + 1}: "
+        del loc[2]
+    location = [str(part) for part in loc if part not in ("body", "query", "path") and part not in _SHAPE_TAGS]
+    where = prefix + (".".join(location) or "body")
     message = str(error.get("msg", "invalid"))
     if error.get("type") == "extra_forbidden":
         message = "unknown field"

@@ -3,7 +3,17 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from switchyard.clock import iso_utc
@@ -32,10 +42,39 @@ def _refuse_bool(value: object) -> object:
     return value
 
 
+def _control_character(value: object) -> tuple[int, str] | None:
+    """The first control character in a string (or in strings nested in lists), with its position."""
+    if isinstance(value, str):
+        for position, char in enumerate(value):
+            # Tabs and line breaks are text; the rest (NUL above all, which PostgreSQL cannot store) is not.
+            if (char < " " and char not in "\t\n\r") or char == "\x7f":
+                return position + 1, f"U+{ord(char):04X}"
+    elif isinstance(value, list):
+        for item in value:
+            found = _control_character(item)
+            if found is not None:
+                return found
+    return None
+
+
 class Body(BaseModel):
-    """Request bodies: unknown fields are errors, not silently ignored."""
+    """Request bodies: unknown fields are errors, not silently ignored; booleans are JSON booleans
+    (not "yes" or 1); text holds no control characters."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: object) -> object:
+        found = _control_character(value)
+        if found is not None:
+            position, code = found
+            raise PydanticCustomError(
+                "control_character",
+                "must not contain control characters; found {code} at character {position}",
+                {"code": code, "position": position},
+            )
+        return value
 
 
 class Out(BaseModel):
@@ -47,13 +86,13 @@ class Out(BaseModel):
 
 class OperatorIn(Body):
     name: str = Field(min_length=1, max_length=100)
-    platform: bool = False
+    platform: bool = Field(False, strict=True)
 
 
 class OperatorPatch(Body):
     name: Annotated[str | None, NotNull] = Field(None, min_length=1, max_length=100)
     # The recommended baseline of seed 002: desired values, and the keys they pin.
-    baseline_enabled: Annotated[bool | None, NotNull] = Field(None, alias="baselineEnabled")
+    baseline_enabled: Annotated[bool | None, NotNull] = Field(None, alias="baselineEnabled", strict=True)
 
 
 class OperatorOut(Out):
@@ -194,8 +233,30 @@ class ConfigurationChangeIn(Body):
     attribute_type: Literal["Actual", "Target", "MinSet", "MaxSet"] | None = Field(None, alias="attributeType")
 
 
+def _one_or_many(body: Any) -> str | None:
+    if isinstance(body, list):
+        return "changes"
+    if isinstance(body, dict):
+        return "change"
+    return None
+
+
+# The names the two shapes carry in error locations; the envelope leaves them out of its messages.
+CHANGE_BODY_TAGS = frozenset({"change", "changes"})
+
+# One change, or a list of them; told apart by shape, so errors name only the shape that was sent.
+ConfigurationChangesIn = Annotated[
+    Annotated[ConfigurationChangeIn, Tag("change")] | Annotated[list[ConfigurationChangeIn], Tag("changes")],
+    Discriminator(
+        _one_or_many,
+        custom_error_type="change_body",
+        custom_error_message="must be a change {key, value} or a list of changes",
+    ),
+]
+
+
 class ResetIn(Body):
     type: Literal["Hard", "Soft", "Immediate", "OnIdle"]
     # Reset even while a transaction runs (it will be stopped).
-    force: bool = False
+    force: bool = Field(False, strict=True)
     reason: str | None = Field(None, max_length=500)

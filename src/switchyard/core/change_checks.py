@@ -6,6 +6,7 @@ reported configuration and the key catalogue into exactly what the sequencer wil
 with a message that says what is wrong. Nothing here does IO.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -62,8 +63,15 @@ def value_text(value: Any) -> str:
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
         return str(int(value))
     if isinstance(value, float):
+        if not math.isfinite(value):
+            # Python's JSON parser takes NaN and Infinity; JSON has no such numbers.
+            raise InvalidInput(f"value must be a finite number; got {value}")
         return repr(value)
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        for item in value:
+            if "," in item:
+                # The station holds a list as comma-separated text: "A,B" would become two items.
+                raise InvalidInput(f"value: list items must not contain commas; got {item!r}")
         return ",".join(value)
     raise InvalidInput(f"value must be a string (or a number, boolean or list of strings); got {_json_type(value)}")
 
@@ -174,8 +182,10 @@ def _checked(
         reason = catalogue.check_value(entry, value, ocpp=ocpp, max_items=_max_items(station, entry))
         if reason is not None:
             raise InvalidInput(reason)
-    if _url_valued(name, entry) and (any(c.isspace() for c in value) or any(q in value for q in _QUOTES_AND_SPACE)):
-        raise InvalidInput(f"{name} holds a URL; it must not contain whitespace or quotes")
+    if _url_valued(name, entry) and (
+        not value.isprintable() or any(c.isspace() for c in value) or any(q in value for q in _QUOTES_AND_SPACE)
+    ):
+        raise InvalidInput(f"{name} holds a URL; it must not contain whitespace, quotes or invisible characters")
     _check_pinned(station, name, value, entry, ocpp)
     secret = entry is not None and entry.secret
     writeonly = (reported is not None and reported.writeonly) or (rules is not None and rules.writeonly)
@@ -205,8 +215,10 @@ def _max_items(station: StationView, entry: Entry) -> int | None:
 def _url_valued(name: str, entry: Entry | None) -> bool:
     if entry is not None:
         return entry.url_valued
-    lowered = name.lower()  # vendor keys: CentralSystemURI, OcppCsmsUrl, BackendUrl...
-    return lowered.endswith(("url", "uri")) or "url]" in lowered
+    # Vendor keys: CentralSystemURI, OcppCsmsUrl, BackendUrl...; on 2.0.1 the variable's name
+    # (Vendor.BackendUrl[2]), not its component or instance.
+    variable = name.rpartition(".")[2].partition("[")[0].lower()
+    return variable.endswith(("url", "uri"))
 
 
 def _check_pinned(station: StationView, name: str, value: str, entry: Entry | None, ocpp: catalogue.Ocpp) -> None:
@@ -242,11 +254,12 @@ def _check_characteristics(reported: Reported, value: str) -> None:
     data_type = traits.get("dataType")
     name = reported.name
     if data_type in ("integer", "decimal"):
-        try:
-            number = int(value) if data_type == "integer" else float(value)
-        except ValueError:
+        number = catalogue.parse_number(data_type, value)
+        if number is None:
             noun = "an integer" if data_type == "integer" else "a decimal number"
-            raise InvalidInput(f"{name} must be {noun} on this station; got {value!r}") from None
+            raise InvalidInput(f"{name} must be {noun} on this station; got {value!r}")
+        if data_type == "integer" and not catalogue.INT32_MIN <= number <= catalogue.INT32_MAX:
+            raise InvalidInput(f"{name} must fit a 32-bit integer (at most {catalogue.INT32_MAX}); got {value}")
         low, high = traits.get("minLimit"), traits.get("maxLimit")
         if (low is not None and number < low) or (high is not None and number > high):
             raise InvalidInput(f"{name} must be between {low} and {high} on this station; got {value}")

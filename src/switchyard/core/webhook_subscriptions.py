@@ -4,11 +4,14 @@ Another operator's subscription does not exist for the caller. The signing secre
 rest and shown once, in the answer to its creation, when Switchyard generated it.
 """
 
+import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,20 +37,46 @@ class CreatedSubscription:
     generated_secret: str | None
 
 
+# A DNS name (labels of letters, digits and inner hyphens; underscores occur in real names) or an IP.
+_HOST_NAME = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))*\.?")
+
+
 def check_url(url: str) -> str:
+    """The URL as deliveries will use it, or why not: parsed by httpx, which is what sends them."""
     url = url.strip()
     shown = url if len(url) <= 100 else url[:100] + "…"
+    refused = InvalidInput(f"url: {URL_RULE}; got {shown!r}")
+    if not url.isprintable() or " " in url:
+        raise InvalidInput(f"url: must not contain spaces or invisible characters; got {shown!r}")
     try:
+        parsed = httpx.URL(url)
         parts = urlsplit(url)
-        parts.port  # noqa: B018  # raises ValueError for a port that is not a number in range
-    except ValueError:
-        raise InvalidInput(f"url: {URL_RULE}; got {shown!r}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        raise InvalidInput(f"url: {URL_RULE}; got {shown!r}")
-    if parts.username is not None or parts.password is not None:
+        port = parts.port  # raises ValueError for a port out of range
+    except (httpx.InvalidURL, ValueError):
+        raise refused from None
+    if parsed.scheme not in ("http", "https") or not _valid_host(parsed.host):
+        raise refused
+    if port == 0 or (port is None and parts.netloc.endswith(":")):
+        raise InvalidInput(f"url: the port must be between 1 and 65535; got {shown!r}")
+    if parsed.userinfo:
         # The URL is shown by the API; receivers authenticate requests by their signature instead.
         raise InvalidInput("url: must not contain credentials; verify the webhook-signature header instead")
     return url
+
+
+def _valid_host(host: str) -> bool:
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return len(ascii_host) <= 253 and _HOST_NAME.fullmatch(ascii_host) is not None
 
 
 def _description(value: str | None) -> str | None:

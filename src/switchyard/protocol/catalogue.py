@@ -1105,6 +1105,19 @@ def parse_variable_name(text: str) -> Variable:
 _INTEGER = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _HEX = re.compile(r"[0-9a-fA-F]*")
+# OCPP integers are 32-bit on the wire (the JSON schemas' "integer", firmware's int32).
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+def parse_number(kind: str, value: str) -> int | float | None:
+    """`value` as an OCPP integer or decimal, or None when it is not one.
+
+    Only ASCII digits with an optional minus sign: Python's int() and float() would also take "+7",
+    " 5 ", "1_000", Arabic-Indic digits and "nan", which no station parses the same way.
+    """
+    if kind == "integer":
+        return int(value) if _INTEGER.fullmatch(value) else None
+    return float(value) if _DECIMAL.fullmatch(value) else None
 
 
 def check_value(entry: Entry, value: str, *, ocpp: Ocpp | None = None, max_items: int | None = None) -> str | None:
@@ -1118,14 +1131,13 @@ def check_value(entry: Entry, value: str, *, ocpp: Ocpp | None = None, max_items
     name = entry.name_for(ocpp)
     got = "" if entry.secret else f"; got {value!r}"
     kind = rules.type
-    if kind == "integer":
-        if not _INTEGER.fullmatch(value):
-            return f"{name} must be an integer{got}"
-        return _check_range(name, int(value), rules, entry.secret)
-    if kind == "decimal":
-        if not _DECIMAL.fullmatch(value):
-            return f"{name} must be a decimal number{got}"
-        return _check_range(name, float(value), rules, entry.secret)
+    if kind in ("integer", "decimal"):
+        number = parse_number(kind, value)
+        if number is None:
+            return f"{name} must be {'an integer' if kind == 'integer' else 'a decimal number'}{got}"
+        if kind == "integer" and not INT32_MIN <= number <= INT32_MAX:
+            return f"{name} must fit a 32-bit integer (at most {INT32_MAX}){got}"
+        return _check_range(name, number, rules, entry.secret)
     if kind == "boolean":
         if value.lower() not in ("true", "false"):
             return f"{name} must be true or false{got}"
@@ -1181,8 +1193,8 @@ def _check_length(name: str, value: str, rules: Rules, secret: bool, unit: str) 
 def _check_url(name: str, value: str) -> str | None:
     if value == "":
         return None  # an unused slot
-    if any(c.isspace() for c in value) or '"' in value or "'" in value:
-        return f"{name} must not contain whitespace or quotes"
+    if not value.isprintable() or any(c.isspace() for c in value) or '"' in value or "'" in value:
+        return f"{name} must not contain whitespace, quotes or invisible characters"
     scheme, sep, rest = value.partition("://")
     host = rest.split("/", 1)[0]
     if not sep or scheme.lower() not in ("ws", "wss") or host == "":

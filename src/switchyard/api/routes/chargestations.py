@@ -1,13 +1,13 @@
 """Charge stations of the caller's operator, with their live connection state."""
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from switchyard.api.deps import Caller, Node
 from switchyard.api.envelope import Envelope, ok
 from switchyard.api.models import CreatedStationOut, LiveOut, StationIn, StationOut, StationPatch
+from switchyard.api.paging import Limit, Offset
 from switchyard.core.registry import StationChanges
 from switchyard.domain import RegistrationState
 from switchyard.node import Switchyard
@@ -72,8 +72,8 @@ async def list_stations(
     who: Caller,
     site: str | None = None,
     identity: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Envelope[list[StationOut]]:
     stations = await sy.registry.list_stations(who, site, identity, limit, offset)
     return ok([station_out(s, sy) for s in stations])

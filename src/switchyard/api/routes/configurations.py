@@ -11,7 +11,8 @@ from fastapi import APIRouter, Body, Query
 
 from switchyard.api.deps import Caller, Node
 from switchyard.api.envelope import Envelope, ok
-from switchyard.api.models import ConfigurationChangeIn, ResetIn
+from switchyard.api.models import ConfigurationChangesIn, ResetIn
+from switchyard.api.paging import Limit, Offset
 from switchyard.core.actions import render
 from switchyard.core.configuration import ChangeRequest
 
@@ -27,7 +28,7 @@ async def change_configuration(
     station_id: str,
     sy: Node,
     who: Caller,
-    body: Annotated[ConfigurationChangeIn | list[ConfigurationChangeIn], Body()],
+    body: Annotated[ConfigurationChangesIn, Body()],
     view: View = "edrv",
 ) -> Envelope[Any]:
     """Change one key (`{key, value}`), or queue several in order (a list); each becomes an action."""
@@ -35,7 +36,7 @@ async def change_configuration(
     actions = await sy.configuration.request_changes(
         who,
         station_id,
-        [ChangeRequest(c.key, c.value, c.reason, c.attribute_type) for c in changes],
+        [ChangeRequest(c.key.strip(), c.value, c.reason, c.attribute_type) for c in changes],
     )
     rendered = [render(action, full=view == "full") for action in actions]
     return ok(rendered if isinstance(body, list) else rendered[0])
@@ -66,8 +67,8 @@ async def station_actions(
     who: Caller,
     status: ActionStatus | None = None,
     type: ActionKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
     view: View = "edrv",
 ) -> Envelope[list[dict[str, Any]]]:
     """The station's actions, newest first."""
@@ -81,8 +82,8 @@ async def operator_actions(
     station: str | None = None,
     status: ActionStatus | None = None,
     type: ActionKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
     view: View = "edrv",
 ) -> Envelope[list[dict[str, Any]]]:
     """Actions of all the caller's stations (or of `station`), newest first."""

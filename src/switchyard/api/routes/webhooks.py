@@ -13,6 +13,7 @@ from pydantic import Field
 from switchyard.api.deps import Caller, Node
 from switchyard.api.envelope import Envelope, ok
 from switchyard.api.models import Body, NotNull, Out, Timestamp
+from switchyard.api.paging import Limit, Offset
 from switchyard.core.webhook_events import DeliveryRecord, EventLog, EventRecord
 from switchyard.core.webhook_subscriptions import Subscriptions
 from switchyard.node import Switchyard
@@ -154,11 +155,14 @@ def _events(sy: Switchyard) -> EventLog:
 async def list_events(
     sy: Node,
     who: Caller,
-    type: Annotated[str | None, Query(max_length=100, description="an event type, or a pattern like a.*")] = None,
-    station: Annotated[str | None, Query(max_length=24, description="a charge station id")] = None,
+    type: Annotated[
+        str | None,
+        Query(max_length=100, pattern=r"^[A-Za-z0-9_.*-]+$", description="an event type, or a pattern like a.*"),
+    ] = None,
+    station: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$", description="a charge station id")] = None,
     status: EventStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Envelope[list[EventOut]]:
     """Newest first."""
     events = await _events(sy).list_for(who, type, station, status, limit, offset)
