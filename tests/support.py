@@ -15,6 +15,7 @@ import websockets
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import InvalidStatus
 
 from switchyard.api.app import create_app
 from switchyard.node import Switchyard
@@ -147,6 +148,23 @@ async def station(
         **kwargs,
     ) as ws:
         yield ws
+
+
+async def upgrade_status(
+    url: str, headers: dict[str, str] | None = None, subprotocols: list[str] | None = None
+) -> tuple[int, str]:
+    """The HTTP status of a websocket upgrade (101 when it succeeded) and the refusal's body."""
+    try:
+        async with websockets.connect(
+            url,
+            subprotocols=subprotocols or ["ocpp1.6"],
+            additional_headers=headers or {},
+            open_timeout=5,  # type: ignore[arg-type]
+        ):
+            pass
+    except InvalidStatus as exc:
+        return exc.response.status_code, bytes(exc.response.body or b"").decode()
+    return 101, ""
 
 
 async def exchange(ws: ClientConnection, frame: Any) -> Any:

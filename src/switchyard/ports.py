@@ -42,6 +42,10 @@ class StationDirectory(Protocol):
         self, identity: str, ocpp_version: str, security_profile: int, password_hash: str | None
     ) -> StationRecord: ...
 
+    async def adopt_pending_password(self, station: StationRecord) -> StationRecord:
+        """The station logged in with its pending password: that is its password from now on."""
+        ...
+
 
 class StationEvents(Protocol):
     """What stations tell us, in domain terms; the version adapters call this."""

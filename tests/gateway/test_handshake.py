@@ -4,27 +4,9 @@ import asyncio
 import base64
 
 import pytest
-import websockets
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed
 
-from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic, boot, station
-
-
-async def _status_of(
-    url: str, headers: dict[str, str] | None = None, subprotocols: list[str] | None = None
-) -> tuple[int, str]:
-    try:
-        async with websockets.connect(
-            url,
-            subprotocols=subprotocols or ["ocpp1.6"],
-            additional_headers=headers or {},
-            open_timeout=5,  # type: ignore[arg-type]
-        ):
-            pass
-    except InvalidStatus as exc:
-        return exc.response.status_code, bytes(exc.response.body or b"").decode()
-    return 101, ""
-
+from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic, boot, station, upgrade_status
 
 # -- subprotocol negotiation -------------------------------------------------------------------
 
@@ -97,9 +79,9 @@ async def test_identity_is_the_last_segment_under_the_prefix(node: RunningNode) 
     await node.add_station("CP-9")
     base = f"ws://127.0.0.1:{node.sy.gateway.ws_port}"
     headers = basic("CP-9", PASSWORD_16)
-    assert (await _status_of(f"{base}/ocpp/site-a/CP-9", headers))[0] == 101
-    assert (await _status_of(f"{base}/elsewhere/CP-9", headers))[0] == 404
-    assert (await _status_of(f"{base}/ocpp/", headers))[0] == 404
+    assert (await upgrade_status(f"{base}/ocpp/site-a/CP-9", headers))[0] == 101
+    assert (await upgrade_status(f"{base}/elsewhere/CP-9", headers))[0] == 404
+    assert (await upgrade_status(f"{base}/ocpp/", headers))[0] == 404
 
 
 @pytest.mark.parametrize(
@@ -114,7 +96,7 @@ async def test_identity_is_the_last_segment_under_the_prefix(node: RunningNode) 
     ],
 )
 async def test_bad_or_unknown_identities(node: RunningNode, segment: str, status: int, reason: str) -> None:
-    got, body = await _status_of(f"{node.ws_url}/{segment}", basic("x", PASSWORD_16))
+    got, body = await upgrade_status(f"{node.ws_url}/{segment}", basic("x", PASSWORD_16))
     assert got == status
     assert reason in body
 
@@ -142,7 +124,7 @@ async def test_profile_1_right_password_hex_text_or_raw_bytes(node: RunningNode)
 )
 async def test_profile_1_refusals_are_401(node: RunningNode, headers: dict[str, str] | None, reason: str) -> None:
     await node.add_station("CP-1", password=PASSWORD_16)
-    status, body = await _status_of(f"{node.ws_url}/CP-1", headers)
+    status, body = await upgrade_status(f"{node.ws_url}/CP-1", headers)
     assert status == 401
     assert reason in body
     assert "CP-1" not in node.sy.gateway.sessions
@@ -150,11 +132,11 @@ async def test_profile_1_refusals_are_401(node: RunningNode, headers: dict[str, 
 
 async def test_a_station_must_use_its_configured_profile(node: RunningNode) -> None:
     await node.add_station("CP-2", security_profile=2)
-    status, body = await _status_of(f"{node.ws_url}/CP-2", basic("CP-2", PASSWORD_16))
+    status, body = await upgrade_status(f"{node.ws_url}/CP-2", basic("CP-2", PASSWORD_16))
     assert status == 401
     assert "profile 2" in body
     await node.add_station("CP-3", security_profile=3, serialNumber="SN-3")
-    status, body = await _status_of(f"{node.ws_url}/CP-3", basic("CP-3", PASSWORD_16))
+    status, body = await upgrade_status(f"{node.ws_url}/CP-3", basic("CP-3", PASSWORD_16))
     assert status == 401
     assert "profile 3" in body
 
@@ -168,8 +150,8 @@ async def test_a_changed_password_applies_from_the_next_connection(node: Running
             f"/v1.1/chargestations/{created['_id']}", json={"password": new}, headers=node.auth()
         )
         assert response.status_code == 200
-        assert (await _status_of(f"{node.ws_url}/CP-1", basic("CP-1", PASSWORD_16)))[0] == 401
-        assert (await _status_of(f"{node.ws_url}/CP-1", basic("CP-1", new)))[0] == 101
+        assert (await upgrade_status(f"{node.ws_url}/CP-1", basic("CP-1", PASSWORD_16)))[0] == 401
+        assert (await upgrade_status(f"{node.ws_url}/CP-1", basic("CP-1", new)))[0] == 101
 
 
 async def test_non_get_and_garbage_requests_are_refused(node: RunningNode) -> None:

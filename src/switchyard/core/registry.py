@@ -472,6 +472,8 @@ class Registry:
             _check_version_profile(version, profile)
             if "password" in given:
                 password = given["password"]
+                # The operator says what the password is: a change still on its way no longer counts.
+                station.pending_password_hash = None
                 if password is None:
                     station.password_hash = None  # refused below unless the profile is 3
                 else:

@@ -277,7 +277,7 @@ class Sequencer:
             busy = await self._active_transaction(ref.station_id)
             if busy is not None:
                 return await self._record(action, state, failed(f"not sent: transaction {busy} started on the station"))
-        await self._mark_sending(action)
+        await self._mark_sending(ref, action)
         if kind is ActionType.UPDATE_CONFIGURATION:
             outcome = await self._execution.change(ref, action.target, self._value_of(action))
         elif kind is ActionType.RESET:
@@ -332,10 +332,11 @@ class Sequencer:
             return self._decrypt(action.secret, action.id)
         return str(action.data.get("value", ""))
 
-    async def _mark_sending(self, action: Action) -> None:
+    async def _mark_sending(self, ref: StationRef, action: Action) -> None:
         now = self._clock.now()
         values: dict[str, Any] = {"phase": Phase.SENDING.value, "sent_at": now, "waiting_for": None}
         target = action.target
+        pending_hash = self._password_hash(ref.ocpp_version, action) if target.get("password") else None
         audited = action.type == ActionType.UPDATE_CONFIGURATION.value and not (
             target.get("secret") or target.get("writeonly")
         )
@@ -349,6 +350,12 @@ class Sequencer:
             )
 
         async def write(session: AsyncSession) -> None:
+            if pending_hash is not None:
+                # From the moment it may reach the station, the new password lets the station in too:
+                # if the answer is lost, the station must not be locked out (gateway/admission.py).
+                await session.execute(
+                    update(Station).where(Station.id == action.station_id).values(pending_password_hash=pending_hash)
+                )
             statement = update(Action).where(Action.id == action.id).values(**values)
             if not audited:
                 await session.execute(statement)
@@ -378,8 +385,8 @@ class Sequencer:
         async def write(session: AsyncSession) -> None:
             nonlocal state
             session.add(action)
-            if outcome.status is Status.COMPLETED and action.target.get("password"):
-                await self._rotate_password(session, action)  # before the secret is dropped
+            if action.target.get("password"):
+                await self._settle_password(session, action, outcome)  # before the secret is dropped
             await update_action(
                 session,
                 action,
@@ -409,15 +416,31 @@ class Sequencer:
             self._events_committed()
         return outcome
 
-    async def _rotate_password(self, session: AsyncSession, action: Action) -> None:
-        """The station took a new password: from now on only the new one is accepted (A01.FR.03)."""
-        station = await session.get(Station, action.station_id)
-        if station is None or action.secret is None:
-            return
+    def _password_hash(self, ocpp_version: str, action: Action) -> str | None:
+        if action.secret is None:
+            return None
         password = self._decrypt(action.secret, action.id)
-        station.password_hash = hash_station_password(
-            password, station.ocpp_version, self._settings.station_password_iterations
-        )
+        return hash_station_password(password, ocpp_version, self._settings.station_password_iterations)
+
+    async def _settle_password(self, session: AsyncSession, action: Action, outcome: Outcome) -> None:
+        """Which password the station holds, as far as its answer tells.
+
+        Accepted: only the new one from now on (A01.FR.03). Rejected or NotSupported: only the old one.
+        No answer, or a reboot still to apply it: both, until the station logs in with the new one.
+        """
+        if outcome.status is Status.REJECTED:
+            await session.execute(
+                update(Station).where(Station.id == action.station_id).values(pending_password_hash=None)
+            )
+            return
+        if outcome.status is not Status.COMPLETED or outcome.reboot_pending:
+            return
+        station = await session.get(Station, action.station_id)
+        new_hash = None if station is None else self._password_hash(station.ocpp_version, action)
+        if station is None or new_hash is None:
+            return
+        station.password_hash = new_hash
+        station.pending_password_hash = None
         station.updated_at = self._clock.now()
         log.info("station password rotated", identity=station.identity, action_id=action.id)
 

@@ -6,7 +6,7 @@ Security profiles (OCPP 1.6 Security Whitepaper, 2.0.1 part A): 1 = Basic auth o
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import structlog
 
@@ -71,10 +71,12 @@ class Admission:
                 return Admitted(identity, None, None)
             record = await self._register(identity, dialect, credentials, peer)
             return Admitted(identity, record, dialect)
-        self._authenticate(record, credentials, peer)
+        if self._authenticate(record, credentials, peer):
+            record = await self._directory.adopt_pending_password(record)
         return Admitted(identity, record, negotiate(request.offered_subprotocols(), record.ocpp_version))
 
-    def _authenticate(self, record: StationRecord, credentials: tuple[str, bytes] | None, peer: TlsPeer) -> None:
+    def _authenticate(self, record: StationRecord, credentials: tuple[str, bytes] | None, peer: TlsPeer) -> bool:
+        """Refuses a station that may not connect; True when it used its pending password."""
         identity, profile = record.identity, record.security_profile
         if profile == 3:
             if not peer.secure or not peer.certificate:
@@ -88,20 +90,26 @@ class Admission:
                     identity,
                     f"client certificate CN {name!r} matches neither the station's serial number nor its identity",
                 )
-            return
+            return False
         if profile == 1 and peer.secure:
             self._refuse(identity, f"station {identity} uses security profile 1: connect with ws://, not TLS")
         if profile == 2 and not peer.secure:
             self._refuse(identity, f"station {identity} uses security profile 2: connect with wss:// (TLS)")
         if credentials is None:
             self._refuse(identity, "Basic credentials are required")
-        username, password = credentials  # type: ignore[misc]
+        username, password = credentials
         if username != identity:
             self._refuse(identity, "the Basic-auth username must be the station identity")
-        if record.password_hash is None or not verify_station_password(password, record.password_hash):
+        if record.password_hash is not None and verify_station_password(password, record.password_hash):
+            return False
+        # A password change whose answer never came (or that waits for a reboot): the station may
+        # already use the new one. Refusing it would lock the station out for good.
+        pending = record.pending_password_hash
+        if pending is None or not verify_station_password(password, pending):
             self._refuse(identity, "wrong password")
+        return True
 
-    def _refuse(self, identity: str, reason: str) -> None:
+    def _refuse(self, identity: str, reason: str) -> NoReturn:
         log.warning("station refused", identity=identity, reason=reason)
         raise challenge(reason)
 
@@ -116,7 +124,7 @@ class Admission:
             return await self._directory.register_unknown(identity, version, 3, None)
         if credentials is None:
             self._refuse(identity, "open registration needs Basic credentials (or a client certificate over TLS)")
-        username, raw = credentials  # type: ignore[misc]
+        username, raw = credentials
         if username != identity:
             self._refuse(identity, "the Basic-auth username must be the station identity")
         try:

@@ -3,6 +3,7 @@
 drop=0.5              drop the connection at random, on average 0.5 times a minute
 slow=2                answer every CSMS call 2 seconds late
 ignore=Reset          never answer Reset (repeat the option for more actions)
+lose=ChangeConfiguration    do what the call asks, but never answer it (a lost answer)
 error=Reset:InternalError   answer Reset with a CALLERROR
 boot=pending|rejected the station's boot never completes: `pending` keeps re-sending
                       BootNotification and ignores the answer; `rejected` hangs up after sending it
@@ -22,6 +23,7 @@ class Faults:
     drop_per_minute: float = 0.0
     answer_delay: float = 0.0
     ignore: frozenset[str] = frozenset()
+    lose: frozenset[str] = frozenset()
     call_errors: dict[str, str] = field(default_factory=dict)
     boot: str | None = None
     sticky: bool = False
@@ -34,6 +36,7 @@ class Faults:
             self.drop_per_minute
             or self.answer_delay
             or self.ignore
+            or self.lose
             or self.call_errors
             or self.boot
             or self.sticky
@@ -46,13 +49,14 @@ class Faults:
 
 
 NO_FAULTS = Faults()
-FAULT_NAMES = ("drop", "slow", "ignore", "error", "boot", "sticky", "flap", "fraction")
+FAULT_NAMES = ("drop", "slow", "ignore", "lose", "error", "boot", "sticky", "flap", "fraction")
 
 
 def parse_faults(text: str) -> Faults:
     """Faults from `drop=0.5,ignore=Reset,error=Reset:InternalError,sticky,...` (see the module doc)."""
     values: dict[str, object] = {}
     ignore: set[str] = set()
+    lose: set[str] = set()
     errors: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, value = part.partition("=")
@@ -63,6 +67,8 @@ def parse_faults(text: str) -> Faults:
                 values["answer_delay"] = _positive(float(value), part)
             elif name == "ignore":
                 ignore.add(_action(value, part))
+            elif name == "lose":
+                lose.add(_action(value, part))
             elif name == "error":
                 action, _, code = value.partition(":")
                 errors[_action(action, part)] = code or "InternalError"
@@ -81,11 +87,11 @@ def parse_faults(text: str) -> Faults:
                 values["fraction"] = fraction
             else:
                 raise InvalidInput(
-                    f"unknown fault {name!r}; known: drop, slow, ignore, error, boot, sticky, flap, fraction"
+                    f"unknown fault {name!r}; known: {', '.join(FAULT_NAMES)}"
                 )
         except ValueError:
             raise InvalidInput(f"{part}: not a number") from None
-    return Faults(ignore=frozenset(ignore), call_errors=errors, **values)  # type: ignore[arg-type]
+    return Faults(ignore=frozenset(ignore), lose=frozenset(lose), call_errors=errors, **values)  # type: ignore[arg-type]
 
 
 def _positive(number: float, part: str) -> float:

@@ -412,7 +412,7 @@ class SimulatedStation:
     def _wrapped_handlers(self) -> dict[str, Handler]:
         handlers = self.firmware.handlers()
         faults = self.spec.faults
-        if not (faults.ignore or faults.call_errors or faults.answer_delay):
+        if not (faults.ignore or faults.lose or faults.call_errors or faults.answer_delay):
             return handlers
         return {action: self._faulty(action, handler) for action, handler in handlers.items()}
 
@@ -424,6 +424,8 @@ class SimulatedStation:
                 never: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
                 self._silent.add(never)
                 return never
+            if action in faults.lose:
+                return self._lost(handler, endpoint, payload)
             if action in faults.call_errors:
                 raise HandlerError(faults.call_errors[action], f"simulated fault answering {action}")
             if faults.answer_delay:
@@ -431,6 +433,14 @@ class SimulatedStation:
             return handler(endpoint, payload)
 
         return wrapped
+
+    async def _lost(self, handler: Handler, endpoint: OcppEndpoint, payload: dict[str, Any]) -> dict[str, Any]:
+        result = handler(endpoint, payload)
+        if not isinstance(result, dict):
+            await result
+        never: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._silent.add(never)
+        return await never
 
     async def _late(self, handler: Handler, endpoint: OcppEndpoint, payload: dict[str, Any]) -> dict[str, Any]:
         await asyncio.sleep(self.spec.faults.answer_delay)

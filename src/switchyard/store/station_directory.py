@@ -8,9 +8,11 @@ truth, and a reconnect storm costs a few queries instead of one per station.
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+import structlog
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +22,8 @@ from switchyard.errors import NotFound
 from switchyard.ids import new_id
 from switchyard.store.database import Database
 from switchyard.store.tables import Operator, Station
+
+log = structlog.get_logger("switchyard.gateway")
 
 _LOOKUP_COLUMNS = (
     Station.id,
@@ -31,6 +35,7 @@ _LOOKUP_COLUMNS = (
     Station.registration_state,
     Station.last_boot_status,
     Station.serial_number,
+    Station.pending_password_hash,
 )
 # SQLite allows 32766 bound parameters; stay far below every database's limit.
 _BATCH = 500
@@ -50,6 +55,7 @@ class _LookupRow(NamedTuple):
     registration_state: str
     last_boot_status: str | None
     serial_number: str | None
+    pending_password_hash: str | None
 
 
 def record_of(row: Any) -> StationRecord:
@@ -64,6 +70,7 @@ def record_of(row: Any) -> StationRecord:
         registration_state=RegistrationState(row.registration_state),
         last_boot_status=row.last_boot_status,
         serial_number=row.serial_number,
+        pending_password_hash=row.pending_password_hash,
     )
 
 
@@ -149,6 +156,22 @@ class DatabaseStationDirectory:
             if existing is None:
                 raise
             return existing
+
+    async def adopt_pending_password(self, station: StationRecord) -> StationRecord:
+        pending = station.pending_password_hash
+        if pending is None:
+            return station
+        async with self._db.transaction() as session:
+            # Only the pending password this login matched: a newer one may have been set since.
+            await session.execute(
+                update(Station)
+                .where(Station.id == station.station_id, Station.pending_password_hash == pending)
+                .values(password_hash=pending, pending_password_hash=None, updated_at=self._clock.now())
+            )
+        log.info(
+            "station logged in with its new password; the old one is no longer accepted", identity=station.identity
+        )
+        return replace(station, password_hash=pending, pending_password_hash=None)
 
     async def _operator_id(self, session: AsyncSession) -> str:
         query = select(Operator.id)

@@ -1,0 +1,73 @@
+"""A station's password changed through the configuration API: AuthorizationKey (1.6) and
+SecurityCtrlr.BasicAuthPassword (2.0.1), over real sockets.
+
+Accepted: only the new password opens a connection from then on (A01.FR.03). An answer that never
+came: the station may hold either password, so both open a connection until it uses the new one.
+"""
+
+from switchyard.sim.faults import parse_faults
+from switchyard.sim.station import SimulatedStation
+from tests.configuration.support import change, ok_result, read_station, wait_action
+from tests.support import RunningNode, basic, upgrade_status
+
+NEW_KEY_16 = "00112233445566778899aabbccddeeff0011"  # 18 bytes, as hex
+NEW_PASSWORD_201 = "a-new-basic-auth-password"
+
+
+async def _status(node: RunningNode, identity: str, password: str, version: str = "1.6") -> int:
+    subprotocol = "ocpp1.6" if version == "1.6" else "ocpp2.0.1"
+    status, _ = await upgrade_status(f"{node.ws_url}/{identity}", basic(identity, password), [subprotocol])
+    return status
+
+
+async def _reconnect(node: RunningNode, station: SimulatedStation) -> None:
+    """Start the station again and wait until the node has it connected (with the password it holds)."""
+    await station.wait_for(lambda: station.identity not in node.sy.gateway.sessions)
+    station.start()
+    await station.wait_for(lambda: station.identity in node.sy.gateway.sessions)
+
+
+async def test_an_accepted_authorization_key_replaces_the_old_one(node: RunningNode) -> None:
+    async with read_station(node, "PW-A") as (station, station_id):
+        old = station.spec.password
+        assert old is not None
+        requested = ok_result(await change(node, station_id, "AuthorizationKey", NEW_KEY_16))
+        assert requested["data"] == {"key": "AuthorizationKey", "value": "***"}
+        done = await wait_action(node, requested["_id"])
+        assert (done["status"], done["response_data"]) == ("completed", {"status": "Accepted"})
+        assert done["audit"]["valueBefore"] is None
+        assert done["audit"]["valueAfter"] is None
+        await station.stop()
+        assert await _status(node, "PW-A", old) == 401
+        await _reconnect(node, station)  # with the new key, which the station took
+
+
+async def test_a_password_change_whose_answer_is_lost_does_not_lock_the_station_out(node: RunningNode) -> None:
+    faults = parse_faults("lose=ChangeConfiguration")
+    async with read_station(node, "PW-L", faults=faults) as (station, station_id):
+        old = station.spec.password
+        assert old is not None
+        requested = ok_result(await change(node, station_id, "AuthorizationKey", NEW_KEY_16))
+        done = await wait_action(node, requested["_id"])
+        assert done["status"] == "failed"
+        assert done["response_data"]["reason"].startswith("the station did not answer ChangeConfiguration")
+        await station.stop()
+        # Nobody knows which key the station holds: both open a connection...
+        assert await _status(node, "PW-L", old) == 101
+        # ...until it connects with the new one (it did take it), which settles it.
+        await _reconnect(node, station)
+        await station.stop()
+        assert await _status(node, "PW-L", old) == 401
+        assert await _status(node, "PW-L", NEW_KEY_16) == 101
+
+
+async def test_an_accepted_basic_auth_password_replaces_the_old_one_on_201(node: RunningNode) -> None:
+    async with read_station(node, "PW-201", version="2.0.1") as (station, station_id):
+        old = station.spec.password
+        assert old is not None
+        requested = ok_result(await change(node, station_id, "SecurityCtrlr.BasicAuthPassword", NEW_PASSWORD_201))
+        done = await wait_action(node, requested["_id"])
+        assert (done["status"], done["response_data"]) == ("completed", {"status": "Accepted"})
+        await station.stop()
+        assert await _status(node, "PW-201", old, "2.0.1") == 401
+        assert await _status(node, "PW-201", NEW_PASSWORD_201, "2.0.1") == 101
