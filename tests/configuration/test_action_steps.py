@@ -35,9 +35,26 @@ def facts(**changes: object) -> Facts:
         (UPDATE, Phase.QUEUED, facts(), Send()),
         (READ, Phase.QUEUED, facts(), Send()),
         (RESET, Phase.QUEUED, facts(), Send()),
-        # Expiry comes before everything, connected or not, whatever the phase.
+        # Nothing is sent after its expiry, connected or not.
         (UPDATE, Phase.QUEUED, facts(expires_at=NOW), Expire()),
-        (UPDATE, Phase.READING_BACK, facts(expires_at=NOW, connected=False), Expire()),
+        (RESET, Phase.QUEUED, facts(expires_at=NOW, connected=False), Expire()),
+        # A change that already left ends at its expiry with what is known of it...
+        (
+            UPDATE,
+            Phase.READING_BACK,
+            facts(expires_at=NOW, connected=False),
+            Expire("expired: the station accepted the change but was not connected to read it back"),
+        ),
+        (
+            UPDATE,
+            Phase.SENDING,
+            facts(expires_at=NOW, connected=False),
+            Expire("expired: the change was being sent when the node stopped; whether it applied is unknown"),
+        ),
+        # ...and a connected station still gets its read-back (reading is not sending).
+        (UPDATE, Phase.READING_BACK, facts(expires_at=NOW), ReadBack()),
+        (UPDATE, Phase.SENDING, facts(expires_at=NOW), ReadBack()),
+        (READ, Phase.SENDING, facts(expires_at=NOW), Expire()),
         # Offline: wait until the expiry at the latest.
         (UPDATE, Phase.QUEUED, facts(connected=False), Wait("the station is not connected", LATER)),
         (READ, Phase.QUEUED, facts(connected=False), Wait("the station is not connected", LATER)),

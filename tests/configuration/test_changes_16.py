@@ -9,7 +9,7 @@ import asyncio
 from pathlib import Path
 
 from switchyard.sim.faults import parse_faults
-from switchyard.store.config_tables import ReportedSetting
+from switchyard.store.config_tables import ConfigurationState, ReportedSetting
 from tests.configuration.support import (
     action,
     actions_of,
@@ -163,6 +163,30 @@ async def test_a_change_the_station_does_not_answer_fails_on_timeout(node: Runni
         done = await wait_action(node, requested["_id"])
         assert done["status"] == "failed"
         assert done["response_data"] == {"reason": "the station did not answer ChangeConfiguration within 2 s"}
+        # It reached the station all the same: the spacing to the next change counts from it.
+        async with node.sy.db.sessions() as session:
+            state = await session.get(ConfigurationState, station_id)
+        assert state is not None
+        assert state.last_change_at is not None
+
+
+async def test_a_reset_after_changes_waits_for_the_last_change(tmp_path: Path) -> None:
+    from tests.configuration.support import SETTINGS, baseline
+    from tests.support import running_node
+
+    # Spacing long enough that the second change is certainly still waiting when the reset comes.
+    async with running_node(tmp_path, **{**SETTINGS, "change_spacing": 1.0}) as node:
+        await baseline(node, enabled=False)
+        async with read_station(node, "CFG-RL") as (station, station_id):
+            path = f"/v1.1/chargestations/{station_id}"
+            body = [{"key": "LightIntensity", "value": "40"}, {"key": "ConnectionTimeOut", "value": "120"}]
+            first, second = ok_result(await node.api.post(f"{path}/configurations", json=body, headers=node.auth()))
+            await wait_reason(node, second["_id"], "spacing")
+            reset = ok_result(await node.api.post(f"{path}/reset", json={"type": "Soft"}, headers=node.auth()))
+            for action_id in (first["_id"], second["_id"], reset["_id"]):
+                assert (await wait_action(node, action_id))["status"] == "completed"
+            sent = [m.action for m in station.received if m.action in ("ChangeConfiguration", "Reset")]
+            assert sent == ["ChangeConfiguration", "ChangeConfiguration", "Reset"]
 
 
 async def test_a_disconnect_before_the_answer_fails_the_change(node: RunningNode) -> None:

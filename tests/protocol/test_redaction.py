@@ -57,3 +57,10 @@ def test_network_profile_secrets_are_redacted() -> None:
 def test_actions_without_secrets_are_passed_through_as_is() -> None:
     payload = {"key": "AuthorizationKey"}
     assert redact("Heartbeat", payload) is payload
+
+
+def test_an_answer_whose_call_is_unknown_is_looked_through_too() -> None:
+    # A late GetConfiguration answer (its call timed out) from firmware that reports its key.
+    late = {"configurationKey": [{"key": "AuthorizationKey", "readonly": False, "value": "00112233445566778899"}]}
+    assert redact(None, late)["configurationKey"][0]["value"] == REDACTED
+    assert redact("Heartbeat", {"currentTime": "2026-11-22T12:00:00Z"}) == {"currentTime": "2026-11-22T12:00:00Z"}

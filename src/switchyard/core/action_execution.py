@@ -61,6 +61,13 @@ def call_failure(error: StationCallFailed | InvalidRequest, action: str) -> Outc
     return failed(f"{action} was not sent: {error}")
 
 
+def _after_sending(outcome: Outcome) -> Outcome:
+    # The request reached the station even though no usable answer came back: a station that did not
+    # answer is the one most likely still busy with it, so the spacing to the next change applies.
+    outcome.changed = True
+    return outcome
+
+
 class ActionExecution:
     def __init__(self, link: StationLink, reader: ConfigurationReader, call_timeout: float) -> None:
         self._link = link
@@ -86,9 +93,13 @@ class ActionExecution:
                 if result.get("attributeStatusInfo"):
                     response["statusInfo"] = result["attributeStatusInfo"]
         except NotConnected as error:
-            return call_failure(error, action) if error.sent else not_sent()
-        except (StationCallFailed, InvalidRequest) as error:
+            if not error.sent:
+                return not_sent()
+            return _after_sending(call_failure(error, action))
+        except InvalidRequest as error:  # refused before it left
             return call_failure(error, action)
+        except StationCallFailed as error:
+            return _after_sending(call_failure(error, action))
 
         if status == "RebootRequired":
             return Outcome(
@@ -135,7 +146,7 @@ class ActionExecution:
             return failed(f"the station accepted {name}={value} but {reason.get('reason')}", response.get("status"))
         reported = values.get(name)
         kept = values if target.get("attributeType", "Actual") == "Actual" else None
-        if same_value(target.get("kind"), value, reported):
+        if same_value(target.get("kind"), value, reported, station.ocpp_version):
             return Outcome(Phase.DONE, Status.COMPLETED, response, value_after=reported, reported=kept)
         shown = "nothing (the key is unknown to it)" if reported is None else reported
         outcome = failed(f"station accepted {name}={value} but reports {shown}", response.get("status"))
@@ -159,13 +170,19 @@ class ActionExecution:
 
     async def confirm_after_reboot(
         self, station: StationRef, targets: list[tuple[dict[str, Any], str]]
-    ) -> dict[str, str | None] | Outcome:
-        """The values of keys changed with RebootRequired, read once the station has rebooted."""
-        names = [target["name"] for target, _ in targets if not target.get("writeonly")]
-        if not names:
-            return {}
+    ) -> dict[tuple[str, str], str | None] | Outcome:
+        """The values of keys changed with RebootRequired, read once the station has rebooted, by
+        (name, attribute type): a MaxSet change is confirmed by the MaxSet value, not the Actual one."""
+        by_attribute: dict[str, list[str]] = {}
+        for target, _ in targets:
+            if not target.get("writeonly"):
+                by_attribute.setdefault(target.get("attributeType", "Actual"), []).append(target["name"])
+        values: dict[tuple[str, str], str | None] = {}
         try:
-            return await self._reader.read_values(station, names, self._timeout)
+            for attribute, names in by_attribute.items():
+                read = await self._reader.read_values(station, names, self._timeout, attribute)
+                values.update(((name, attribute), value) for name, value in read.items())
+            return values
         except NotConnected:
             return Outcome(Phase.AWAITING_REBOOT, waiting_for="the confirmation waits for the station to reconnect")
         except (StationCallFailed, InvalidRequest) as error:

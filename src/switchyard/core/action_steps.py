@@ -3,7 +3,8 @@
 Kept pure so every rule is a line in a table test: an offline station waits until its action
 expires; a change waits while the station has a reboot pending and until the spacing after the
 previous change has passed; an action the node was sending when it stopped is decided by a
-read-back before anything is sent again.
+read-back before anything is sent again. Expiry means "never sent after expiresAt": an action that
+already left ends at its expiry with what is known of it, not as if it had never been sent.
 """
 
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ class ReadBack:
 
 @dataclass(frozen=True, slots=True)
 class Expire:
-    pass
+    reason: str = "expired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +55,26 @@ Step = Wait | Send | ReadBack | Expire | Unknown
 
 
 def next_step(kind: ActionType, phase: Phase, facts: Facts) -> Step:
-    if facts.now >= facts.expires_at:
-        return Expire()
+    expired = facts.now >= facts.expires_at
     if phase is Phase.SENDING:
         # The node stopped between recording "sending" and recording the answer.
-        if kind is ActionType.UPDATE_CONFIGURATION:
-            return ReadBack() if facts.connected else _wait_offline(facts)
         if kind is ActionType.RESET:
             return Unknown()
+        if kind is ActionType.UPDATE_CONFIGURATION:
+            if facts.connected:
+                return ReadBack()
+            if expired:
+                return Expire("expired: the change was being sent when the node stopped; whether it applied is unknown")
+            return _wait_offline(facts)
         phase = Phase.QUEUED  # reading again is harmless
     if phase is Phase.READING_BACK:
-        return ReadBack() if facts.connected else _wait_offline(facts)
+        if facts.connected:
+            return ReadBack()
+        if expired:
+            return Expire("expired: the station accepted the change but was not connected to read it back")
+        return _wait_offline(facts)
+    if expired:
+        return Expire()
     if not facts.connected:
         return _wait_offline(facts)
     if kind is ActionType.UPDATE_CONFIGURATION:

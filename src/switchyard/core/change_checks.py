@@ -186,7 +186,9 @@ def _checked(
         not value.isprintable() or any(c.isspace() for c in value) or any(q in value for q in _QUOTES_AND_SPACE)
     ):
         raise InvalidInput(f"{name} holds a URL; it must not contain whitespace, quotes or invisible characters")
-    _check_pinned(station, name, value, entry, ocpp)
+    if target.get("attributeType", "Actual") == "Actual":
+        # The baseline pins the value in use; a station's MinSet/MaxSet bounds are not that value.
+        _check_pinned(station, name, value, entry, ocpp)
     secret = entry is not None and entry.secret
     writeonly = (reported is not None and reported.writeonly) or (rules is not None and rules.writeonly)
     target["kind"] = _kind(entry, reported, ocpp)

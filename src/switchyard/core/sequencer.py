@@ -42,6 +42,12 @@ log = structlog.get_logger("switchyard.sequencer")
 
 # A step that failed unexpectedly (the database went away, a bug) is retried after this long.
 _RETRY_AFTER = timedelta(seconds=5)
+_NOT_SENT_PAUSE = timedelta(seconds=0.25)
+# A station is often slow right after it boots: the read confirming its reboot is tried this often.
+_CONFIRM_ATTEMPTS = 3
+_CONFIRM_RETRY = timedelta(seconds=5)
+_BOOT_RECORD_ATTEMPTS = 3
+_BOOT_RECORD_RETRY = 0.5  # seconds, times the attempt
 _AGAIN = "again"
 
 # (stored ciphertext, the action id it is bound to) -> the secret value.
@@ -54,6 +60,8 @@ class _Lane:
     task: asyncio.Task[None] | None = None
     # Who the station is, loaded once per lane (and again after it reconnects).
     station: StationRef | None = None
+    # Failed reads confirming the station's reboot, in a row.
+    confirm_failures: int = 0
 
 
 class Sequencer:
@@ -142,33 +150,44 @@ class Sequencer:
 
     async def _record_boot(self, station_id: str) -> None:
         """A boot is a reboot: remember it (it ends a reboot wait) and queue a fresh read."""
-        now = self._clock.now()
-        try:
-            async with self._db.transaction() as session:
-                state = await session.get(ConfigurationState, station_id)
-                if state is None:
-                    state = ConfigurationState(station_id=station_id, reboot_pending=False)
-                    session.add(state)
-                state.booted_at = now
-                if self._settings.read_on_boot and not await _read_queued(session, station_id):
-                    station = await session.get(Station, station_id)
-                    if station is None:
-                        return
-                    await create_action(
-                        session,
-                        operator_id=station.operator_id,
-                        station_id=station_id,
-                        type=ActionType.GET_CONFIGURATION,
-                        data={},
-                        target={"trigger": "boot"},
-                        now=now,
-                        expires_at=now + timedelta(seconds=self._settings.action_expiry),
-                    )
-        except Exception:
-            log.exception("recording a boot failed", station_id=station_id)
+        for attempt in range(1, _BOOT_RECORD_ATTEMPTS + 1):
+            try:
+                await self._write_boot(station_id)
+            except Exception:
+                if attempt == _BOOT_RECORD_ATTEMPTS or not self._running:
+                    log.exception("recording a boot failed", station_id=station_id)
+                    return
+                # A busy database or a clash with the lane creating the same state row: try again,
+                # or the reboot wait would only end at the station's next boot.
+                log.warning("recording a boot failed; trying again", station_id=station_id, attempt=attempt)
+                await asyncio.sleep(_BOOT_RECORD_RETRY * attempt)
+                continue
+            self._events_committed()
+            self.kick(station_id)
             return
-        self._events_committed()
-        self.kick(station_id)
+
+    async def _write_boot(self, station_id: str) -> None:
+        now = self._clock.now()
+        async with self._db.transaction() as session:
+            state = await session.get(ConfigurationState, station_id)
+            if state is None:
+                state = ConfigurationState(station_id=station_id, reboot_pending=False)
+                session.add(state)
+            state.booted_at = now
+            if self._settings.read_on_boot and not await _read_queued(session, station_id):
+                station = await session.get(Station, station_id)
+                if station is None:
+                    return
+                await create_action(
+                    session,
+                    operator_id=station.operator_id,
+                    station_id=station_id,
+                    type=ActionType.GET_CONFIGURATION,
+                    data={},
+                    target={"trigger": "boot"},
+                    now=now,
+                    expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                )
 
     # -- the lane -----------------------------------------------------------------------------
 
@@ -221,19 +240,22 @@ class Sequencer:
         awaiting = [a for a in actions if a.phase == Phase.AWAITING_REBOOT.value]
         reboot_pending = state is not None and state.reboot_pending
         if reboot_pending and connected and _rebooted(state):
-            await self._confirm_reboot(ref, awaiting)
-            return _AGAIN
+            retry_at = await self._confirm_reboot(ref, awaiting, lane)
+            return _AGAIN if retry_at is None else retry_at
 
         now = self._clock.now()
         spacing = timedelta(seconds=self._settings.change_spacing)
         pending_keys = tuple(a.target.get("name", "?") for a in awaiting)
         wake: datetime | None = None
-        changes_blocked = False
+        # Changes held by a pending reboot hold later changes; reads and resets may go ahead (a reset
+        # is how the wait usually ends). Anything else that waits holds everything behind it, so
+        # "change these, then reset" never resets before the last change was sent.
+        changes_held = everything_held = False
         for action in actions:
             if action.status != Status.REQUESTED.value:
                 continue
             kind = ActionType(action.type)
-            if changes_blocked and kind is ActionType.UPDATE_CONFIGURATION:
+            if everything_held or (changes_held and kind is ActionType.UPDATE_CONFIGURATION):
                 continue
             facts = Facts(
                 now=now,
@@ -249,16 +271,24 @@ class Sequencer:
                 if action.waiting_for != step.reason:
                     await self._note_waiting(action.id, step.reason)
                 wake = step.until if wake is None else min(wake, step.until)
-                changes_blocked = changes_blocked or kind is ActionType.UPDATE_CONFIGURATION
+                if kind is ActionType.UPDATE_CONFIGURATION and reboot_pending:
+                    changes_held = True
+                else:
+                    everything_held = True
                 continue
             if isinstance(step, Expire):
-                outcome = await self._record(action, state, failed("expired"))
+                answered = (action.response_data or {}).get("status")
+                outcome = await self._record(action, state, failed(step.reason, answered))
             elif isinstance(step, Unknown):
                 outcome = await self._record(action, state, _unknown_reset())
             elif isinstance(step, ReadBack):
                 outcome = await self._resume_change(ref, action, state)
             else:
                 outcome = await self._send(ref, action, state)
+            if outcome.phase is Phase.QUEUED and outcome.status is None:
+                # Not sent after all (the connection was closing): its reconnect wakes the lane, and
+                # this pause keeps a connection that is still being torn down from spinning it.
+                return self._clock.now() + _NOT_SENT_PAUSE
             if outcome.phase is Phase.DONE and len(actions) == 1 and not lane.wake.is_set():
                 # That was the station's only open action, and nothing new came: no need to look again.
                 if not outcome.reboot_pending and not reboot_pending:
@@ -294,11 +324,23 @@ class Sequencer:
             outcome = await self._execution.read_back(ref, action.target, value, action.response_data or {})
         return await self._record(action, state, outcome)
 
-    async def _confirm_reboot(self, ref: StationRef, awaiting: list[Action]) -> None:
+    async def _confirm_reboot(self, ref: StationRef, awaiting: list[Action], lane: _Lane) -> datetime | None:
+        """Read back what waited for the reboot; returns when to try again if the read failed."""
         sent = {a.id: self._value_of(a) for a in awaiting}
         result = await self._execution.confirm_after_reboot(ref, [(a.target, sent[a.id]) for a in awaiting])
         if isinstance(result, Outcome) and result.phase is Phase.AWAITING_REBOOT:
-            return  # gone again before it could be read; its next connection resumes this
+            return None  # gone again before it could be read; its next connection resumes this
+        if isinstance(result, Outcome):
+            lane.confirm_failures += 1
+            if lane.confirm_failures < _CONFIRM_ATTEMPTS:
+                log.warning(
+                    "reading back after a reboot failed; trying again",
+                    identity=ref.identity,
+                    reason=(result.response_data or {}).get("reason"),
+                    attempt=lane.confirm_failures,
+                )
+                return self._clock.now() + _CONFIRM_RETRY
+        lane.confirm_failures = 0
         now = self._clock.now()
         async with self._db.transaction() as session:
             for stale in awaiting:
@@ -308,7 +350,7 @@ class Sequencer:
                 if isinstance(result, Outcome):
                     outcome = result
                 else:
-                    outcome = _confirmation(action.target, sent[action.id], result)
+                    outcome = _confirmation(action.target, sent[action.id], result, ref.ocpp_version)
                 await update_action(
                     session,
                     action,
@@ -324,6 +366,7 @@ class Sequencer:
                 state.reboot_pending_since = None
         self._events_committed()
         log.info("reboot confirmed", identity=ref.identity, changes=len(awaiting))
+        return None
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -482,11 +525,13 @@ def _unknown_reset() -> Outcome:
     )
 
 
-def _confirmation(target: dict[str, Any], sent: str, values: dict[str, str | None]) -> Outcome:
+def _confirmation(
+    target: dict[str, Any], sent: str, values: dict[tuple[str, str], str | None], ocpp_version: str
+) -> Outcome:
     if target.get("writeonly"):
         return Outcome(Phase.DONE, Status.COMPLETED)
-    reported = values.get(target["name"])
-    if same_value(target.get("kind"), sent, reported):
+    reported = values.get((target["name"], target.get("attributeType", "Actual")))
+    if same_value(target.get("kind"), sent, reported, ocpp_version):
         return Outcome(Phase.DONE, Status.COMPLETED, value_after=reported)
     shown = "nothing (the key is unknown to it)" if reported is None else reported
     outcome = failed(f"station accepted {target['name']}={sent} (reboot required) but reports {shown} after rebooting")

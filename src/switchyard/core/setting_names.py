@@ -78,15 +78,18 @@ def parse_address(text: str) -> Address | None:
     )
 
 
-def same_value(kind: str | None, sent: str, reported: str | None) -> bool:
+def same_value(kind: str | None, sent: str, reported: str | None, ocpp_version: str = "1.6") -> bool:
     """Whether the station reports what it was sent, as firmware normally rewrites values.
 
-    Booleans and 1.6 CiString values compare without case; numbers by value; lists by their items
-    (in order for a 2.0.1 SequenceList).
+    1.6 values (CiString) and 2.0.1 booleans and list members compare without case; 2.0.1 strings
+    (URLs, paths, names) exactly; numbers by value; lists by their items (in order for a 2.0.1
+    SequenceList).
     """
     if reported is None:
         return False
-    if sent == reported or sent.lower() == reported.lower():
+    if sent == reported:
+        return True
+    if (ocpp_version == "1.6" or kind not in (None, "string", "url")) and sent.lower() == reported.lower():
         return True
     if kind in ("integer", "decimal"):
         try:

@@ -28,7 +28,9 @@ _WALKED = frozenset(
 
 def redact(action: str | None, payload: Any) -> Any:
     """A copy of `payload` without secrets (the same object when the action carries none)."""
-    if action not in _WALKED or not isinstance(payload, dict):
+    # No action: a late or unknown answer, which could be anything (a GetConfiguration result with an
+    # AuthorizationKey in it from a careless firmware), so it is looked through too.
+    if (action is not None and action not in _WALKED) or not isinstance(payload, dict):
         return payload
     return _walk(payload)
 

@@ -86,9 +86,7 @@ def parse_faults(text: str) -> Faults:
                     raise InvalidInput(f"{part}: fraction is between 0 and 1")
                 values["fraction"] = fraction
             else:
-                raise InvalidInput(
-                    f"unknown fault {name!r}; known: {', '.join(FAULT_NAMES)}"
-                )
+                raise InvalidInput(f"unknown fault {name!r}; known: {', '.join(FAULT_NAMES)}")
         except ValueError:
             raise InvalidInput(f"{part}: not a number") from None
     return Faults(ignore=frozenset(ignore), lose=frozenset(lose), call_errors=errors, **values)  # type: ignore[arg-type]

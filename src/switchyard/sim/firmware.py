@@ -58,7 +58,13 @@ def after_reply(station: "SimulatedStation", delay: float = 0.0, work: Any = Non
     """Run `work` once the current answer has gone out (handlers answer first, act after)."""
 
     async def later() -> None:
-        await asyncio.sleep(delay)
+        try:
+            await asyncio.sleep(delay)
+        except asyncio.CancelledError:
+            # Stopped before its time (the station was stopped right after answering): `work` never runs.
+            if asyncio.iscoroutine(work):
+                work.close()
+            raise
         await work
 
     station.spawn(later())
