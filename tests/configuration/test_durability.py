@@ -7,9 +7,12 @@ down the whole time and comes back at the end: every event still arrives, signed
 """
 
 import asyncio
+import contextlib
 import itertools
 import random
 import signal
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -55,6 +58,15 @@ async def updates(api: Api, station_ids: list[str]) -> list[dict[str, Any]]:
     for station_id in station_ids:
         found += await api("GET", f"/v1.1/chargestations/{station_id}/actions", params={"type": UPDATE, "view": "full"})
     return found
+
+
+def phases_left(database: Path) -> dict[str, int]:
+    """Open update actions by phase, read straight from the killed server's SQLite file."""
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        rows = connection.execute(
+            "SELECT phase, count(*) FROM actions WHERE type = ? AND phase != 'done' GROUP BY phase", (UPDATE,)
+        ).fetchall()
+    return dict(rows)
 
 
 async def test_kill_9_mid_batch_loses_nothing_and_sends_nothing_twice_undecided(tmp_path: Any) -> None:
@@ -124,6 +136,10 @@ async def test_kill_9_mid_batch_loses_nothing_and_sends_nothing_twice_undecided(
                 await asyncio.sleep(chaos.uniform(0.1, 0.5))
             served.process.send_signal(signal.SIGKILL)
             await served.process.wait()
+        # The kill landed mid-batch: changes were still open (queued, or with a station).
+        open_phases = phases_left(tmp_path / "served.db")
+        print(f"open after the first kill: {open_phases}")
+        assert sum(open_phases.values()) > 0, "the kill came after the batch had finished"
 
         # Up again, and killed again a moment later.
         async with serving(tmp_path, env, until="Database") as served:
