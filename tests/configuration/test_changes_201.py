@@ -1,7 +1,9 @@
 """Configuration on simulated OCPP 2.0.1 stations: base reports, SetVariables, GetVariables read-backs."""
 
+import pytest
 from sqlalchemy import update
 
+from switchyard.sim.faults import parse_faults
 from switchyard.store.config_tables import ReportedSetting
 from tests.configuration.support import (
     actions_of,
@@ -80,15 +82,24 @@ async def test_station_refusals_are_rejected_with_their_201_status(node: Running
                 )
                 .values(readonly=False)
             )
+            session.add(ReportedSetting(station_id=station_id, name="GoneCtrlr.Thing", value="1", readonly=False))
         unknown = ok_result(await change(node, station_id, "OCPPCommCtrlr.Gone", "2"))
         read_only = ok_result(await change(node, station_id, "OCPPCommCtrlr.ActiveNetworkProfile", "2"))
-        unknown_done = await wait_action(node, unknown["_id"])
-        read_only_done = await wait_action(node, read_only["_id"])
-        assert unknown_done["status"] == "rejected"
-        assert unknown_done["response_data"]["status"] == "UnknownVariable"
-        assert read_only_done["status"] == "rejected"
-        assert read_only_done["response_data"]["status"] == "Rejected"
-        assert await event_types(node, unknown["_id"]) == [f"{UPDATE}.requested", f"{UPDATE}.rejected"]
+        no_component = ok_result(await change(node, station_id, "GoneCtrlr.Thing", "2"))
+        # This firmware keeps only Actual values.
+        max_set = ok_result(
+            await change(node, station_id, "OCPPCommCtrlr.HeartbeatInterval", "3600", attributeType="MaxSet")
+        )
+        expected = {
+            unknown["_id"]: "UnknownVariable",
+            read_only["_id"]: "Rejected",
+            no_component["_id"]: "UnknownComponent",
+            max_set["_id"]: "NotSupportedAttributeType",
+        }
+        for action_id, station_status in expected.items():
+            done = await wait_action(node, action_id)
+            assert (done["status"], done["response_data"]["status"]) == ("rejected", station_status)
+            assert await event_types(node, action_id) == [f"{UPDATE}.requested", f"{UPDATE}.rejected"]
 
 
 async def test_reboot_required_on_201_waits_for_the_reboot_and_confirms(node: RunningNode) -> None:
@@ -108,3 +119,38 @@ async def test_reboot_required_on_201_waits_for_the_reboot_and_confirms(node: Ru
         assert confirmed["status"] == "completed"
         assert confirmed["audit"]["valueAfter"] == "300"
         await wait_read(node, station_id, count=2)  # the reboot triggered a fresh read too
+
+
+async def test_a_set_variables_without_answer_fails_on_timeout(node: RunningNode) -> None:
+    faults = parse_faults("ignore=SetVariables")
+    async with read_station(node, "V2-T", "2.0.1", faults=faults) as (_, station_id):
+        requested = ok_result(await change(node, station_id, "OCPPCommCtrlr.HeartbeatInterval", "450"))
+        done = await wait_action(node, requested["_id"])
+        assert done["status"] == "failed"
+        assert done["response_data"] == {"reason": "the station did not answer SetVariables within 2 s"}
+        assert await event_types(node, requested["_id"]) == [f"{UPDATE}.requested", f"{UPDATE}.failed"]
+
+
+BAD_201 = [
+    # (key, value, the refusal): checked against the catalogue and the station's own report, nothing sent.
+    ("OCPPCommCtrlr.HeartbeatInterval", "soon", "must be an integer"),
+    ("OCPPCommCtrlr.HeartbeatInterval", "+7", "must be an integer"),
+    ("OCPPCommCtrlr.HeartbeatInterval", "x" * 1001, "at most 1000"),
+    ("OCPPCommCtrlr.", "1", "OCPPCommCtrlr."),
+    ("NoSuchCtrlr.Thing", "1", "NoSuchCtrlr.Thing is not among"),
+    ("OCPPCommCtrlr.ActiveNetworkProfile", "1", "read-only"),
+    ("MadeUpKey", "1", "MadeUpKey"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "message"), BAD_201, ids=[m for _, _, m in BAD_201])
+async def test_201_checks_refuse_before_anything_is_stored_or_sent(
+    node: RunningNode, key: str, value: str, message: str
+) -> None:
+    async with read_station(node, "V2-CHK", "2.0.1") as (station, station_id):
+        before = len(station.received)
+        response = await change(node, station_id, key, value)
+        assert response.status_code == 400, response.text
+        assert message in response.json()["message"], response.json()
+        assert await actions_of(node, station_id, type=UPDATE) == []
+        assert len(station.received) == before
