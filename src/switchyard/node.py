@@ -8,7 +8,7 @@ from switchyard.core.config_reader import ConfigurationReader
 from switchyard.core.configuration import Configuration
 from switchyard.core.message_log import MessageLog
 from switchyard.core.registry import LiveHooks, Registry
-from switchyard.core.retention import MessageRetention
+from switchyard.core.retention import Retention
 from switchyard.core.sequencer import Sequencer
 from switchyard.core.station_activity import StationActivity
 from switchyard.core.webhook_dispatcher import WebhookDispatcher
@@ -57,7 +57,9 @@ class Switchyard:
             settings.station_password_iterations,
             LiveHooks(removed=self.gateway.station_removed, updated=self.gateway.station_updated),
         )
-        self.retention = MessageRetention(self.db, settings.message_log_retention_days, self.clock)
+        self.retention = Retention(
+            self.db, self.clock, settings.message_log_retention_days, settings.webhook_event_retention_days
+        )
         # Delivers the webhook events that services write with core.webhooks.enqueue.
         self.webhooks = WebhookDispatcher(self.db, settings, self.clock)
         self.reader = ConfigurationReader(

@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(32, ge=1, le=1000)
     # The safety net for events written by other processes; this node's own events wake it at once.
     webhook_poll_interval: float = Field(2.0, gt=0)
+    # Finished events (and their deliveries and attempts) are deleted after this many days.
+    webhook_event_retention_days: float = Field(30.0, gt=0)
 
     @field_validator("secret_key")
     @classmethod

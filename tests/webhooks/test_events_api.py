@@ -1,10 +1,14 @@
 """/v1.1/webhooks/events: list and filter, one event with its deliveries and attempts, replay."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import func, select, update
+
+from switchyard.store.tables import WebhookAttempt, WebhookDelivery, WebhookEvent
 from tests.api.helpers import MISSING_ID, Tenant, bearer, expect, make_tenant, unique
 from tests.support import RunningNode
-from tests.webhooks.helpers import emit, event, settled, subscribe
+from tests.webhooks.helpers import emit, event, eventually, settled, subscribe
 from tests.webhooks.receiver import Receiver
 
 EVENTS = "/v1.1/webhooks/events"
@@ -189,3 +193,51 @@ async def test_replay_to_another_operators_subscription_is_not_found(
     )
     expect(response, 404, f"webhook {theirs['_id']} not found")
     assert [r.path for r in receiver.requests] == ["/hook/ours"]
+
+
+async def test_finished_events_are_purged_after_their_retention_pending_ones_are_kept(
+    node: RunningNode, tenant: Tenant, receiver: Receiver
+) -> None:
+    await subscribe(node, receiver.url, key=tenant.admin_key, events=["chargestation.*"])
+    delivered = await emit(node, tenant.id, "chargestation.reset.requested", S1)
+    await settled(node, delivered, key=tenant.admin_key)
+    recent = await emit(node, tenant.id, "chargestation.reset.accepted", S1)
+    await settled(node, recent, key=tenant.admin_key)
+    receiver.status = 503  # a third one stays pending, however old
+    pending = await emit(node, tenant.id, "chargestation.reset.requested", S2)
+    await eventually(lambda: _attempted(node, pending))
+    old = node.sy.clock.now() - timedelta(days=node.sy.settings.webhook_event_retention_days + 1)
+    async with node.sy.db.transaction() as session:
+        await session.execute(
+            update(WebhookEvent).where(WebhookEvent.id.in_([delivered, pending])).values(created_at=old)
+        )
+
+    attempts_before = await _attempts(node)
+    attempts_of_delivered = await _attempts(node, delivered)
+    assert attempts_of_delivered >= 1
+    assert await node.sy.retention.purge_webhook_events() == 1
+    async with node.sy.db.sessions() as session:
+        kept = set(await session.scalars(select(WebhookEvent.id)))
+        orphans = await session.scalar(
+            select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.event_id == delivered)
+        )
+    assert {recent, pending} <= kept
+    assert delivered not in kept
+    assert orphans == 0  # its deliveries went with it...
+    assert await _attempts(node) == attempts_before - attempts_of_delivered  # ...and their attempts, only
+
+
+async def _attempts(node: RunningNode, event_id: str | None = None) -> int:
+    query = select(func.count()).select_from(WebhookAttempt)
+    if event_id is not None:
+        query = query.join(WebhookDelivery, WebhookDelivery.id == WebhookAttempt.delivery_id).where(
+            WebhookDelivery.event_id == event_id
+        )
+    async with node.sy.db.sessions() as session:
+        return int(await session.scalar(query) or 0)
+
+
+async def _attempted(node: RunningNode, event_id: str) -> bool:
+    async with node.sy.db.sessions() as session:
+        attempts = await session.scalar(select(WebhookDelivery.attempts).where(WebhookDelivery.event_id == event_id))
+    return bool(attempts)
