@@ -252,10 +252,6 @@ def station_show(
             # The hash is a secret too: say only whether there is one.
             rows.append(["password", "set" if station.password_hash else "not set"])
             continue
-        if column.name == "pending_password_hash":
-            if station.pending_password_hash:
-                rows.append(["new password", "on its way (both are accepted until the station uses the new one)"])
-            continue
         value = getattr(station, column.key)
         rows.append([column.name, "" if value is None else str(value)])
     _print_table(["field", "value"], rows, show_header=False, whole=2)

@@ -42,8 +42,6 @@ class StationRecord:
     registration_state: RegistrationState
     last_boot_status: str | None
     serial_number: str | None
-    # A password being given to the station whose outcome is not known yet; accepted too.
-    pending_password_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

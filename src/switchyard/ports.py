@@ -42,8 +42,13 @@ class StationDirectory(Protocol):
         self, identity: str, ocpp_version: str, security_profile: int, password_hash: str | None
     ) -> StationRecord: ...
 
-    async def adopt_pending_password(self, station: StationRecord) -> StationRecord:
-        """The station logged in with its pending password: that is its password from now on."""
+    async def pending_passwords(self, station_id: str) -> list[str]:
+        """Hashes of passwords sent to the station whose outcome is not known yet, newest first."""
+        ...
+
+    async def adopt_password(self, station: StationRecord, password_hash: str) -> StationRecord | None:
+        """The station logged in with a pending password: that is its password from now on, and the
+        others are dropped. None when it was no longer pending (settled otherwise meanwhile)."""
         ...
 
 

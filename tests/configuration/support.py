@@ -1,10 +1,13 @@
 """Helpers for the configuration tests: a node that reads on boot, and following actions to their end."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+from websockets.asyncio.client import ClientConnection
 
 from switchyard.sim.station import SimulatedStation
 from tests.sim.support import register, spec_for
@@ -107,3 +110,13 @@ async def event_types(node: RunningNode, action_id: str) -> list[str]:
     response = await node.api.get("/v1.1/webhooks/events", params={"limit": 1000}, headers=node.auth())
     newest_first = [e for e in ok_result(response) if e["envelope"]["data"]["_id"] == action_id]
     return [e["type"] for e in reversed(newest_first)]
+
+
+async def next_call(ws: ClientConnection, action: str) -> list[Any]:
+    """The CSMS's next `action` call; any other call on the way gets an empty answer."""
+    while True:
+        frame = json.loads(await ws.recv(decode=True))
+        if frame[0] == 2 and frame[2] == action:
+            return list(frame)
+        if frame[0] == 2:
+            await ws.send(json.dumps([3, frame[1], {}]))

@@ -101,7 +101,16 @@ def test_setting_a_pinned_key_to_its_desired_value_is_allowed() -> None:
 
 @pytest.mark.parametrize(
     ("given", "text"),
-    [("901", "901"), (901, "901"), (900.0, "900"), (True, "true"), (False, "false"), (["A", "B"], "A,B")],
+    [
+        ("901", "901"),
+        (901, "901"),
+        (900.0, "900"),
+        (0.5, "0.5"),
+        (0.00001, "0.00001"),  # positional, not repr's 1e-05
+        (True, "true"),
+        (False, "false"),
+        (["A", "B"], "A,B"),
+    ],
 )
 def test_json_values_become_the_text_the_station_holds(given: object, text: str) -> None:
     assert value_text(given) == text

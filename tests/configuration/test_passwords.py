@@ -5,10 +5,12 @@ Accepted: only the new password opens a connection from then on (A01.FR.03). An 
 came: the station may hold either password, so both open a connection until it uses the new one.
 """
 
+import json
+
 from switchyard.sim.faults import parse_faults
 from switchyard.sim.station import SimulatedStation
-from tests.configuration.support import change, ok_result, read_station, wait_action
-from tests.support import RunningNode, basic, upgrade_status
+from tests.configuration.support import change, next_call, ok_result, read_station, wait_action
+from tests.support import PASSWORD_16, RunningNode, basic, boot, station, upgrade_status
 
 NEW_KEY_16 = "00112233445566778899aabbccddeeff0011"  # 18 bytes, as hex
 NEW_PASSWORD_201 = "a-new-basic-auth-password"
@@ -71,3 +73,23 @@ async def test_an_accepted_basic_auth_password_replaces_the_old_one_on_201(node:
         await station.stop()
         assert await _status(node, "PW-201", old, "2.0.1") == 401
         assert await _status(node, "PW-201", NEW_PASSWORD_201, "2.0.1") == 101
+
+
+async def test_a_password_whose_answer_was_lost_survives_a_later_refused_change(node: RunningNode) -> None:
+    """The station took K1 but its answer was lost; it then refuses K2. It holds K1, which must work."""
+    k1, k2 = "11" * 16, "22" * 16
+    created = await node.add_station("PW-2X", password=PASSWORD_16)
+    async with station(node.ws_url, "PW-2X", PASSWORD_16) as ws:
+        await boot(ws)
+        read = await next_call(ws, "GetConfiguration")
+        await ws.send(json.dumps([3, read[1], {"configurationKey": []}]))
+        first = ok_result(await change(node, created["_id"], "AuthorizationKey", k1))
+        await next_call(ws, "ChangeConfiguration")  # taken, never answered
+        assert (await wait_action(node, first["_id"]))["status"] == "failed"
+        second = ok_result(await change(node, created["_id"], "AuthorizationKey", k2))
+        refused = await next_call(ws, "ChangeConfiguration")
+        await ws.send(json.dumps([3, refused[1], {"status": "Rejected"}]))
+        assert (await wait_action(node, second["_id"]))["status"] == "rejected"
+    assert await _status(node, "PW-2X", k2) == 401  # refused: never the station's
+    assert await _status(node, "PW-2X", k1) == 101  # what the station holds
+    assert await _status(node, "PW-2X", PASSWORD_16) == 401  # settled by that login

@@ -161,7 +161,12 @@ BAD = [
         "url: the port must be between 1 and 65535; got 'https://example.com:/'",
     ),
     Bad("bad host", {"url": "https://-/"}, 400, f"{URL_RULE}; got 'https://-/'"),
-    Bad("bad port", {"url": "https://example.com:99999/"}, 400, f"{URL_RULE}; got 'https://example.com:99999/'"),
+    Bad(
+        "bad port",
+        {"url": "https://example.com:99999/"},
+        400,
+        "url: the port must be between 1 and 65535; got 'https://example.com:99999/'",
+    ),
     Bad(
         "credentials",
         {"url": "https://user:pw@example.com/"},

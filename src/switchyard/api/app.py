@@ -1,8 +1,9 @@
 """The FastAPI application."""
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from switchyard import __version__
+from switchyard.api.deps import printable_parameters
 from switchyard.api.envelope import install_error_handlers
 from switchyard.api.routes import apikeys, chargestations, configurations, health, operators, sites, webhooks
 from switchyard.node import Switchyard
@@ -13,6 +14,7 @@ def create_app(sy: Switchyard) -> FastAPI:
         title="Switchyard",
         version=__version__,
         description="OCPP central system for configuration, compliance, commissioning and migration.",
+        dependencies=[Depends(printable_parameters)],
     )
     app.state.switchyard = sy
     install_error_handlers(app)

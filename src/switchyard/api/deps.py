@@ -2,9 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from switchyard.api.models import control_character
 from switchyard.core.principal import Principal
 from switchyard.errors import Unauthorized
 from switchyard.node import Switchyard
@@ -22,6 +23,17 @@ async def principal(
     if credentials is None:
         raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
     return await node(request).registry.authenticate(credentials.credentials)
+
+
+def printable_parameters(request: Request) -> None:
+    """Query and path parameters hold no control characters (NUL is an error in PostgreSQL text)."""
+    for name, value in (*request.path_params.items(), *request.query_params.multi_items()):
+        found = control_character(value)
+        if found is not None:
+            position, code = found
+            raise HTTPException(
+                422, f"{name}: must not contain control characters; found {code} at character {position}"
+            )
 
 
 Node = Annotated[Switchyard, Depends(node)]

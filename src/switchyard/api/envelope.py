@@ -78,7 +78,7 @@ def _describe(error: dict[str, Any]) -> str:
         prefix = f"change {loc[2] + 1}: "
         del loc[2]
     location = [str(part) for part in loc if part not in ("body", "query", "path") and part not in _SHAPE_TAGS]
-    where = prefix + (".".join(location) or "body")
+    where = prefix + ".".join(location) if location else (prefix[:-2] if prefix else "body")
     message = str(error.get("msg", "invalid"))
     if error.get("type") == "extra_forbidden":
         message = "unknown field"

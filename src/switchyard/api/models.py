@@ -42,7 +42,7 @@ def _refuse_bool(value: object) -> object:
     return value
 
 
-def _control_character(value: object) -> tuple[int, str] | None:
+def control_character(value: object) -> tuple[int, str] | None:
     """The first control character in a string (or in strings nested in lists), with its position."""
     if isinstance(value, str):
         for position, char in enumerate(value):
@@ -51,7 +51,7 @@ def _control_character(value: object) -> tuple[int, str] | None:
                 return position + 1, f"U+{ord(char):04X}"
     elif isinstance(value, list):
         for item in value:
-            found = _control_character(item)
+            found = control_character(item)
             if found is not None:
                 return found
     return None
@@ -66,7 +66,7 @@ class Body(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _printable(cls, value: object) -> object:
-        found = _control_character(value)
+        found = control_character(value)
         if found is not None:
             position, code = found
             raise PydanticCustomError(

@@ -163,6 +163,9 @@ class ActionExecution:
         outcome = await self.read_back(
             station, target, value, {"status": "Accepted", "note": "decided by read-back after a restart"}
         )
+        if outcome.phase is Phase.READING_BACK:
+            # Gone before the read-back: still undecided (no answer was ever seen), not "accepted".
+            return Outcome(Phase.SENDING, waiting_for="the station is not connected")
         if outcome.mismatch:
             # Not applied: the station either never got it or refused it; sending it once more is safe.
             return Outcome(Phase.QUEUED, waiting_for="resending: the read-back shows the change was not applied")

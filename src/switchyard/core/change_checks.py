@@ -9,6 +9,7 @@ with a message that says what is wrong. Nothing here does IO.
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from switchyard.clock import iso_utc
@@ -66,7 +67,8 @@ def value_text(value: Any) -> str:
         if not math.isfinite(value):
             # Python's JSON parser takes NaN and Infinity; JSON has no such numbers.
             raise InvalidInput(f"value must be a finite number; got {value}")
-        return repr(value)
+        # Positional, as stations parse numbers: 0.00001, not repr's 1e-05.
+        return format(Decimal(repr(value)), "f")
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         for item in value:
             if "," in item:
@@ -261,7 +263,9 @@ def _check_characteristics(reported: Reported, value: str) -> None:
             noun = "an integer" if data_type == "integer" else "a decimal number"
             raise InvalidInput(f"{name} must be {noun} on this station; got {value!r}")
         if data_type == "integer" and not catalogue.INT32_MIN <= number <= catalogue.INT32_MAX:
-            raise InvalidInput(f"{name} must fit a 32-bit integer (at most {catalogue.INT32_MAX}); got {value}")
+            raise InvalidInput(
+                f"{name} must fit a 32-bit integer ({catalogue.INT32_MIN} to {catalogue.INT32_MAX}); got {value}"
+            )
         low, high = traits.get("minLimit"), traits.get("maxLimit")
         if (low is not None and number < low) or (high is not None and number > high):
             raise InvalidInput(f"{name} must be between {low} and {high} on this station; got {value}")

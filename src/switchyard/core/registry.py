@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,7 @@ from switchyard.domain import RegistrationState, Scope
 from switchyard.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from switchyard.ids import is_id, new_id
 from switchyard.protocol.identity import identity_problem
+from switchyard.store.config_tables import PendingPassword
 from switchyard.store.database import Database
 from switchyard.store.tables import ApiKey, Operator, Site, Station
 
@@ -473,7 +474,7 @@ class Registry:
             if "password" in given:
                 password = given["password"]
                 # The operator says what the password is: a change still on its way no longer counts.
-                station.pending_password_hash = None
+                await session.execute(delete(PendingPassword).where(PendingPassword.station_id == station.id))
                 if password is None:
                     station.password_hash = None  # refused below unless the profile is 3
                 else:

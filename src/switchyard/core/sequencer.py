@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -33,7 +33,7 @@ from switchyard.credentials import hash_station_password
 from switchyard.domain import BootStatus
 from switchyard.ports import StationLink
 from switchyard.settings import Settings
-from switchyard.store.config_tables import Action, ConfigurationState, ReportedSetting
+from switchyard.store.config_tables import Action, ConfigurationState, PendingPassword, ReportedSetting
 from switchyard.store.database import Database
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.tables import Station, Transaction
@@ -47,6 +47,8 @@ _NOT_SENT_PAUSE = timedelta(seconds=0.25)
 _CONFIRM_ATTEMPTS = 3
 _CONFIRM_RETRY = timedelta(seconds=5)
 _BOOT_RECORD_ATTEMPTS = 3
+# Passwords sent without a settled answer that a station may log in with, newest first.
+_MAX_PENDING_PASSWORDS = 3
 _BOOT_RECORD_RETRY = 0.5  # seconds, times the attempt
 _AGAIN = "again"
 
@@ -150,9 +152,10 @@ class Sequencer:
 
     async def _record_boot(self, station_id: str) -> None:
         """A boot is a reboot: remember it (it ends a reboot wait) and queue a fresh read."""
+        booted_at = self._clock.now()  # when it booted, not when a retry got the write through
         for attempt in range(1, _BOOT_RECORD_ATTEMPTS + 1):
             try:
-                await self._write_boot(station_id)
+                await self._write_boot(station_id, booted_at)
             except Exception:
                 if attempt == _BOOT_RECORD_ATTEMPTS or not self._running:
                     log.exception("recording a boot failed", station_id=station_id)
@@ -166,8 +169,7 @@ class Sequencer:
             self.kick(station_id)
             return
 
-    async def _write_boot(self, station_id: str) -> None:
-        now = self._clock.now()
+    async def _write_boot(self, station_id: str, now: datetime) -> None:
         async with self._db.transaction() as session:
             state = await session.get(ConfigurationState, station_id)
             if state is None:
@@ -396,9 +398,7 @@ class Sequencer:
             if pending_hash is not None:
                 # From the moment it may reach the station, the new password lets the station in too:
                 # if the answer is lost, the station must not be locked out (gateway/admission.py).
-                await session.execute(
-                    update(Station).where(Station.id == action.station_id).values(pending_password_hash=pending_hash)
-                )
+                await _add_pending_password(session, action, pending_hash, now)
             statement = update(Action).where(Action.id == action.id).values(**values)
             if not audited:
                 await session.execute(statement)
@@ -468,23 +468,27 @@ class Sequencer:
     async def _settle_password(self, session: AsyncSession, action: Action, outcome: Outcome) -> None:
         """Which password the station holds, as far as its answer tells.
 
-        Accepted: only the new one from now on (A01.FR.03). Rejected or NotSupported: only the old one.
-        No answer, or a reboot still to apply it: both, until the station logs in with the new one.
+        Accepted: only the new one from now on (A01.FR.03). Rejected or NotSupported, or not sent after
+        all: this one is not the station's. No answer, or a reboot still to apply it: it stays pending
+        (accepted besides the current one) until the station logs in with it or it is settled otherwise.
         """
-        if outcome.status is Status.REJECTED:
-            await session.execute(
-                update(Station).where(Station.id == action.station_id).values(pending_password_hash=None)
-            )
+        mine = delete(PendingPassword).where(PendingPassword.action_id == action.id)
+        if outcome.status is Status.REJECTED or (outcome.phase is Phase.QUEUED and outcome.status is None):
+            await session.execute(mine)
             return
         if outcome.status is not Status.COMPLETED or outcome.reboot_pending:
             return
         station = await session.get(Station, action.station_id)
-        new_hash = None if station is None else self._password_hash(station.ocpp_version, action)
-        if station is None or new_hash is None:
+        if station is None:
+            return
+        pending = await session.get(PendingPassword, action.id)
+        new_hash = pending.password_hash if pending is not None else self._password_hash(station.ocpp_version, action)
+        if new_hash is None:
             return
         station.password_hash = new_hash
-        station.pending_password_hash = None
         station.updated_at = self._clock.now()
+        # The station holds this one: whatever else was pending is not its password any more.
+        await session.execute(delete(PendingPassword).where(PendingPassword.station_id == station.id))
         log.info("station password rotated", identity=station.identity, action_id=action.id)
 
     async def _active_transaction(self, station_id: str) -> str | None:
@@ -516,6 +520,25 @@ async def _read_queued(session: AsyncSession, station_id: str) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+async def _add_pending_password(session: AsyncSession, action: Action, password_hash: str, now: datetime) -> None:
+    """Keep `password_hash` pending for this action; a station has at most a few (each is a way in)."""
+    await session.merge(
+        PendingPassword(action_id=action.id, station_id=action.station_id, password_hash=password_hash, created_at=now)
+    )
+    await session.flush()
+    newest = (
+        select(PendingPassword.action_id)
+        .where(PendingPassword.station_id == action.station_id)
+        .order_by(PendingPassword.created_at.desc())
+        .limit(_MAX_PENDING_PASSWORDS)
+    )
+    await session.execute(
+        delete(PendingPassword).where(
+            PendingPassword.station_id == action.station_id, PendingPassword.action_id.not_in(newest)
+        )
+    )
 
 
 def _unknown_reset() -> Outcome:

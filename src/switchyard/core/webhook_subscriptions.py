@@ -48,16 +48,20 @@ def check_url(url: str) -> str:
     refused = InvalidInput(f"url: {URL_RULE}; got {shown!r}")
     if not url.isprintable() or " " in url:
         raise InvalidInput(f"url: must not contain spaces or invisible characters; got {shown!r}")
+    port_refused = InvalidInput(f"url: the port must be between 1 and 65535; got {shown!r}")
     try:
         parsed = httpx.URL(url)
         parts = urlsplit(url)
-        port = parts.port  # raises ValueError for a port out of range
     except (httpx.InvalidURL, ValueError):
         raise refused from None
+    try:
+        port = parts.port
+    except ValueError:
+        raise port_refused from None
     if parsed.scheme not in ("http", "https") or not _valid_host(parsed.host):
         raise refused
     if port == 0 or (port is None and parts.netloc.endswith(":")):
-        raise InvalidInput(f"url: the port must be between 1 and 65535; got {shown!r}")
+        raise port_refused
     if parsed.userinfo:
         # The URL is shown by the API; receivers authenticate requests by their signature instead.
         raise InvalidInput("url: must not contain credentials; verify the webhook-signature header instead")

@@ -71,12 +71,13 @@ class Admission:
                 return Admitted(identity, None, None)
             record = await self._register(identity, dialect, credentials, peer)
             return Admitted(identity, record, dialect)
-        if self._authenticate(record, credentials, peer):
-            record = await self._directory.adopt_pending_password(record)
+        record = await self._authenticate(record, credentials, peer)
         return Admitted(identity, record, negotiate(request.offered_subprotocols(), record.ocpp_version))
 
-    def _authenticate(self, record: StationRecord, credentials: tuple[str, bytes] | None, peer: TlsPeer) -> bool:
-        """Refuses a station that may not connect; True when it used its pending password."""
+    async def _authenticate(
+        self, record: StationRecord, credentials: tuple[str, bytes] | None, peer: TlsPeer
+    ) -> StationRecord:
+        """Refuses a station that may not connect; its record, with its new password if it used one."""
         identity, profile = record.identity, record.security_profile
         if profile == 3:
             if not peer.secure or not peer.certificate:
@@ -90,7 +91,7 @@ class Admission:
                     identity,
                     f"client certificate CN {name!r} matches neither the station's serial number nor its identity",
                 )
-            return False
+            return record
         if profile == 1 and peer.secure:
             self._refuse(identity, f"station {identity} uses security profile 1: connect with ws://, not TLS")
         if profile == 2 and not peer.secure:
@@ -101,17 +102,22 @@ class Admission:
         if username != identity:
             self._refuse(identity, "the Basic-auth username must be the station identity")
         if record.password_hash is not None and verify_station_password(password, record.password_hash):
-            return False
+            return record
         # A password change whose answer never came (or that waits for a reboot): the station may
         # already use the new one. Refusing it would lock the station out for good.
-        pending = record.pending_password_hash
-        if pending is None or not verify_station_password(password, pending):
-            self._refuse(identity, "wrong password")
-        return True
+        for pending in await self._directory.pending_passwords(record.station_id):
+            if verify_station_password(password, pending):
+                adopted = await self._directory.adopt_password(record, pending)
+                if adopted is not None:
+                    return adopted
+        raise self._refusal(identity, "wrong password")
 
     def _refuse(self, identity: str, reason: str) -> NoReturn:
+        raise self._refusal(identity, reason)
+
+    def _refusal(self, identity: str, reason: str) -> Refusal:
         log.warning("station refused", identity=identity, reason=reason)
-        raise challenge(reason)
+        return challenge(reason)
 
     async def _register(
         self, identity: str, dialect: Dialect, credentials: tuple[str, bytes] | None, peer: TlsPeer

@@ -20,4 +20,7 @@ class LocalStationLink:
         return await connection.endpoint.pipe.call(action, payload, timeout or self._default_timeout)
 
     def is_connected(self, identity: str) -> bool:
-        return self._gateway.connection(identity) is not None
+        # A session whose pipe is closed is being torn down: it takes no calls, so it is not connected
+        # (callers that waited for it would otherwise try again at once, over and over).
+        connection = self._gateway.connection(identity)
+        return connection is not None and not connection.endpoint.pipe.closed

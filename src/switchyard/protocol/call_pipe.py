@@ -101,6 +101,11 @@ class CallPipe:
         pending.future.set_exception(InvalidResponse(self._identity, pending.action, "ProtocolError", reason))
         return True
 
+    @property
+    def closed(self) -> bool:
+        """The connection is gone or going: no call can be made through this pipe any more."""
+        return self._closed is not None
+
     def close(self, reason: str) -> None:
         self._closed = reason
         pending = self._pending

@@ -1136,7 +1136,7 @@ def check_value(entry: Entry, value: str, *, ocpp: Ocpp | None = None, max_items
         if number is None:
             return f"{name} must be {'an integer' if kind == 'integer' else 'a decimal number'}{got}"
         if kind == "integer" and not INT32_MIN <= number <= INT32_MAX:
-            return f"{name} must fit a 32-bit integer (at most {INT32_MAX}){got}"
+            return f"{name} must fit a 32-bit integer ({INT32_MIN} to {INT32_MAX}){got}"
         return _check_range(name, number, rules, entry.secret)
     if kind == "boolean":
         if value.lower() not in ("true", "false"):

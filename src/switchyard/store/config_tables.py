@@ -67,6 +67,22 @@ class ReportedSetting(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PendingPassword(Base):
+    """A password (AuthorizationKey, BasicAuthPassword) that a change has sent to a station, while the
+    station's answer has not settled whether it holds it: accepted besides the current one.
+
+    One row per change; Rejected removes its row, Accepted or a login with one of them makes that one
+    the station's password and removes them all (core/sequencer.py, gateway/admission.py).
+    """
+
+    __tablename__ = "pending_passwords"
+
+    action_id: Mapped[str] = mapped_column(ID, ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True)
+    station_id: Mapped[str] = mapped_column(ID, ForeignKey("stations.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class ConfigurationState(Base):
     """Per station: when its configuration was last read, and whether it waits for a reboot."""
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from switchyard.clock import Clock
 from switchyard.domain import RegistrationState, StationRecord
 from switchyard.errors import NotFound
 from switchyard.ids import new_id
+from switchyard.store.config_tables import PendingPassword
 from switchyard.store.database import Database
 from switchyard.store.tables import Operator, Station
 
@@ -35,7 +36,6 @@ _LOOKUP_COLUMNS = (
     Station.registration_state,
     Station.last_boot_status,
     Station.serial_number,
-    Station.pending_password_hash,
 )
 # SQLite allows 32766 bound parameters; stay far below every database's limit.
 _BATCH = 500
@@ -55,7 +55,6 @@ class _LookupRow(NamedTuple):
     registration_state: str
     last_boot_status: str | None
     serial_number: str | None
-    pending_password_hash: str | None
 
 
 def record_of(row: Any) -> StationRecord:
@@ -70,7 +69,6 @@ def record_of(row: Any) -> StationRecord:
         registration_state=RegistrationState(row.registration_state),
         last_boot_status=row.last_boot_status,
         serial_number=row.serial_number,
-        pending_password_hash=row.pending_password_hash,
     )
 
 
@@ -157,21 +155,33 @@ class DatabaseStationDirectory:
                 raise
             return existing
 
-    async def adopt_pending_password(self, station: StationRecord) -> StationRecord:
-        pending = station.pending_password_hash
-        if pending is None:
-            return station
-        async with self._db.transaction() as session:
-            # Only the pending password this login matched: a newer one may have been set since.
-            await session.execute(
-                update(Station)
-                .where(Station.id == station.station_id, Station.pending_password_hash == pending)
-                .values(password_hash=pending, pending_password_hash=None, updated_at=self._clock.now())
+    async def pending_passwords(self, station_id: str) -> list[str]:
+        async with self._db.sessions() as session:
+            query = (
+                select(PendingPassword.password_hash)
+                .where(PendingPassword.station_id == station_id)
+                .order_by(PendingPassword.created_at.desc())
             )
-        log.info(
-            "station logged in with its new password; the old one is no longer accepted", identity=station.identity
-        )
-        return replace(station, password_hash=pending, pending_password_hash=None)
+            return list(await session.scalars(query))
+
+    async def adopt_password(self, station: StationRecord, password_hash: str) -> StationRecord | None:
+        async with self._db.transaction() as session:
+            row = await session.get(Station, station.station_id)
+            if row is None:
+                return None
+            if row.password_hash != password_hash:
+                still_pending = await session.scalar(
+                    select(PendingPassword.action_id).where(
+                        PendingPassword.station_id == row.id, PendingPassword.password_hash == password_hash
+                    )
+                )
+                if still_pending is None:
+                    return None  # settled otherwise meanwhile (Rejected, or the operator set a password)
+                row.password_hash = password_hash
+                row.updated_at = self._clock.now()
+            await session.execute(delete(PendingPassword).where(PendingPassword.station_id == row.id))
+        log.info("station logged in with its new password; the old one is refused from now on", identity=row.identity)
+        return replace(station, password_hash=password_hash)
 
     async def _operator_id(self, session: AsyncSession) -> str:
         query = select(Operator.id)

@@ -67,9 +67,6 @@ class Station(Base):
     ocpp_version: Mapped[str] = mapped_column(String(8))
     security_profile: Mapped[int] = mapped_column(Integer)
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    # A new password on its way to the station (AuthorizationKey, BasicAuthPassword): accepted as well
-    # as the current one until the station's answer settles which one it holds (core/sequencer.py).
-    pending_password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     registration_state: Mapped[str] = mapped_column(String(10))
     # Reported by the station in BootNotification.
     vendor: Mapped[str | None] = mapped_column(String(50), nullable=True)
