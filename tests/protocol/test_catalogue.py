@@ -1,8 +1,8 @@
 """The configuration catalogue: the brief's 1.6 key table, the 1.6 <-> 2.0.1 mapping, lookups and value checks."""
 
-import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ocpp.v16 import enums as enums16
@@ -23,8 +23,8 @@ from switchyard.protocol.catalogue import (
     to_201,
 )
 from switchyard.protocol.redaction import SECRET_KEYS_16, SECRET_VARIABLES
+from tests.configuration.seed002 import examples
 
-SEEDS = Path("/work/shared/seeds")
 DOC = Path(__file__).resolve().parents[2] / "docs" / "catalogue.md"
 
 # The brief's section 2.2 table: every standard 1.6 key and its GetConfiguration `readonly` flag.
@@ -291,8 +291,7 @@ def test_types_categories_and_data_types_are_from_the_documented_sets() -> None:
 
 
 def test_categories_follow_edrv_where_edrv_has_one() -> None:
-    seed = _edrv_seed()
-    for name, category in _edrv_details(seed):
+    for name, category in ((item["name"], item["category"]) for item in _edrv_details()):
         if category == "Unknown" or for_key_16(name) is None:
             continue
         if name == "ReserveConnectorZeroSupported":
@@ -315,26 +314,15 @@ def test_every_description_is_a_sentence_or_two() -> None:
             assert e.note.endswith("."), e.name
 
 
-def _edrv_seed() -> str:
-    files = sorted(SEEDS.glob("002_*.txt"))
-    if not files:
-        pytest.skip("seed 002 (eDRV configuration details) is not present")
-    return files[0].read_text(encoding="utf-8")
-
-
-def _edrv_details(seed: str) -> list[tuple[str, str]]:
-    pattern = re.compile(
-        r'\{\s*"category":\s*"([^"]+)",\s*"description":\s*"(?:[^"\\]|\\.)*",\s*"name":\s*"([^"]+)"', re.S
-    )
-    details = [(m.group(2), m.group(1)) for m in pattern.finditer(seed)]
+def _edrv_details() -> list[dict[str, Any]]:
+    """The details list of seed 002, verbatim (tests/configuration/seed002_examples.json)."""
+    details: list[dict[str, Any]] = examples()["details"]["result"]
     assert len(details) > 30, "the seed's details list was not found"
     return details
 
 
-def _edrv_descriptions(seed: str) -> list[str]:
-    raw = re.findall(r'"description":\s*"((?:[^"\\]|\\.)*)"', seed)
-    texts = [json.loads(f'"{text}"') for text in raw]
-    return [text for text in texts if text != "Unknown"]
+def _edrv_descriptions() -> list[str]:
+    return [item["description"] for item in _edrv_details() if item["description"] != "Unknown"]
 
 
 def _normal(text: str) -> str:
@@ -342,7 +330,7 @@ def _normal(text: str) -> str:
 
 
 def test_descriptions_are_our_own_words_not_edrvs() -> None:
-    theirs = [_normal(text) for text in _edrv_descriptions(_edrv_seed())]
+    theirs = [_normal(text) for text in _edrv_descriptions()]
     assert len(theirs) > 30
     runs = {text[i : i + 40] for text in theirs for i in range(max(len(text) - 39, 1))}
     for e in all_entries():
