@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -29,11 +29,11 @@ from switchyard.core.action_steps import Expire, Facts, ReadBack, Unknown, Wait,
 from switchyard.core.actions import ActionType, Phase, Status, create_action, update_action
 from switchyard.core.config_reader import ConfigurationReader, StationRef
 from switchyard.core.setting_names import same_value
-from switchyard.credentials import hash_station_password
+from switchyard.core.station_passwords import StationPasswords, add_pending_password
 from switchyard.domain import BootStatus
 from switchyard.ports import StationLink
 from switchyard.settings import Settings
-from switchyard.store.config_tables import Action, ConfigurationState, PendingPassword, ReportedSetting
+from switchyard.store.config_tables import Action, ConfigurationState, ReportedSetting
 from switchyard.store.database import Database
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.tables import Station, Transaction
@@ -47,8 +47,6 @@ _NOT_SENT_PAUSE = timedelta(seconds=0.25)
 _CONFIRM_ATTEMPTS = 3
 _CONFIRM_RETRY = timedelta(seconds=5)
 _BOOT_RECORD_ATTEMPTS = 3
-# Passwords sent without a settled answer that a station may log in with, newest first.
-_MAX_PENDING_PASSWORDS = 3
 _BOOT_RECORD_RETRY = 0.5  # seconds, times the attempt
 _AGAIN = "again"
 
@@ -86,6 +84,7 @@ class Sequencer:
         self._clock = clock
         self._settings = settings
         self._decrypt = decrypt
+        self._passwords = StationPasswords(decrypt, settings.station_password_iterations, clock)
         self._reader = reader
         # Lanes' writes share transactions with each other and with new requests.
         self._writes = writes
@@ -381,7 +380,7 @@ class Sequencer:
         now = self._clock.now()
         values: dict[str, Any] = {"phase": Phase.SENDING.value, "sent_at": now, "waiting_for": None}
         target = action.target
-        pending_hash = self._password_hash(ref.ocpp_version, action) if target.get("password") else None
+        pending_hash = self._passwords.hash_for(ref.ocpp_version, action) if target.get("password") else None
         audited = action.type == ActionType.UPDATE_CONFIGURATION.value and not (
             target.get("secret") or target.get("writeonly")
         )
@@ -398,7 +397,7 @@ class Sequencer:
             if pending_hash is not None:
                 # From the moment it may reach the station, the new password lets the station in too:
                 # if the answer is lost, the station must not be locked out (gateway/admission.py).
-                await _add_pending_password(session, action, pending_hash, now)
+                await add_pending_password(session, action, pending_hash, now)
             statement = update(Action).where(Action.id == action.id).values(**values)
             if not audited:
                 await session.execute(statement)
@@ -429,7 +428,7 @@ class Sequencer:
             nonlocal state
             session.add(action)
             if action.target.get("password"):
-                await self._settle_password(session, action, outcome)  # before the secret is dropped
+                await self._passwords.settle(session, action, outcome)  # before the secret is dropped
             await update_action(
                 session,
                 action,
@@ -458,38 +457,6 @@ class Sequencer:
         if outcome.status is not None:
             self._events_committed()
         return outcome
-
-    def _password_hash(self, ocpp_version: str, action: Action) -> str | None:
-        if action.secret is None:
-            return None
-        password = self._decrypt(action.secret, action.id)
-        return hash_station_password(password, ocpp_version, self._settings.station_password_iterations)
-
-    async def _settle_password(self, session: AsyncSession, action: Action, outcome: Outcome) -> None:
-        """Which password the station holds, as far as its answer tells.
-
-        Accepted: only the new one from now on (A01.FR.03). Rejected or NotSupported, or not sent after
-        all: this one is not the station's. No answer, or a reboot still to apply it: it stays pending
-        (accepted besides the current one) until the station logs in with it or it is settled otherwise.
-        """
-        mine = delete(PendingPassword).where(PendingPassword.action_id == action.id)
-        if outcome.status is Status.REJECTED or (outcome.phase is Phase.QUEUED and outcome.status is None):
-            await session.execute(mine)
-            return
-        if outcome.status is not Status.COMPLETED or outcome.reboot_pending:
-            return
-        station = await session.get(Station, action.station_id)
-        if station is None:
-            return
-        pending = await session.get(PendingPassword, action.id)
-        new_hash = pending.password_hash if pending is not None else self._password_hash(station.ocpp_version, action)
-        if new_hash is None:
-            return
-        station.password_hash = new_hash
-        station.updated_at = self._clock.now()
-        # The station holds this one: whatever else was pending is not its password any more.
-        await session.execute(delete(PendingPassword).where(PendingPassword.station_id == station.id))
-        log.info("station password rotated", identity=station.identity, action_id=action.id)
 
     async def _active_transaction(self, station_id: str) -> str | None:
         async with self._db.sessions() as session:
@@ -520,25 +487,6 @@ async def _read_queued(session: AsyncSession, station_id: str) -> bool:
         .limit(1)
     )
     return found is not None
-
-
-async def _add_pending_password(session: AsyncSession, action: Action, password_hash: str, now: datetime) -> None:
-    """Keep `password_hash` pending for this action; a station has at most a few (each is a way in)."""
-    await session.merge(
-        PendingPassword(action_id=action.id, station_id=action.station_id, password_hash=password_hash, created_at=now)
-    )
-    await session.flush()
-    newest = (
-        select(PendingPassword.action_id)
-        .where(PendingPassword.station_id == action.station_id)
-        .order_by(PendingPassword.created_at.desc())
-        .limit(_MAX_PENDING_PASSWORDS)
-    )
-    await session.execute(
-        delete(PendingPassword).where(
-            PendingPassword.station_id == action.station_id, PendingPassword.action_id.not_in(newest)
-        )
-    )
 
 
 def _unknown_reset() -> Outcome:
