@@ -96,7 +96,13 @@ async def test_a_base_report_is_gathered_from_every_page_and_stored(database: Da
         return {"status": "Accepted"}
 
     reader = ConfigurationReader(database, ScriptedLink(answer), bus, SystemClock(), page_timeout=2)
-    settings = await reader.read(StationRef(STATION_ID, "CP-R", "2.0.1"), timeout=2)
+    told: list[str] = []
+
+    async def progress(text: str) -> None:
+        told.append(text)
+
+    settings = await reader.read(StationRef(STATION_ID, "CP-R", "2.0.1"), timeout=2, progress=progress)
+    assert told == ["reading: 1 NotifyReport page so far, 1 variable"]  # after each page but the last
     assert [(s.name, s.value, s.readonly) for s in settings] == [
         ("OCPPCommCtrlr.HeartbeatInterval", "900", False),
         ("SecurityCtrlr.SecurityProfile", "2", True),

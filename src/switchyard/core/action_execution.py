@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from switchyard.core.actions import Phase, Status
-from switchyard.core.config_reader import ConfigurationReader, ReadFailed, StationRef
+from switchyard.core.config_reader import ConfigurationReader, Progress, ReadFailed, StationRef
 from switchyard.core.setting_names import parse_address, same_value
 from switchyard.errors import CallError, CallTimeout, InvalidRequest, InvalidResponse, NotConnected, StationCallFailed
 from switchyard.ports import StationLink
@@ -193,9 +193,9 @@ class ActionExecution:
 
     # -- reads and resets ---------------------------------------------------------------------
 
-    async def read(self, station: StationRef, read_timeout: float) -> Outcome:
+    async def read(self, station: StationRef, read_timeout: float, progress: Progress | None = None) -> Outcome:
         try:
-            settings = await self._reader.read(station, read_timeout)
+            settings = await self._reader.read(station, read_timeout, progress)
         except NotConnected as error:
             return call_failure(error, "the configuration read") if error.sent else not_sent()
         except (StationCallFailed, InvalidRequest) as error:

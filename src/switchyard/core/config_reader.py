@@ -9,6 +9,7 @@ chunked by DeviceDataCtrlr.ItemsPerMessage and BytesPerMessage.
 import asyncio
 import itertools
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,10 @@ KEYS_PER_REQUEST = "GetConfigurationMaxKeys"
 ITEMS_PER_REQUEST = "DeviceDataCtrlr.ItemsPerMessage[GetVariables]"
 BYTES_PER_REQUEST = "DeviceDataCtrlr.BytesPerMessage[GetVariables]"
 LIMITS = (KEYS_PER_REQUEST, ITEMS_PER_REQUEST, BYTES_PER_REQUEST)
+
+
+# Told how far a long read has come, in words.
+Progress = Callable[[str], Awaitable[None]]
 
 
 class ReadFailed(Exception):
@@ -71,8 +76,11 @@ class ConfigurationReader:
 
     # -- whole configuration ------------------------------------------------------------------
 
-    async def read(self, station: StationRef, timeout: float) -> list[Setting]:
-        """Ask the station for everything and store it as its reported configuration."""
+    async def read(self, station: StationRef, timeout: float, progress: Progress | None = None) -> list[Setting]:
+        """Ask the station for everything and store it as its reported configuration.
+
+        `progress` hears how far a paged (2.0.1) report has come, in words, after each page.
+        """
         if station.ocpp_version == "1.6":
             answer = await self._link.call(station.identity, "GetConfiguration", {}, timeout)
             settings = [
@@ -80,11 +88,11 @@ class ConfigurationReader:
                 for entry in answer.get("configurationKey", [])
             ]
         else:
-            settings = await self._base_report(station, timeout)
+            settings = await self._base_report(station, timeout, progress)
         await self._store_all(station.station_id, settings, station.ocpp_version)
         return settings
 
-    async def _base_report(self, station: StationRef, timeout: float) -> list[Setting]:
+    async def _base_report(self, station: StationRef, timeout: float, progress: Progress | None) -> list[Setting]:
         request_id = next(self._request_ids)
         pages: asyncio.Queue[ReportPage] = asyncio.Queue()
         self._collecting[(station.station_id, request_id)] = pages
@@ -111,6 +119,10 @@ class ConfigurationReader:
                 expected += 1
                 if not page.tbc:
                     return settings
+                if progress is not None:
+                    await progress(
+                        f"reading: {_count(expected, 'NotifyReport page')} so far, {_count(len(settings), 'variable')}"
+                    )
         finally:
             self._collecting.pop((station.station_id, request_id), None)
 
@@ -230,6 +242,10 @@ def _at_rest(name: str, value: str | None, ocpp_version: str) -> str | None:
     """A secret some firmware reports anyway (AuthorizationKey) is not kept."""
     entry = entry_for(name, ocpp_version)
     return None if entry is not None and entry.secret else value
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _from_report(entry: dict[str, Any]) -> Setting:

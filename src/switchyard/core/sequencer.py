@@ -314,7 +314,10 @@ class Sequencer:
         elif kind is ActionType.RESET:
             outcome = await self._execution.reset(ref, action.target)
         else:
-            outcome = await self._execution.read(ref, self._settings.configuration_read_timeout)
+            # A long 2.0.1 report shows how far it has come (as waitingFor; the CLI prints it).
+            outcome = await self._execution.read(
+                ref, self._settings.configuration_read_timeout, lambda text: self._note_waiting(action.id, text)
+            )
         return await self._record(action, state, outcome)
 
     async def _resume_change(self, ref: StationRef, action: Action, state: ConfigurationState | None) -> Outcome:
