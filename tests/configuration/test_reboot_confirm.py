@@ -1,0 +1,46 @@
+"""The read that confirms a change after the station rebooted: a station slow to answer just after its
+boot gets more than one chance, and the values are compared once it answers."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from switchyard.core import sequencer
+from tests.configuration.support import change, next_call, ok_result, wait_action
+from tests.support import PASSWORD_16, RunningNode, boot, station
+
+KEY = "MeterValueSampleInterval"
+
+
+def _entries(value: str) -> dict[str, object]:
+    return {"configurationKey": [{"key": KEY, "readonly": False, "value": value}]}
+
+
+async def test_a_failed_confirmation_read_is_tried_again(node: RunningNode, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sequencer, "_CONFIRM_RETRY", timedelta(seconds=0.1))
+    created = await node.add_station("RB-1", password=PASSWORD_16)
+    async with station(node.ws_url, "RB-1", PASSWORD_16) as ws:
+        await boot(ws)
+        read = await next_call(ws, "GetConfiguration")
+        await ws.send(json.dumps([3, read[1], _entries("60")]))
+        requested = ok_result(await change(node, created["_id"], KEY, "15"))
+        sent = await next_call(ws, "ChangeConfiguration")
+        await ws.send(json.dumps([3, sent[1], {"status": "RebootRequired"}]))
+        assert (await wait_action(node, requested["_id"], phase="awaiting_reboot"))["status"] == "completed"
+    # The station reboots (its own doing) and comes back, slow at first.
+    async with station(node.ws_url, "RB-1", PASSWORD_16) as ws:
+        await boot(ws)
+        first = await next_call(ws, "GetConfiguration")
+        assert first[3] == {"key": [KEY]}
+        await ws.send(json.dumps([4, first[1], "InternalError", "still starting up", {}]))
+        second = await next_call(ws, "GetConfiguration")
+        assert second[3] == {"key": [KEY]}
+        await ws.send(json.dumps([3, second[1], _entries("15")]))
+        confirmed = await wait_action(node, requested["_id"], phase="done")
+        # The boot's whole-configuration read comes after; answered so the station is left tidy.
+        whole = await next_call(ws, "GetConfiguration")
+        await ws.send(json.dumps([3, whole[1], _entries("15")]))
+    assert confirmed["status"] == "completed"
+    assert confirmed["audit"]["valueAfter"] == "15"
+    assert confirmed["response_data"] == {"status": "RebootRequired"}
