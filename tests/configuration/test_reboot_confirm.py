@@ -1,14 +1,15 @@
-"""The read that confirms a change after the station rebooted: a station slow to answer just after its
-boot gets more than one chance, and the values are compared once it answers."""
+"""Changes whose confirmation comes late: the read after a reboot, which a station slow to start gets
+more than one chance to answer, and a read-back the station was not there for until the change expired."""
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from switchyard.core import sequencer
-from tests.configuration.support import change, next_call, ok_result, wait_action
-from tests.support import PASSWORD_16, RunningNode, boot, station
+from tests.configuration.support import SETTINGS, baseline, change, next_call, ok_result, wait_action
+from tests.support import PASSWORD_16, RunningNode, boot, running_node, station
 
 KEY = "MeterValueSampleInterval"
 
@@ -44,3 +45,23 @@ async def test_a_failed_confirmation_read_is_tried_again(node: RunningNode, monk
     assert confirmed["status"] == "completed"
     assert confirmed["audit"]["valueAfter"] == "15"
     assert confirmed["response_data"] == {"status": "RebootRequired"}
+
+
+async def test_an_accepted_change_that_expires_unread_keeps_the_station_s_answer(tmp_path: Path) -> None:
+    async with running_node(tmp_path, **{**SETTINGS, "action_expiry": 2.0}) as node:
+        await baseline(node, enabled=False)
+        created = await node.add_station("RB-X", password=PASSWORD_16)
+        async with station(node.ws_url, "RB-X", PASSWORD_16) as ws:
+            await boot(ws)
+            read = await next_call(ws, "GetConfiguration")
+            await ws.send(json.dumps([3, read[1], _entries("60")]))
+            requested = ok_result(await change(node, created["_id"], KEY, "15"))
+            sent = await next_call(ws, "ChangeConfiguration")
+            await ws.send(json.dumps([3, sent[1], {"status": "Accepted"}]))
+            await next_call(ws, "GetConfiguration")  # the read-back; the station goes away instead
+        done = await wait_action(node, requested["_id"], timeout=10)
+    assert done["status"] == "failed"
+    assert done["response_data"] == {
+        "status": "Accepted",
+        "reason": "expired: the station accepted the change but was not connected to read it back",
+    }

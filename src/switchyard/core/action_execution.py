@@ -140,7 +140,12 @@ class ActionExecution:
             attribute = target.get("attributeType", "Actual")
             values = await self._reader.read_values(station, [name], self._timeout, attribute, store=False)
         except NotConnected:
-            return Outcome(Phase.READING_BACK, waiting_for="the read-back waits for the station to reconnect")
+            # The station's answer is kept: the read-back after it reconnects (or the expiry) reports it.
+            return Outcome(
+                Phase.READING_BACK,
+                response_data=response,
+                waiting_for="the read-back waits for the station to reconnect",
+            )
         except (StationCallFailed, InvalidRequest) as error:
             reason = call_failure(error, "the read-back").response_data or {}
             return failed(f"the station accepted {name}={value} but {reason.get('reason')}", response.get("status"))
