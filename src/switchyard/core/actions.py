@@ -93,7 +93,11 @@ async def create_action(
     secret: str | None = None,
     action_id: str | None = None,
 ) -> Action:
-    """A new action, queued, with its `requested` event, in the caller's transaction."""
+    """A new action, queued, in the caller's transaction.
+
+    Its `requested` event is written when the request leaves for the station (`announce_sent`): seed
+    002 says that event means the request "was sent to your chargestation".
+    """
     action = Action(
         id=action_id or new_id(),
         operator_id=operator_id,
@@ -113,8 +117,12 @@ async def create_action(
     )
     session.add(action)
     await session.flush()
-    await _announce(session, action, Status.REQUESTED, now)
     return action
+
+
+async def announce_sent(session: AsyncSession, action: Action, now: datetime) -> None:
+    """The `requested` event, in the transaction that marks the action as being sent (once per action)."""
+    await _announce(session, action, Status.REQUESTED, now)
 
 
 async def update_action(

@@ -1,7 +1,7 @@
 """The configuration capability as the API and CLI use it: read, inspect, change, reset, follow actions.
 
 Every request is checked completely before anything is stored (`change_checks`), then stored as an
-action with its `requested` event in one transaction, then handed to the sequencer; nothing here
+action, then handed to the sequencer, which announces it (`requested`) as it sends it; nothing here
 talks to a station.
 """
 

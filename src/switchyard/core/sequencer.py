@@ -26,7 +26,7 @@ from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, St
 from switchyard.clock import Clock
 from switchyard.core.action_execution import ActionExecution, Outcome, failed
 from switchyard.core.action_steps import Expire, Facts, ReadBack, Unknown, Wait, next_step
-from switchyard.core.actions import ActionType, Phase, Status, create_action, update_action
+from switchyard.core.actions import ActionType, Phase, Status, announce_sent, create_action, update_action
 from switchyard.core.config_reader import ConfigurationReader, StationRef
 from switchyard.core.setting_names import same_value
 from switchyard.core.station_passwords import StationPasswords, add_pending_password
@@ -396,7 +396,11 @@ class Sequencer:
                 .scalar_subquery()
             )
 
+        first_time = action.sent_at is None  # a resend after a restart or a reconnect is not news
+
         async def write(session: AsyncSession) -> None:
+            if first_time:
+                await announce_sent(session, action, now)
             if pending_hash is not None:
                 # From the moment it may reach the station, the new password lets the station in too:
                 # if the answer is lost, the station must not be locked out (gateway/admission.py).
@@ -410,6 +414,9 @@ class Sequencer:
 
         await self._writes.write(write)
         action.phase = Phase.SENDING.value
+        action.sent_at = now
+        if first_time:
+            self._events_committed()
 
     async def _note_waiting(self, action_id: str, reason: str) -> None:
         # Progress, not a change of status: updatedAt (which eDRV clients watch) stays as it is.
