@@ -226,3 +226,14 @@ def test_attribute_types_are_for_201_only_and_must_be_known() -> None:
 def test_a_secret_value_is_never_quoted_in_a_refusal() -> None:
     message = refusal(station_16(), "AuthorizationKey", "not-hex-secret-value-xyz").message
     assert "not-hex-secret-value-xyz" not in message
+
+
+def test_the_longest_201_address_fits_where_it_is_stored() -> None:
+    # Regression: the column held 160 characters; PostgreSQL would refuse a report with a longer address.
+    from switchyard.core.setting_names import parse_address
+    from switchyard.store.config_tables import ReportedSetting
+
+    part = "x" * 50
+    name = f"{part}[{part}]@2147483647/2147483647.{part}[{part}]"
+    assert parse_address(name) is not None
+    assert len(name) <= ReportedSetting.__table__.c.name.type.length  # type: ignore[attr-defined]

@@ -225,7 +225,8 @@ class CreatedStationOut(StationOut):
 class ConfigurationChangeIn(Body):
     """One change: the eDRV body `{key, value}`, plus Switchyard's optional `reason` and `attributeType`."""
 
-    key: str = Field(min_length=1, max_length=200)
+    # Longer than any valid name, so the configuration checks can say what exactly is too long.
+    key: str = Field(min_length=1, max_length=300)
     # A string as in OCPP; numbers, booleans and lists of strings are written as the station holds them
     # (checked by the configuration service, which says exactly what it got).
     value: Any

@@ -56,8 +56,9 @@ class ReportedSetting(Base):
     __tablename__ = "reported_settings"
 
     station_id: Mapped[str] = mapped_column(ID, ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True)
-    # 1.6: the key; 2.0.1: Component[instance].Variable[instance], with @evse/connector on the component.
-    name: Mapped[str] = mapped_column(String(160), primary_key=True)
+    # 1.6: the key; 2.0.1: Component[instance].Variable[instance], with @evse/connector on the component
+    # (four names of up to 50 characters, brackets, the EVSE and connector ids: at most about 230).
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
     value: Mapped[str | None] = mapped_column(Text, nullable=True)
     readonly: Mapped[bool] = mapped_column(Boolean)
     writeonly: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,4 +1,5 @@
-"""pending_passwords: passwords sent to a station whose outcome is not known yet, accepted besides its own
+"""pending_passwords: passwords sent to a station whose outcome is not known yet, accepted besides its own;
+reported_settings.name wide enough for every 2.0.1 variable address
 
 Revision ID: 0004
 Revises: 0003
@@ -31,8 +32,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("action_id"),
     )
     op.create_index("ix_pending_passwords_station_id", "pending_passwords", ["station_id"])
+    with op.batch_alter_table("reported_settings") as batch:
+        batch.alter_column("name", type_=sa.String(length=255), existing_type=sa.String(length=160), nullable=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reported_settings") as batch:
+        batch.alter_column("name", type_=sa.String(length=160), existing_type=sa.String(length=255), nullable=False)
     op.drop_index("ix_pending_passwords_station_id", table_name="pending_passwords")
     op.drop_table("pending_passwords")
