@@ -9,7 +9,7 @@ import json
 
 from switchyard.sim.faults import parse_faults
 from switchyard.sim.station import SimulatedStation
-from tests.configuration.support import change, next_call, ok_result, read_station, wait_action
+from tests.configuration.support import change, next_call, ok_result, read_station, wait_action, wait_read
 from tests.support import PASSWORD_16, RunningNode, basic, boot, station, upgrade_status
 
 NEW_KEY_16 = "00112233445566778899aabbccddeeff0011"  # 18 bytes, as hex
@@ -83,6 +83,7 @@ async def test_a_password_whose_answer_was_lost_survives_a_later_refused_change(
         await boot(ws)
         read = await next_call(ws, "GetConfiguration")
         await ws.send(json.dumps([3, read[1], {"configurationKey": []}]))
+        await wait_read(node, created["_id"])
         first = ok_result(await change(node, created["_id"], "AuthorizationKey", k1))
         await next_call(ws, "ChangeConfiguration")  # taken, never answered
         assert (await wait_action(node, first["_id"]))["status"] == "failed"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from switchyard.core import sequencer
-from tests.configuration.support import SETTINGS, baseline, change, next_call, ok_result, wait_action
+from tests.configuration.support import SETTINGS, baseline, change, next_call, ok_result, wait_action, wait_read
 from tests.support import PASSWORD_16, RunningNode, boot, running_node, station
 
 KEY = "MeterValueSampleInterval"
@@ -25,6 +25,7 @@ async def test_a_failed_confirmation_read_is_tried_again(node: RunningNode, monk
         await boot(ws)
         read = await next_call(ws, "GetConfiguration")
         await ws.send(json.dumps([3, read[1], _entries("60")]))
+        await wait_read(node, created["_id"])
         requested = ok_result(await change(node, created["_id"], KEY, "15"))
         sent = await next_call(ws, "ChangeConfiguration")
         await ws.send(json.dumps([3, sent[1], {"status": "RebootRequired"}]))
@@ -55,6 +56,7 @@ async def test_an_accepted_change_that_expires_unread_keeps_the_station_s_answer
             await boot(ws)
             read = await next_call(ws, "GetConfiguration")
             await ws.send(json.dumps([3, read[1], _entries("60")]))
+            await wait_read(node, created["_id"])
             requested = ok_result(await change(node, created["_id"], KEY, "15"))
             sent = await next_call(ws, "ChangeConfiguration")
             await ws.send(json.dumps([3, sent[1], {"status": "Accepted"}]))

@@ -5,7 +5,7 @@ import asyncio
 import json
 from typing import Any
 
-from tests.configuration.support import action, change, next_call, ok_result
+from tests.configuration.support import action, change, next_call, ok_result, wait_read
 from tests.support import PASSWORD_16, RunningNode, boot, station
 
 
@@ -26,6 +26,7 @@ async def test_a_read_back_during_teardown_waits_for_the_reconnect(node: Running
         read = await next_call(ws, "GetConfiguration")
         current = {"key": "HeartbeatInterval", "readonly": False, "value": "300"}
         await ws.send(json.dumps([3, read[1], {"configurationKey": [current]}]))
+        await wait_read(node, created["_id"])
         requested = ok_result(await change(node, created["_id"], "HeartbeatInterval", "60"))
         sent = await next_call(ws, "ChangeConfiguration")
         await ws.send(json.dumps([3, sent[1], {"status": "Accepted"}]))
