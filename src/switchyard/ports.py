@@ -42,8 +42,9 @@ class StationDirectory(Protocol):
         self, identity: str, ocpp_version: str, security_profile: int, password_hash: str | None
     ) -> StationRecord: ...
 
-    async def pending_passwords(self, station_id: str) -> list[str]:
-        """Hashes of passwords sent to the station whose outcome is not known yet, newest first."""
+    async def passwords(self, station_id: str) -> tuple[str | None, list[str]]:
+        """The station's password hash as stored now, and the hashes of passwords sent to it whose
+        outcome is not known yet (newest first), read together."""
         ...
 
     async def adopt_password(self, station: StationRecord, password_hash: str) -> StationRecord | None:

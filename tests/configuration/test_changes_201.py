@@ -28,6 +28,8 @@ async def test_the_boot_read_gathers_every_notify_report_page(node: RunningNode)
         assert len(pages) > 1  # ItemsPerMessage[GetReport] is 4: the report is paged
         reported = sum(len(m.payload["reportData"]) for m in pages)
         assert read["response_data"] == {"status": "Accepted", "keys": reported}
+        # Its progress ("reading: 3 NotifyReport pages so far, ...") was shown while it ran, not after.
+        assert read["waitingFor"] is None
         assert await event_types(node, read["_id"]) == [f"{READ}.requested", f"{READ}.accepted"]
         details = ok_result(
             await node.api.get(f"/v1.1/chargestations/{station_id}/configurations/details", headers=node.auth())

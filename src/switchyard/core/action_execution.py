@@ -35,6 +35,8 @@ class Outcome:
     mismatch: bool = False
     # Values the station reported on the way (a read-back), to keep as its reported configuration.
     reported: dict[str, str | None] | None = None
+    # The request never left (the connection was closing): nothing reached the station.
+    not_sent: bool = False
 
 
 def failed(reason: str, status: str | None = None) -> Outcome:
@@ -45,7 +47,7 @@ def failed(reason: str, status: str | None = None) -> Outcome:
 
 def not_sent() -> Outcome:
     """The station went away before the request left: the action waits for it again."""
-    return Outcome(Phase.QUEUED, waiting_for="the station is not connected")
+    return Outcome(Phase.QUEUED, waiting_for="the station is not connected", not_sent=True)
 
 
 def call_failure(error: StationCallFailed | InvalidRequest, action: str) -> Outcome:

@@ -12,7 +12,7 @@ wait for a reboot (a reset is how that wait usually ends).
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -286,7 +286,7 @@ class Sequencer:
                 outcome = await self._resume_change(ref, action, state)
             else:
                 outcome = await self._send(ref, action, state)
-            if outcome.phase is Phase.QUEUED and outcome.status is None:
+            if outcome.not_sent:
                 # Not sent after all (the connection was closing): its reconnect wakes the lane, and
                 # this pause keeps a connection that is still being torn down from spinning it.
                 return self._clock.now() + _NOT_SENT_PAUSE
@@ -315,9 +315,7 @@ class Sequencer:
             outcome = await self._execution.reset(ref, action.target)
         else:
             # A long 2.0.1 report shows how far it has come (as waitingFor; the CLI prints it).
-            outcome = await self._execution.read(
-                ref, self._settings.configuration_read_timeout, lambda text: self._note_waiting(action.id, text)
-            )
+            outcome = await self._execution.read(ref, self._settings.configuration_read_timeout, self._progress(action))
         return await self._record(action, state, outcome)
 
     async def _resume_change(self, ref: StationRef, action: Action, state: ConfigurationState | None) -> Outcome:
@@ -353,6 +351,8 @@ class Sequencer:
                     continue
                 if isinstance(result, Outcome):
                     outcome = result
+                elif action.target.get("password"):
+                    outcome = await self._passwords.confirm_after_reboot(session, action)
                 else:
                     outcome = _confirmation(action.target, sent[action.id], result, ref.ocpp_version)
                 await update_action(
@@ -417,6 +417,18 @@ class Sequencer:
         action.sent_at = now
         if first_time:
             self._events_committed()
+
+    def _progress(self, action: Action) -> Callable[[str], Awaitable[None]]:
+        async def note(text: str) -> None:
+            try:
+                await self._note_waiting(action.id, text)
+            except Exception:  # progress is a courtesy: it never fails the read it reports on
+                log.warning("could not note a read's progress", action_id=action.id, exc_info=True)
+                return
+            # The lane's copy learns what is stored, so the read's outcome clears it again.
+            set_committed_value(action, "waiting_for", text)
+
+        return note
 
     async def _note_waiting(self, action_id: str, reason: str) -> None:
         # Progress, not a change of status: updatedAt (which eDRV clients watch) stays as it is.

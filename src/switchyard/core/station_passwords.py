@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.clock import Clock
-from switchyard.core.action_execution import Outcome
+from switchyard.core.action_execution import Outcome, failed
 from switchyard.core.actions import Phase, Status
 from switchyard.credentials import hash_station_password
 from switchyard.store.config_tables import Action, PendingPassword
@@ -48,12 +48,13 @@ class StationPasswords:
         (accepted besides the current one) until the station logs in with it or it is settled otherwise.
         """
         mine = delete(PendingPassword).where(PendingPassword.action_id == action.id)
-        if outcome.status is Status.REJECTED or (outcome.phase is Phase.QUEUED and outcome.status is None):
+        if outcome.status is Status.REJECTED or outcome.not_sent:
             await session.execute(mine)
             return
         if outcome.status is not Status.COMPLETED or outcome.reboot_pending:
             return
-        station = await session.get(Station, action.station_id)
+        # Locked: a login adopting a pending password changes the same row (PostgreSQL).
+        station = await session.get(Station, action.station_id, with_for_update=True)
         if station is None:
             return
         pending = await session.get(PendingPassword, action.id)
@@ -65,6 +66,19 @@ class StationPasswords:
         # The station holds this one: whatever else was pending is not its password any more.
         await session.execute(delete(PendingPassword).where(PendingPassword.station_id == station.id))
         log.info("station password rotated", identity=station.identity, action_id=action.id)
+
+    async def confirm_after_reboot(self, session: AsyncSession, action: Action) -> Outcome:
+        """A password change answered RebootRequired, once the station has rebooted and logged in again.
+
+        A write-only value cannot be read back; the login tells instead. With the new password, the
+        gateway made it the station's (and dropped this pending row); with the old one, the row is still
+        here: the change did not take, and the new password stops being accepted.
+        """
+        pending = await session.get(PendingPassword, action.id)
+        if pending is None:
+            return Outcome(Phase.DONE, Status.COMPLETED)
+        await session.delete(pending)
+        return failed("the station rebooted but still logs in with its old password; the new one did not take")
 
 
 async def add_pending_password(session: AsyncSession, action: Action, password_hash: str, now: datetime) -> None:

@@ -5,7 +5,7 @@ Security profiles (OCPP 1.6 Security Whitepaper, 2.0.1 part A): 1 = Basic auth o
 (or its identity). A station must connect with the profile it is configured for (A00.FR.002).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 import structlog
@@ -103,9 +103,13 @@ class Admission:
             self._refuse(identity, "the Basic-auth username must be the station identity")
         if record.password_hash is not None and verify_station_password(password, record.password_hash):
             return record
-        # A password change whose answer never came (or that waits for a reboot): the station may
-        # already use the new one. Refusing it would lock the station out for good.
-        for pending in await self._directory.pending_passwords(record.station_id):
+        # The password changed since the record was read (an Accepted answer settled a moment ago), or a
+        # change whose answer never came (or that waits for a reboot): the station may already use the
+        # new one. Refusing it would lock the station out.
+        current, pending_ones = await self._directory.passwords(record.station_id)
+        if current is not None and current != record.password_hash and verify_station_password(password, current):
+            return replace(record, password_hash=current)
+        for pending in pending_ones:
             if verify_station_password(password, pending):
                 adopted = await self._directory.adopt_password(record, pending)
                 if adopted is not None:

@@ -155,31 +155,44 @@ class DatabaseStationDirectory:
                 raise
             return existing
 
-    async def pending_passwords(self, station_id: str) -> list[str]:
+    async def passwords(self, station_id: str) -> tuple[str | None, list[str]]:
+        # One statement, so the current and the pending passwords are one snapshot: a password settled
+        # between two reads would otherwise be in neither.
+        query = (
+            select(Station.password_hash, PendingPassword.password_hash)
+            .outerjoin(PendingPassword, PendingPassword.station_id == Station.id)
+            .where(Station.id == station_id)
+            .order_by(PendingPassword.created_at.desc())
+        )
         async with self._db.sessions() as session:
-            query = (
-                select(PendingPassword.password_hash)
-                .where(PendingPassword.station_id == station_id)
-                .order_by(PendingPassword.created_at.desc())
-            )
-            return list(await session.scalars(query))
+            rows = (await session.execute(query)).all()
+        current = rows[0][0] if rows else None
+        return current, [pending for _, pending in rows if pending is not None]
 
     async def adopt_password(self, station: StationRecord, password_hash: str) -> StationRecord | None:
         async with self._db.transaction() as session:
-            row = await session.get(Station, station.station_id)
+            # Locked: the sequencer settling an answer changes the same row (PostgreSQL; SQLite has one writer).
+            row = await session.get(Station, station.station_id, with_for_update=True)
             if row is None:
                 return None
-            if row.password_hash != password_hash:
-                still_pending = await session.scalar(
-                    select(PendingPassword.action_id).where(
-                        PendingPassword.station_id == row.id, PendingPassword.password_hash == password_hash
-                    )
+            adopted = await session.scalar(
+                select(PendingPassword).where(
+                    PendingPassword.station_id == row.id, PendingPassword.password_hash == password_hash
                 )
-                if still_pending is None:
+            )
+            if adopted is None:
+                if row.password_hash != password_hash:
                     return None  # settled otherwise meanwhile (Rejected, or the operator set a password)
+            else:
                 row.password_hash = password_hash
                 row.updated_at = self._clock.now()
-            await session.execute(delete(PendingPassword).where(PendingPassword.station_id == row.id))
+                # This one and those sent before it are settled; one sent after it may still reach the
+                # station (a RebootRequired one applies at the next reboot), so it stays pending.
+                await session.execute(
+                    delete(PendingPassword).where(
+                        PendingPassword.station_id == row.id, PendingPassword.created_at <= adopted.created_at
+                    )
+                )
         log.info("station logged in with its new password; the old one is refused from now on", identity=row.identity)
         return replace(station, password_hash=password_hash)
 
