@@ -78,3 +78,32 @@ async def test_drain_waits_for_writes_handed_over(database: Database) -> None:
     await writes.drain()
     assert all(task.done() for task in pending)
     assert await names(database) == [f"d{i}" for i in range(5)]
+
+
+async def test_a_merged_object_from_elsewhere_is_written_even_when_its_group_fails(database: Database) -> None:
+    """Regression: the sequencer added its own copy of an action to the shared session; when another
+    write in the group failed, the rollback expired that copy, losing its changes (or failing the
+    re-run). Merged, the copy stays out of the session and the re-run writes it."""
+    writes = GroupCommit(database)
+    await writes.write(add_operator("taken"))
+    await writes.write(add_operator("mine"))
+    async with database.sessions() as session:
+        copy = await session.scalar(select(Operator).where(Operator.name == "mine"))
+    assert copy is not None
+    copy.platform = True  # changed away from any session, as a lane changes its copy
+
+    async def write_copy(session: AsyncSession) -> str:
+        await session.merge(copy)
+        await session.flush()
+        return "written"
+
+    outcomes = await asyncio.gather(
+        writes.write(add_operator("first")),  # the group after this one holds the next three
+        writes.write(write_copy),
+        writes.write(add_operator("taken")),  # fails: the group is rolled back and run write by write
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[2], Exception)
+    assert outcomes[1] == "written"
+    async with database.sessions() as session:
+        assert await session.scalar(select(Operator.platform).where(Operator.name == "mine")) is True

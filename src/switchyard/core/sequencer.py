@@ -279,13 +279,13 @@ class Sequencer:
                 continue
             if isinstance(step, Expire):
                 answered = (action.response_data or {}).get("status")
-                outcome = await self._record(action, state, failed(step.reason, answered))
+                outcome = await self._record(action, failed(step.reason, answered))
             elif isinstance(step, Unknown):
-                outcome = await self._record(action, state, _unknown_reset())
+                outcome = await self._record(action, _unknown_reset())
             elif isinstance(step, ReadBack):
-                outcome = await self._resume_change(ref, action, state)
+                outcome = await self._resume_change(ref, action)
             else:
-                outcome = await self._send(ref, action, state)
+                outcome = await self._send(ref, action)
             if outcome.not_sent:
                 # Not sent after all (the connection was closing): its reconnect wakes the lane, and
                 # this pause keeps a connection that is still being torn down from spinning it.
@@ -302,12 +302,12 @@ class Sequencer:
 
     # -- steps --------------------------------------------------------------------------------
 
-    async def _send(self, ref: StationRef, action: Action, state: ConfigurationState | None) -> Outcome:
+    async def _send(self, ref: StationRef, action: Action) -> Outcome:
         kind = ActionType(action.type)
         if kind is ActionType.RESET and not action.target.get("force"):
             busy = await self._active_transaction(ref.station_id)
             if busy is not None:
-                return await self._record(action, state, failed(f"not sent: transaction {busy} started on the station"))
+                return await self._record(action, failed(f"not sent: transaction {busy} started on the station"))
         await self._mark_sending(ref, action)
         if kind is ActionType.UPDATE_CONFIGURATION:
             outcome = await self._execution.change(ref, action.target, self._value_of(action))
@@ -316,15 +316,15 @@ class Sequencer:
         else:
             # A long 2.0.1 report shows how far it has come (as waitingFor; the CLI prints it).
             outcome = await self._execution.read(ref, self._settings.configuration_read_timeout, self._progress(action))
-        return await self._record(action, state, outcome)
+        return await self._record(action, outcome)
 
-    async def _resume_change(self, ref: StationRef, action: Action, state: ConfigurationState | None) -> Outcome:
+    async def _resume_change(self, ref: StationRef, action: Action) -> Outcome:
         value = self._value_of(action)
         if action.phase == Phase.SENDING.value:
             outcome = await self._execution.decide_unanswered(ref, action.target, value)
         else:
             outcome = await self._execution.read_back(ref, action.target, value, action.response_data or {})
-        return await self._record(action, state, outcome)
+        return await self._record(action, outcome)
 
     async def _confirm_reboot(self, ref: StationRef, awaiting: list[Action], lane: _Lane) -> datetime | None:
         """Read back what waited for the reboot; returns when to try again if the read failed."""
@@ -437,43 +437,43 @@ class Sequencer:
 
         await self._writes.write(write)
 
-    async def _record(self, action: Action, state: ConfigurationState | None, outcome: Outcome) -> Outcome:
+    async def _record(self, action: Action, outcome: Outcome) -> Outcome:
         """The outcome of a step, with its webhook event, the values read back and the station's lane
         state, in one transaction.
 
-        `action` and `state` are this lane's copies from its last look: only the lane changes them
-        (the API only adds actions), so they are written back without being read again.
+        `action` is this lane's copy from its last look; only the lane changes an action after it is
+        created. It is merged into the shared session, never added: if the group's transaction rolls
+        back (another write in it failed), this write runs again on its own, and an added copy would
+        have been expired with the rollback. The lane state is read afresh (a boot may have changed it).
         """
         now = self._clock.now()
 
         async def write(session: AsyncSession) -> None:
-            nonlocal state
-            session.add(action)
-            if action.target.get("password"):
-                await self._passwords.settle(session, action, outcome)  # before the secret is dropped
+            row = await session.merge(action)
+            if row.target.get("password"):
+                await self._passwords.settle(session, row, outcome)  # before the secret is dropped
             await update_action(
                 session,
-                action,
+                row,
                 now,
                 status=outcome.status,
                 phase=outcome.phase,
                 response_data=outcome.response_data,
                 waiting_for=outcome.waiting_for,
-                value_after=None if action.target.get("secret") else outcome.value_after,
+                value_after=None if row.target.get("secret") else outcome.value_after,
             )
             if outcome.reported:
-                await self._reader.store_values(session, action.station_id, outcome.reported)
+                await self._reader.store_values(session, row.station_id, outcome.reported)
             if outcome.reboot_pending or outcome.changed:
-                if state is None:  # rare: a station whose configuration was never read
-                    state = await session.get(ConfigurationState, action.station_id) or ConfigurationState(
-                        station_id=action.station_id, reboot_pending=False
-                    )
-                session.add(state)
+                lane_state = await session.get(ConfigurationState, row.station_id)
+                if lane_state is None:  # rare: a station whose configuration was never read
+                    lane_state = ConfigurationState(station_id=row.station_id, reboot_pending=False)
+                    session.add(lane_state)
                 if outcome.changed:
-                    state.last_change_at = now
-                if outcome.reboot_pending and not state.reboot_pending:
-                    state.reboot_pending = True
-                    state.reboot_pending_since = now
+                    lane_state.last_change_at = now
+                if outcome.reboot_pending and not lane_state.reboot_pending:
+                    lane_state.reboot_pending = True
+                    lane_state.reboot_pending_since = now
 
         await self._writes.write(write)
         if outcome.status is not None:

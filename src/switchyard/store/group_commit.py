@@ -9,7 +9,8 @@ committed, exactly as with a transaction of its own.
 When a write fails, its group is rolled back and every write of it runs again in a transaction of
 its own, so each caller gets its own result or exception, as if it had never shared. A write must
 therefore be safe to run twice when the first run was rolled back: it builds its rows inside the
-function, and touches objects that a rollback may expire only through the session.
+function, and brings in objects from outside with `session.merge` (never `session.add`: a rollback
+expires what was added, and the re-run would silently write nothing of it).
 """
 
 import asyncio
