@@ -1,10 +1,14 @@
+import io
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 import uvloop
 
+from switchyard import logs
 from switchyard.sim.audit import AUDIT
 from tests.support import RunningNode, running_node
 
@@ -25,3 +29,19 @@ def simulated_frames_validate() -> Iterator[None]:
     """Every frame a simulated station sent, in the whole run, validated against the official schemas."""
     yield
     assert AUDIT.failures == [], "simulator sent invalid frames:\n" + "\n".join(AUDIT.failures[:20])
+
+
+@pytest.fixture
+def debug_logs() -> Iterator[io.StringIO]:
+    """switchyard.logs at DEBUG, written to a buffer; the previous configuration is restored after."""
+    saved_structlog = structlog.get_config()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    buffer = io.StringIO()
+    logs.configure("debug", stream=buffer, cache=False)
+    try:
+        yield buffer
+    finally:
+        structlog.configure(**saved_structlog)
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)

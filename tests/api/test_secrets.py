@@ -4,14 +4,12 @@ import hashlib
 import io
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import structlog
 from sqlalchemy import text
 
-from switchyard import logs
 from tests.api.helpers import bearer, create_key, expect, make_tenant, unique
 from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, boot, station
 
@@ -110,22 +108,6 @@ async def test_station_passwords_never_leave_the_creation_response(node: Running
         for value in row.values():
             for secret in secrets:
                 assert secret not in str(value)
-
-
-@pytest.fixture
-def debug_logs() -> Iterator[io.StringIO]:
-    """switchyard.logs at DEBUG, written to a buffer; the previous configuration is restored after."""
-    saved_structlog = structlog.get_config()
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    buffer = io.StringIO()
-    logs.configure("debug", stream=buffer, cache=False)
-    try:
-        yield buffer
-    finally:
-        structlog.configure(**saved_structlog)
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)
 
 
 async def test_api_keys_never_reach_the_logs(

@@ -11,7 +11,7 @@ from websockets.asyncio.client import ClientConnection
 
 from switchyard.sim.station import SimulatedStation
 from tests.sim.support import register, spec_for
-from tests.support import RunningNode
+from tests.support import RunningNode, boot
 
 # Quick enough for tests, slow enough to see ordering: spacing between changes, short calls.
 SETTINGS: dict[str, Any] = {
@@ -120,3 +120,11 @@ async def next_call(ws: ClientConnection, action: str) -> list[Any]:
             return list(frame)
         if frame[0] == 2:
             await ws.send(json.dumps([3, frame[1], {}]))
+
+
+async def boot_and_read(node: RunningNode, ws: ClientConnection, station_id: str, *keys: dict[str, Any]) -> None:
+    """A raw 1.6 station boots and answers the node's boot read with `keys`; returns once it is stored."""
+    await boot(ws)
+    read = await next_call(ws, "GetConfiguration")
+    await ws.send(json.dumps([3, read[1], {"configurationKey": list(keys)}]))
+    await wait_read(node, station_id)

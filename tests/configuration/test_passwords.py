@@ -7,18 +7,16 @@ came: the station may hold either password, so both open a connection until it u
 
 import json
 
-from websockets.asyncio.client import ClientConnection
-
 from switchyard.sim.faults import parse_faults
 from switchyard.sim.station import SimulatedStation
 from tests.configuration.support import (
+    boot_and_read,
     change,
     event_types,
     next_call,
     ok_result,
     read_station,
     wait_action,
-    wait_read,
 )
 from tests.support import PASSWORD_16, RunningNode, basic, boot, station, upgrade_status
 
@@ -90,10 +88,7 @@ async def test_a_password_whose_answer_was_lost_survives_a_later_refused_change(
     k1, k2 = "11" * 16, "22" * 16
     created = await node.add_station("PW-2X", password=PASSWORD_16)
     async with station(node.ws_url, "PW-2X", PASSWORD_16) as ws:
-        await boot(ws)
-        read = await next_call(ws, "GetConfiguration")
-        await ws.send(json.dumps([3, read[1], {"configurationKey": []}]))
-        await wait_read(node, created["_id"])
+        await boot_and_read(node, ws, created["_id"])
         first = ok_result(await change(node, created["_id"], "AuthorizationKey", k1))
         await next_call(ws, "ChangeConfiguration")  # taken, never answered
         assert (await wait_action(node, first["_id"]))["status"] == "failed"
@@ -106,20 +101,13 @@ async def test_a_password_whose_answer_was_lost_survives_a_later_refused_change(
     assert await _status(node, "PW-2X", PASSWORD_16) == 401  # settled by that login
 
 
-async def _booted_and_read(node: RunningNode, ws: ClientConnection, station_id: str) -> None:
-    await boot(ws)
-    read = await next_call(ws, "GetConfiguration")
-    await ws.send(json.dumps([3, read[1], {"configurationKey": []}]))
-    await wait_read(node, station_id)
-
-
 async def test_a_password_waiting_for_a_reboot_survives_a_login_with_an_older_pending_one(node: RunningNode) -> None:
     """K1's answer is lost (the station took it); K2 is answered RebootRequired. The station reconnects
     with K1 before it reboots, then reboots and uses K2: both logins must work."""
     k1, k2 = "11" * 16, "22" * 16
     created = await node.add_station("PW-RB", password=PASSWORD_16)
     async with station(node.ws_url, "PW-RB", PASSWORD_16) as ws:
-        await _booted_and_read(node, ws, created["_id"])
+        await boot_and_read(node, ws, created["_id"])
         first = ok_result(await change(node, created["_id"], "AuthorizationKey", k1))
         await next_call(ws, "ChangeConfiguration")  # taken, never answered
         assert (await wait_action(node, first["_id"]))["status"] == "failed"
@@ -140,7 +128,7 @@ async def test_a_password_that_did_not_take_at_the_reboot_fails_and_stops_workin
     new = "33" * 16
     created = await node.add_station("PW-NT", password=PASSWORD_16)
     async with station(node.ws_url, "PW-NT", PASSWORD_16) as ws:
-        await _booted_and_read(node, ws, created["_id"])
+        await boot_and_read(node, ws, created["_id"])
         requested = ok_result(await change(node, created["_id"], "AuthorizationKey", new))
         sent = await next_call(ws, "ChangeConfiguration")
         await ws.send(json.dumps([3, sent[1], {"status": "RebootRequired"}]))

@@ -4,28 +4,38 @@ more than one chance to answer, and a read-back the station was not there for un
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from switchyard.core import sequencer
-from tests.configuration.support import SETTINGS, baseline, change, next_call, ok_result, wait_action, wait_read
+from tests.configuration.support import (
+    SETTINGS,
+    baseline,
+    boot_and_read,
+    change,
+    next_call,
+    ok_result,
+    wait_action,
+)
 from tests.support import PASSWORD_16, RunningNode, boot, running_node, station
 
 KEY = "MeterValueSampleInterval"
 
 
+def _key(value: str) -> dict[str, Any]:
+    return {"key": KEY, "readonly": False, "value": value}
+
+
 def _entries(value: str) -> dict[str, object]:
-    return {"configurationKey": [{"key": KEY, "readonly": False, "value": value}]}
+    return {"configurationKey": [_key(value)]}
 
 
 async def test_a_failed_confirmation_read_is_tried_again(node: RunningNode, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sequencer, "_CONFIRM_RETRY", timedelta(seconds=0.1))
     created = await node.add_station("RB-1", password=PASSWORD_16)
     async with station(node.ws_url, "RB-1", PASSWORD_16) as ws:
-        await boot(ws)
-        read = await next_call(ws, "GetConfiguration")
-        await ws.send(json.dumps([3, read[1], _entries("60")]))
-        await wait_read(node, created["_id"])
+        await boot_and_read(node, ws, created["_id"], _key("60"))
         requested = ok_result(await change(node, created["_id"], KEY, "15"))
         sent = await next_call(ws, "ChangeConfiguration")
         await ws.send(json.dumps([3, sent[1], {"status": "RebootRequired"}]))
@@ -56,10 +66,7 @@ async def test_an_accepted_change_that_expires_unread_keeps_the_station_s_answer
         await baseline(node, enabled=False)
         created = await node.add_station("RB-X", password=PASSWORD_16)
         async with station(node.ws_url, "RB-X", PASSWORD_16) as ws:
-            await boot(ws)
-            read = await next_call(ws, "GetConfiguration")
-            await ws.send(json.dumps([3, read[1], _entries("60")]))
-            await wait_read(node, created["_id"])
+            await boot_and_read(node, ws, created["_id"], _key("60"))
             requested = ok_result(await change(node, created["_id"], KEY, "15"))
             sent = await next_call(ws, "ChangeConfiguration")
             await ws.send(json.dumps([3, sent[1], {"status": "Accepted"}]))

@@ -5,8 +5,8 @@ import asyncio
 import json
 from typing import Any
 
-from tests.configuration.support import action, change, next_call, ok_result, wait_read
-from tests.support import PASSWORD_16, RunningNode, boot, station
+from tests.configuration.support import action, boot_and_read, change, next_call, ok_result
+from tests.support import PASSWORD_16, RunningNode, station
 
 
 async def test_a_read_back_during_teardown_waits_for_the_reconnect(node: RunningNode) -> None:
@@ -22,11 +22,7 @@ async def test_a_read_back_during_teardown_waits_for_the_reconnect(node: Running
 
     execution.read_back = counted  # type: ignore[method-assign]
     async with station(node.ws_url, "TD-1", PASSWORD_16) as ws:
-        await boot(ws)
-        read = await next_call(ws, "GetConfiguration")
-        current = {"key": "HeartbeatInterval", "readonly": False, "value": "300"}
-        await ws.send(json.dumps([3, read[1], {"configurationKey": [current]}]))
-        await wait_read(node, created["_id"])
+        await boot_and_read(node, ws, created["_id"], {"key": "HeartbeatInterval", "readonly": False, "value": "300"})
         requested = ok_result(await change(node, created["_id"], "HeartbeatInterval", "60"))
         sent = await next_call(ws, "ChangeConfiguration")
         await ws.send(json.dumps([3, sent[1], {"status": "Accepted"}]))

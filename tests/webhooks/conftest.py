@@ -1,15 +1,11 @@
-import io
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import structlog
 
-from switchyard import logs
 from switchyard.api.app import create_app
 from switchyard.node import Switchyard
 from tests.support import POSTGRES, RunningNode, _database_url, node_settings, running_node
@@ -64,19 +60,3 @@ async def started(tmp_path: Path, settings: dict[str, Any], admin_key: str = "")
             yield RunningNode(sy, key or admin_key, client)
     finally:
         await sy.stop()
-
-
-@pytest.fixture
-def debug_logs() -> Iterator[io.StringIO]:
-    """switchyard.logs at DEBUG, written to a buffer; the previous configuration is restored after."""
-    saved_structlog = structlog.get_config()
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    buffer = io.StringIO()
-    logs.configure("debug", stream=buffer, cache=False)
-    try:
-        yield buffer
-    finally:
-        structlog.configure(**saved_structlog)
-        root.handlers[:] = saved_handlers
-        root.setLevel(saved_level)

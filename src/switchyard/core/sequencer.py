@@ -29,7 +29,7 @@ from switchyard.core.action_steps import Expire, Facts, ReadBack, Unknown, Wait,
 from switchyard.core.actions import ActionType, Phase, Status, announce_sent, create_action, update_action
 from switchyard.core.config_reader import ConfigurationReader, StationRef
 from switchyard.core.setting_names import same_value
-from switchyard.core.station_passwords import StationPasswords, add_pending_password
+from switchyard.core.station_passwords import Decrypt, StationPasswords, add_pending_password
 from switchyard.domain import BootStatus
 from switchyard.ports import StationLink
 from switchyard.settings import Settings
@@ -49,9 +49,6 @@ _CONFIRM_RETRY = timedelta(seconds=5)
 _BOOT_RECORD_ATTEMPTS = 3
 _BOOT_RECORD_RETRY = 0.5  # seconds, times the attempt
 _AGAIN = "again"
-
-# (stored ciphertext, the action id it is bound to) -> the secret value.
-Decrypt = Callable[[str, str], str]
 
 
 @dataclass(slots=True)

@@ -23,12 +23,15 @@ from switchyard.store.tables import Station
 
 log = structlog.get_logger("switchyard.sequencer")
 
+# (stored ciphertext, the action id it is bound to) -> the secret value.
+Decrypt = Callable[[str, str], str]
+
 # Passwords sent without a settled answer that a station may log in with (each is a way in).
 MAX_PENDING_PASSWORDS = 3
 
 
 class StationPasswords:
-    def __init__(self, decrypt: Callable[[str, str], str], iterations: int, clock: Clock) -> None:
+    def __init__(self, decrypt: Decrypt, iterations: int, clock: Clock) -> None:
         self._decrypt = decrypt
         self._iterations = iterations
         self._clock = clock

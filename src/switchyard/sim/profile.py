@@ -137,23 +137,7 @@ def load_profile(name_or_path: str | Path) -> FirmwareProfile:
 def parse_profile(document: Any, source: str = "profile", default_name: str | None = None) -> FirmwareProfile:
     if not isinstance(document, dict):
         raise ProfileError(f"{source}: a profile is a mapping")
-    _only(
-        document,
-        source,
-        {
-            "name",
-            "ocpp",
-            "vendor",
-            "model",
-            "firmware",
-            "connectors",
-            "description",
-            "boolean",
-            "keys",
-            "components",
-            "reboot_by_default",
-        },
-    )
+    _only(document, source, _PROFILE_FIELDS)
     try:
         return _parse(document, source, default_name)
     except (TypeError, ValueError) as exc:
@@ -211,7 +195,7 @@ def _key(name: str, spec: Any, source: str, reboot_by_default: bool) -> KeySpec:
     where = f"{source}: key {name}"
     if not isinstance(spec, dict):
         raise ProfileError(f"{where}: describe it with a mapping ({{type: integer, value: '60'}})")
-    _only(spec, where, {"type", "value", "readonly", "writeonly", *_LIMIT_FIELDS, *_QUIRK_FIELDS})
+    _only(spec, where, _KEY_FIELDS)
     kind = str(spec.get("type", "string"))
     if kind not in KEY_TYPES:
         raise ProfileError(f"{where}: type must be one of {', '.join(sorted(KEY_TYPES))}")
@@ -232,11 +216,7 @@ def _key(name: str, spec: Any, source: str, reboot_by_default: bool) -> KeySpec:
 def _component(component: Any, source: str, reboot_by_default: bool) -> list[VariableSpec]:
     if not isinstance(component, dict) or "component" not in component:
         raise ProfileError(f"{source}: each component needs `component: Name` and `variables: [...]`")
-    _only(
-        component,
-        f"{source}: component {component['component']}",
-        {"component", "instance", "evse", "connector", "variables"},
-    )
+    _only(component, f"{source}: component {component['component']}", _COMPONENT_FIELDS)
     name = str(component["component"])
     raw_variables = component.get("variables", [])
     if not isinstance(raw_variables, list):
@@ -246,22 +226,7 @@ def _component(component: Any, source: str, reboot_by_default: bool) -> list[Var
         if not isinstance(spec, dict) or "variable" not in spec:
             raise ProfileError(f"{source}: component {name}: each variable needs `variable: Name`")
         where = f"{source}: {name}.{spec['variable']}"
-        _only(
-            spec,
-            where,
-            {
-                "variable",
-                "instance",
-                "type",
-                "value",
-                "mutability",
-                "unit",
-                "persistent",
-                "constant",
-                *_LIMIT_FIELDS,
-                *_QUIRK_FIELDS,
-            },
-        )
+        _only(spec, where, _VARIABLE_FIELDS)
         data_type = str(spec.get("type", "string"))
         if data_type not in DATA_TYPES:
             raise ProfileError(f"{where}: type must be one of {', '.join(sorted(DATA_TYPES))}")
@@ -307,6 +272,7 @@ _PROFILE_FIELDS = {
     "components",
     "reboot_by_default",
 }
+_KEY_FIELDS = {"type", "value", "readonly", "writeonly", *_LIMIT_FIELDS, *_QUIRK_FIELDS}
 _COMPONENT_FIELDS = {"component", "instance", "evse", "connector", "variables"}
 _VARIABLE_FIELDS = {
     "variable",
