@@ -12,6 +12,7 @@ from switchyard.protocol.framing import (
     FrameError,
     Ignored,
     encode_error,
+    nesting,
     parse_frame,
 )
 
@@ -86,3 +87,40 @@ def test_201_descriptions_are_cut_to_255_characters() -> None:
     assert len(frame[3]) == 255
     assert frame == [4, "m", "FormatViolation", frame[3], {}]
     assert len(json.loads(encode_error("m", "FormationViolation", "y" * 400, V16))[3]) == 400
+
+
+def _nested(depth: int) -> str:
+    """A DataTransfer CALL whose `data` (free-form in 2.0.1) nests `depth` arrays."""
+    return '[2, "deep", "DataTransfer", {"vendorId": "v", "data": ' + "[" * depth + "]" * depth + "}]"
+
+
+@pytest.mark.parametrize("dialect", [V16, V201], ids=["1.6", "2.0.1"])
+@pytest.mark.parametrize("depth", [31, 100, 489, 491, 998, 1000, 5000, 100_000])
+def test_a_frame_nested_too_deep_gets_a_callerror_at_any_depth(dialect: Dialect, depth: int) -> None:
+    """Regression: a frame nested 490-1000 levels (about 1 KB) passed the decoder and overflowed the
+    redaction walk; deeper ones made the decoder raise RecursionError. Either closed the session with
+    1011 and logged a 156 KB traceback. Now the frame gets a CALLERROR, under its id when readable."""
+    parsed = parse_frame(_nested(depth), dialect)
+    assert isinstance(parsed, FrameError)
+    assert "more than 32 levels deep" in parsed.description
+    if depth < 990:  # the decoder reads it whole, so the id is known
+        assert (parsed.message_id, parsed.code) == ("deep", dialect.format_violation)
+    else:  # the decoder gives up before the id can be trusted
+        assert (parsed.message_id, parsed.code) == ("-1", dialect.malformed_json)
+
+
+def test_nesting_up_to_the_limit_is_read() -> None:
+    assert isinstance(parse_frame(_nested(30), V201), Call)  # frame + payload + 30 = 32 levels
+    assert nesting([[], {"a": [[]]}]) == 4
+    assert nesting("x") == 0
+
+
+def test_an_answer_nested_too_deep_fails_its_call_without_an_answer() -> None:
+    parsed = parse_frame('[3, "ours", {"x": ' + "[" * 40 + "]" * 40 + "}]", V16)
+    assert isinstance(parsed, Ignored)
+    assert parsed.message_id == "ours"
+
+
+def test_a_wide_frame_is_not_mistaken_for_a_deep_one() -> None:
+    wide = '[2, "w", "DataTransfer", {"vendorId": "v", "data": [' + ",".join(["[]"] * 500) + "]}]"
+    assert isinstance(parse_frame(wide, V201), Call)

@@ -67,3 +67,41 @@ def test_every_shipped_schema_is_compiled() -> None:
     for version in ("1.6", "2.0.1"):
         schemas = schema_set(version)
         assert set(schemas.requests) == set(schemas.responses)
+
+
+@pytest.mark.parametrize(
+    ("version", "action", "payload"),
+    [
+        (
+            "1.6",
+            "StatusNotification",
+            {"connectorId": 9223372036854775808, "errorCode": "NoError", "status": "Available"},
+        ),
+        ("1.6", "StatusNotification", {"connectorId": 2**31, "errorCode": "NoError", "status": "Available"}),
+        ("1.6", "StatusNotification", {"connectorId": -(2**31) - 1, "errorCode": "NoError", "status": "Available"}),
+        ("1.6", "StartTransaction", {"connectorId": 1, "idTag": "t", "meterStart": 10**30, "timestamp": "x"}),
+        (
+            "2.0.1",
+            "StatusNotification",
+            {"timestamp": "x", "connectorStatus": "Available", "evseId": 1, "connectorId": 10**40},
+        ),
+        (
+            "2.0.1",
+            "MeterValues",
+            {"evseId": 1, "meterValue": [{"timestamp": "x", "sampledValue": [{"value": 10**400}]}]},
+        ),
+    ],
+)
+def test_numbers_beyond_what_is_stored_are_property_violations(
+    version: str, action: str, payload: dict[str, Any]
+) -> None:
+    """Regression: `connectorId: 9223372036854775808` passed the schema (it has no maximum) and the
+    database refused the row later, after the station had its `{}`; OCPP integers are 32-bit."""
+    violation = schema_set(version).check_request(action, payload)
+    assert violation is not None
+    assert violation.code == "PropertyConstraintViolation"
+
+
+def test_the_largest_32_bit_integers_pass() -> None:
+    payload = {"connectorId": 2**31 - 1, "errorCode": "NoError", "status": "Available"}
+    assert schema_set("1.6").check_request("StatusNotification", payload) is None

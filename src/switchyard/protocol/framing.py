@@ -2,6 +2,10 @@
 
 `parse_frame` never raises: every input becomes a message, a `FrameError` to answer with a
 CALLERROR, or an `Ignored` to log and drop. That total function is what the hypothesis test checks.
+
+Nesting is bounded: no OCPP schema nests more than a dozen levels, and everything downstream (schema
+checks, redaction, the message log's encoder) walks what we decoded, so a frame deeper than
+`MAX_NESTING` is refused here, whatever its depth (the decoder itself gives up near 1,000 levels).
 """
 
 from dataclasses import dataclass
@@ -14,6 +18,8 @@ from switchyard.protocol.dialect import Dialect
 CALL, CALLRESULT, CALLERROR = 2, 3, 4
 MAX_MESSAGE_ID = 36
 UNREADABLE_ID = "-1"
+# Arrays and objects inside one another, the frame's own array included.
+MAX_NESTING = 32
 
 _decode = msgspec.json.Decoder().decode
 _encode = msgspec.json.Encoder().encode
@@ -72,6 +78,10 @@ def parse_frame(raw: bytes | memoryview | str, dialect: Dialect) -> Frame:
         message = _decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         return FrameError(UNREADABLE_ID, dialect.malformed_json, f"frame is not valid UTF-8 JSON: {exc}")
+    except RecursionError:
+        return FrameError(UNREADABLE_ID, dialect.malformed_json, _TOO_DEEP)
+    if _may_nest_too_deep(raw) and nesting(message) > MAX_NESTING:
+        return _too_deep(message, dialect)
     if type(message) is not list:
         return FrameError(UNREADABLE_ID, dialect.rpc_error, "frame must be a JSON array")
     size = len(message)
@@ -111,6 +121,50 @@ def parse_frame(raw: bytes | memoryview | str, dialect: Dialect) -> Frame:
     if dialect.unknown_message_type is None:
         return Ignored(f"unknown MessageTypeId {type_id}")
     return FrameError(answer_id, dialect.unknown_message_type, f"MessageTypeId {type_id} is not supported")
+
+
+_TOO_DEEP = f"frame nests arrays and objects more than {MAX_NESTING} levels deep"
+
+
+def _may_nest_too_deep(raw: bytes | memoryview | str) -> bool:
+    """Whether the frame has enough brackets to be too deep: an exact check is only needed then."""
+    if len(raw) <= 2 * MAX_NESTING:  # every level takes two brackets: heartbeats stop here
+        return False
+    if isinstance(raw, str):
+        return raw.count("[") + raw.count("{") > MAX_NESTING
+    data = raw if isinstance(raw, bytes) else bytes(raw)
+    return data.count(b"[") + data.count(b"{") > MAX_NESTING
+
+
+def nesting(value: Any) -> int:
+    """How deep arrays and objects nest in a decoded JSON value (a scalar is 0), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if type(node) is dict:
+            children: Any = node.values()
+        elif type(node) is list:
+            children = node
+        else:
+            continue
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_NESTING:
+                return deepest  # enough to refuse it; no need to walk the rest
+        stack.extend((child, depth + 1) for child in children if type(child) is dict or type(child) is list)
+    return deepest
+
+
+def _too_deep(message: Any, dialect: Dialect) -> Frame:
+    """A CALL whose id can be read is answered under that id; an answer fails its pending call."""
+    if type(message) is list and len(message) >= 2:
+        message_id = readable_id(message[1])
+        if message[0] == CALL and message_id is not None:
+            return FrameError(message_id, dialect.format_violation, _TOO_DEEP)
+        if message[0] in (CALLRESULT, CALLERROR) and message_id is not None:
+            return Ignored(_TOO_DEEP, message_id)
+    return FrameError(UNREADABLE_ID, dialect.malformed_json, _TOO_DEEP)
 
 
 def _bad_id(raw_id: object) -> str:

@@ -1,7 +1,8 @@
 """Charging station identities: the last URL segment and the Basic-auth username.
 
 OCPP 2.0.1 part 4: at most 48 characters and no `:` (it would split the Basic credentials). We
-also refuse `/` (it would be a path separator once percent-decoded) and control characters.
+also refuse `/` (it would be a path separator once percent-decoded), control characters, and the
+dot segments `.` and `..`.
 """
 
 MAX_IDENTITY = 48
@@ -17,4 +18,6 @@ def identity_problem(identity: str) -> str | None:
         return "must not contain ':' (it is the Basic-auth username)"
     if "/" in identity or not identity.isprintable():
         return "must not contain '/' or control characters"
+    if identity in (".", ".."):
+        return "must not be '.' or '..' (they are path steps in a URL)"
     return None

@@ -3,6 +3,11 @@
 Every schema of a version is compiled once (fastjsonschema generates a Python function per schema)
 when the version is first used, and shared by every session of the process. Validation runs inline
 on the event loop: it takes microseconds, so a thread pool would only add latency.
+
+The official schemas leave integers unbounded, but OCPP's integer is 32 bits (2.0.1 part 2 §2.1;
+1.6 stations and the databases behind us agree), so every integer field without a bound gets the
+32-bit range before compiling: `connectorId: 9223372036854775808` is a PropertyConstraintViolation
+at the door, not a row the database refuses later.
 """
 
 import json
@@ -17,6 +22,10 @@ import fastjsonschema
 from switchyard.protocol.dialect import Dialect, OcppVersion, dialect_for
 
 Validator = Callable[[Any], Any]
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+# JSON numbers for float fields: anything a float holds (a larger integer literal would overflow).
+FLOAT_LIMIT = 1.7976931348623157e308
 
 TYPE_VIOLATION = "TypeConstraintViolation"
 PROPERTY_VIOLATION = "PropertyConstraintViolation"
@@ -63,7 +72,7 @@ class SchemaSet:
             if not entry.name.endswith(".json"):
                 continue
             name = entry.name.removesuffix(".json")
-            schema = json.loads(entry.read_text(encoding="utf-8"))
+            schema = bounded(json.loads(entry.read_text(encoding="utf-8")))
             validator = fastjsonschema.compile(schema, use_formats=False, use_default=False)
             if name.endswith("Response"):
                 self.responses[name.removesuffix("Response")] = validator
@@ -93,6 +102,29 @@ class SchemaSet:
         if kind == "occurrence":
             return self.dialect.occurrence_violation
         return self.dialect.format_violation
+
+
+def bounded(schema: Any) -> Any:
+    """The schema with the 32-bit range on every integer, and a float's range on every number, that
+    has no bound of its own (changed in place, and returned)."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        kinds = node.get("type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if "integer" in kinds:
+            node.setdefault("minimum", INT32_MIN)
+            node.setdefault("maximum", INT32_MAX)
+        elif "number" in kinds:
+            node.setdefault("minimum", -FLOAT_LIMIT)
+            node.setdefault("maximum", FLOAT_LIMIT)
+        stack.extend(value for value in node.values() if isinstance(value, dict | list))
+    return schema
 
 
 def _describe(exc: fastjsonschema.JsonSchemaValueException) -> str:
