@@ -3,6 +3,11 @@
 1.6 stations are configured with an AuthorizationKey of 16-20 bytes written as up to 40 hex digits;
 some firmware sends the hex text in the Basic-auth header, some the decoded bytes. A 1.6 password
 given as 32-40 hex digits is stored in its lowercase hex form and either presentation is accepted.
+
+Presented passwords are compared as exact bytes. PBKDF2's HMAC pads a key shorter than its block with
+zero bytes (and hashes a longer one), so `pw` and `pw\x00` would give the same digest: text passwords
+are therefore hashed as the SHA-256 of their bytes (form `sha256`, always 32 bytes). Hashes stored in
+the older `text` form still verify, for presented bytes without a NUL (no text password has one).
 """
 
 import base64
@@ -27,6 +32,8 @@ def _is_hex_key(value: bytes | str) -> bool:
 
 def check_station_password(password: str, ocpp_version: str) -> None:
     """Raise InvalidInput unless `password` is acceptable for a station of this OCPP version."""
+    if not password.isprintable():
+        raise InvalidInput("password: must not contain control characters")
     if ocpp_version == "1.6":
         if _is_hex_key(password):
             return
@@ -45,8 +52,8 @@ def generate_station_password(ocpp_version: str) -> str:
 
 
 def hash_station_password(password: str, ocpp_version: str, iterations: int) -> str:
-    form = "hex" if ocpp_version == "1.6" and _is_hex_key(password) else "text"
-    secret = password.lower().encode() if form == "hex" else password.encode()
+    form = "hex" if ocpp_version == "1.6" and _is_hex_key(password) else "sha256"
+    secret = password.lower().encode() if form == "hex" else hashlib.sha256(password.encode()).digest()
     salt = secrets.token_bytes(16)
     digest = hashlib.pbkdf2_hmac("sha256", secret, salt, iterations)
     return "$".join((_ALGORITHM, str(iterations), form, _b64(salt), _b64(digest)))
@@ -60,9 +67,14 @@ def verify_station_password(presented: bytes, stored: str) -> bool:
     if algorithm != _ALGORITHM:
         return False
     if form == "hex":
+        # Always hex text of the key: exact, whatever bytes were presented.
         candidate = presented.lower() if _is_hex_key(presented) else presented.hex().encode()
-    else:
+    elif form == "sha256":
+        candidate = hashlib.sha256(presented).digest()
+    elif form == "text" and b"\x00" not in presented:
         candidate = presented
+    else:
+        return False
     actual = hashlib.pbkdf2_hmac("sha256", candidate, _unb64(salt), int(iterations))
     return hmac.compare_digest(actual, _unb64(digest))
 

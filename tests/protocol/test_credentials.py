@@ -1,5 +1,8 @@
 """Station passwords at rest (salted PBKDF2) and the two ways 1.6 firmware presents them."""
 
+import base64
+import hashlib
+
 import pytest
 
 from switchyard.credentials import (
@@ -36,8 +39,36 @@ def test_16_text_key_and_201_passwords_are_compared_as_given() -> None:
 def test_hashes_are_salted_and_record_their_cost() -> None:
     first, second = (hash_station_password("sixteen-chars-ok", "1.6", 7) for _ in range(2))
     assert first != second
-    assert first.split("$")[:3] == ["pbkdf2_sha256", "7", "text"]
+    assert first.split("$")[:3] == ["pbkdf2_sha256", "7", "sha256"]
     assert "sixteen" not in first
+
+
+@pytest.mark.parametrize(("password", "version"), [("sixteen-chars-ok", "1.6"), ("correct-horse-battery", "2.0.1")])
+def test_a_password_with_nul_bytes_appended_is_refused(password: str, version: str) -> None:
+    """Regression: PBKDF2's HMAC pads a short key with zero bytes, so `pw` + NUL gave the same digest
+    and was let in. Text passwords are compared as exact bytes now."""
+    stored = hash_station_password(password, version, 10)
+    assert verify_station_password(password.encode(), stored)
+    for near in (b"\x00", b"\x00\x00", b"\x00" * 48):
+        assert not verify_station_password(password.encode() + near, stored)
+    long = "p" * 64  # longer than HMAC's block: HMAC would hash it, so its digest must not match either
+    stored_long = hash_station_password(long, "2.0.1", 10)
+    assert not verify_station_password(hashlib.sha256(long.encode()).digest(), stored_long)
+
+
+def test_hashes_in_the_older_text_form_still_verify_but_never_with_a_nul() -> None:
+    salt = b"s" * 16
+    digest = hashlib.pbkdf2_hmac("sha256", b"sixteen-chars-ok", salt, 10)
+    stored = "$".join(
+        ("pbkdf2_sha256", "10", "text", base64.b64encode(salt).decode(), base64.b64encode(digest).decode())
+    )
+    assert verify_station_password(b"sixteen-chars-ok", stored)
+    assert not verify_station_password(b"sixteen-chars-ok\x00", stored)
+
+
+def test_new_passwords_with_control_characters_are_refused() -> None:
+    with pytest.raises(InvalidInput, match="control characters"):
+        check_station_password("sixteen-chars-o\x00", "2.0.1")
 
 
 def test_broken_hash_never_verifies() -> None:
