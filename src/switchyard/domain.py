@@ -42,6 +42,10 @@ class StationRecord:
     registration_state: RegistrationState
     last_boot_status: str | None
     serial_number: str | None
+    # For the heartbeat interval given at boot: whether the operator's baseline pins the key, and the
+    # HeartbeatInterval Switchyard last set on the station (core/baseline.py).
+    baseline_enabled: bool = True
+    heartbeat_interval: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +83,20 @@ class SecurityEvent:
     type: str
     timestamp: str
     tech_info: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginsThrottled:
+    """Refused logins took a station identity or a source address past its free failures."""
+
+    # "identity" or "source": which key tripped.
+    by: str
+    identity: str | None
+    # The station behind `identity`, when Switchyard knows it.
+    station: "StationRecord | None"
+    source: str | None
+    failures: int
+    retry_after: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,3 +83,6 @@ def configure(level: str = "info", fmt: str = "console", stream: TextIO | None =
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
+    # At DEBUG, SQLAlchemy logs every statement with its parameters: rows with station secrets in
+    # them (a pending password's hash, a report page) would reach the log. Its warnings still do.
+    logging.getLogger("sqlalchemy").setLevel(max(numeric, logging.WARNING))

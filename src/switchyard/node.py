@@ -9,6 +9,7 @@ from switchyard.core.configuration import Configuration
 from switchyard.core.message_log import MessageLog
 from switchyard.core.registry import LiveHooks, Registry
 from switchyard.core.retention import Retention
+from switchyard.core.security_alerts import SecurityAlerts
 from switchyard.core.sequencer import Sequencer
 from switchyard.core.station_activity import StationActivity
 from switchyard.core.webhook_dispatcher import WebhookDispatcher
@@ -30,16 +31,22 @@ class Switchyard:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db = Database(settings.database_url)
-        self.recorder = Recorder(self.db, settings.recorder_flush_interval)
+        self.recorder = Recorder(
+            self.db, settings.recorder_flush_interval, max_log_bytes=settings.recorder_max_pending_log_bytes
+        )
         self.bus = LocalBus()
         self.activity = StationActivity(settings, self.recorder, TransactionStore(self.db), self.clock, self.bus)
-        self.message_log = MessageLog(self.recorder, settings.message_log, self.clock)
+        self.message_log = MessageLog(
+            self.recorder, settings.message_log, self.clock, settings.message_log_max_payload_bytes
+        )
         self.directory = DatabaseStationDirectory(self.db, self.clock, settings.open_registration_operator)
+        self.security_alerts = SecurityAlerts(self.db, self.clock)
         admission = Admission(
             self.directory,
             settings.ocpp_path_prefix,
             settings.open_registration,
             settings.station_password_iterations,
+            alert=self.security_alerts.logins_throttled,
         )
         self.gateway = Gateway(
             settings,
@@ -58,7 +65,12 @@ class Switchyard:
             LiveHooks(removed=self.gateway.station_removed, updated=self.gateway.station_updated),
         )
         self.retention = Retention(
-            self.db, self.clock, settings.message_log_retention_days, settings.webhook_event_retention_days
+            self.db,
+            self.clock,
+            settings.message_log_retention_days,
+            settings.webhook_event_retention_days,
+            station_rows=settings.message_log_station_rows,
+            total_rows=settings.message_log_total_rows,
         )
         # Delivers the webhook events that services write with core.webhooks.enqueue.
         self.webhooks = WebhookDispatcher(self.db, settings, self.clock)
@@ -99,6 +111,7 @@ class Switchyard:
     async def stop(self) -> None:
         await self.sequencer.stop()
         await self.gateway.stop()
+        await self.security_alerts.drain()
         await self.webhooks.stop()
         await self.retention.stop()
         await self.recorder.stop()

@@ -4,6 +4,7 @@ Core code depends on these protocols only, so a later node-to-node implementatio
 in for the in-process one without touching callers.
 """
 
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 from switchyard.domain import (
@@ -32,6 +33,11 @@ class StationLink(Protocol):
 
     def is_connected(self, identity: str) -> bool: ...
 
+    def ready_in(self, identity: str) -> float | None:
+        """Seconds until management calls may be sent to the station (0.0: now; None: not connected,
+        or its boot was rejected)."""
+        ...
+
 
 class StationDirectory(Protocol):
     """Looks stations up for the gateway when they connect."""
@@ -54,19 +60,23 @@ class StationDirectory(Protocol):
 
 
 class StationEvents(Protocol):
-    """What stations tell us, in domain terms; the version adapters call this."""
+    """What stations tell us, in domain terms; the version adapters call this.
+
+    `security_event` and `report_page` return an awaitable when what they record must wait for room
+    (the recorder is congested): the handler answers the station once it is done, which holds the
+    station back instead of letting its events pile up in memory."""
 
     def booted(self, station: StationRecord, info: BootInfo) -> BootDecision: ...
 
     def connector_status(self, station: StationRecord, status: ConnectorStatus) -> None: ...
 
-    def security_event(self, station: StationRecord, event: SecurityEvent) -> None: ...
+    def security_event(self, station: StationRecord, event: SecurityEvent) -> Awaitable[None] | None: ...
 
     def firmware_status(self, station: StationRecord, status: str) -> None: ...
 
     def diagnostics_status(self, station: StationRecord, status: str) -> None: ...
 
-    def report_page(self, station: StationRecord, page: ReportPage) -> None: ...
+    def report_page(self, station: StationRecord, page: ReportPage) -> Awaitable[None] | None: ...
 
     def authorize(self, station: StationRecord, id_token: str) -> str: ...
 

@@ -38,11 +38,27 @@ class Settings(BaseSettings):
     boot_retry_interval: int = Field(60, gt=0)
     authorize_policy: AuthorizePolicy = "accept"
     call_timeout: float = Field(30.0, gt=0)
+    # After a (re)connect, management calls wait for the station's BootNotification, or this long for a
+    # station that reconnects without one.
+    boot_grace: float = Field(5.0, ge=0)
     handshake_timeout: float = Field(10.0, gt=0)
     max_frame_bytes: int = Field(8 * 1024 * 1024, gt=1024)
+    # What one station may make the gateway read (gateway/flow.py): messages and bytes per second, with a
+    # burst of `station_message_burst` messages and one largest frame. Over it, its socket is not read
+    # for a while; at twice the burst without pausing, it is disconnected.
+    station_message_rate: float = Field(50.0, gt=0)
+    station_message_burst: int = Field(200, ge=1)
+    station_byte_rate: int = Field(512 * 1024, ge=1024)
 
     message_log: MessageLogMode = "no-heartbeats"
     message_log_retention_days: float = Field(30.0, gt=0)
+    # A logged frame keeps at most this many bytes of its JSON (with its action and full size).
+    message_log_max_payload_bytes: int = Field(4096, ge=256, le=1024 * 1024)
+    # Row budgets: past them the oldest rows go first (checked every minute).
+    message_log_station_rows: int = Field(5000, ge=10)
+    message_log_total_rows: int = Field(1_000_000, ge=100)
+    # Message-log payload bytes that may wait for the database; past this, new log rows are shed.
+    recorder_max_pending_log_bytes: int = Field(32 * 1024 * 1024, ge=64 * 1024)
     recorder_flush_interval: float = Field(0.05, gt=0)
 
     # PBKDF2 rounds for station passwords (ADR 0003); stored with each hash, so raising it is safe.

@@ -112,14 +112,15 @@ async def event_types(node: RunningNode, action_id: str) -> list[str]:
     return [e["type"] for e in reversed(newest_first)]
 
 
-async def next_call(ws: ClientConnection, action: str) -> list[Any]:
+async def next_call(ws: ClientConnection, action: str, timeout: float = 30.0) -> list[Any]:
     """The CSMS's next `action` call; any other call on the way gets an empty answer."""
-    while True:
-        frame = json.loads(await ws.recv(decode=True))
-        if frame[0] == 2 and frame[2] == action:
-            return list(frame)
-        if frame[0] == 2:
-            await ws.send(json.dumps([3, frame[1], {}]))
+    async with asyncio.timeout(timeout):  # pytest-timeout cannot interrupt a uvloop test
+        while True:
+            frame = json.loads(await ws.recv(decode=True))
+            if frame[0] == 2 and frame[2] == action:
+                return list(frame)
+            if frame[0] == 2:
+                await ws.send(json.dumps([3, frame[1], {}]))
 
 
 async def boot_and_read(node: RunningNode, ws: ClientConnection, station_id: str, *keys: dict[str, Any]) -> None:

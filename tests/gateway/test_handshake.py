@@ -75,13 +75,19 @@ async def test_percent_encoded_identity_is_decoded(node: RunningNode) -> None:
     assert node.sy.gateway.sessions == {}
 
 
-async def test_identity_is_the_last_segment_under_the_prefix(node: RunningNode) -> None:
+async def test_identity_is_the_one_segment_after_the_prefix(node: RunningNode) -> None:
+    """Regression: `/ocpp/x/y/ID` and `/ocpp/../ocpp/ID` were accepted as station ID; a proxy in front
+    would route them elsewhere, so only the prefix plus one segment is a station URL."""
     await node.add_station("CP-9")
     base = f"ws://127.0.0.1:{node.sy.gateway.ws_port}"
     headers = basic("CP-9", PASSWORD_16)
-    assert (await upgrade_status(f"{base}/ocpp/site-a/CP-9", headers))[0] == 101
-    assert (await upgrade_status(f"{base}/elsewhere/CP-9", headers))[0] == 404
+    assert (await upgrade_status(f"{base}/ocpp/CP-9", headers))[0] == 101
+    for refused in ("/ocpp/site-a/CP-9", "/ocpp/x/y/CP-9", "/ocpp/../ocpp/CP-9", "/ocpp//CP-9", "/elsewhere/CP-9"):
+        status, body = await upgrade_status(base + refused, headers)
+        assert (status, refused) == (404, refused)
+        assert "stations connect under /ocpp/{identity}" in body
     assert (await upgrade_status(f"{base}/ocpp/", headers))[0] == 404
+    assert (await upgrade_status(f"{base}/ocpp/..", headers))[0] == 400
 
 
 @pytest.mark.parametrize(

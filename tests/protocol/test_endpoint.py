@@ -91,3 +91,12 @@ def test_malformed_input_is_logged_with_a_preview() -> None:
     direction, kind, _, _, payload = observer.seen[0]
     assert (direction, kind) == ("in", 0)
     assert len(payload["malformed"]) <= 513
+
+
+def test_energy_beyond_a_float_is_unknown_not_a_failure() -> None:
+    from switchyard.protocol.v201.handlers import energy_wh
+
+    sample = {"value": 1.0, "unitOfMeasure": {"unit": "Wh", "multiplier": 2**31 - 1}}
+    assert energy_wh([{"sampledValue": [sample]}]) is None
+    assert energy_wh([{"sampledValue": [{"value": 1.5e308, "unitOfMeasure": {"unit": "kWh"}}]}]) is None
+    assert energy_wh([{"sampledValue": [{"value": 2.0, "unitOfMeasure": {"unit": "kWh", "multiplier": 1}}]}]) == 20000.0

@@ -4,7 +4,8 @@ Kept pure so every rule is a line in a table test: an offline station waits unti
 expires; a change waits while the station has a reboot pending and until the spacing after the
 previous change has passed; an action the node was sending when it stopped is decided by a
 read-back before anything is sent again. Expiry means "never sent after expiresAt": an action that
-already left ends at its expiry with what is known of it, not as if it had never been sent.
+already left ends at its expiry with what is known of it, not as if it had never been sent. Nothing
+goes on the wire between a station's (re)connect and its BootNotification (or the boot grace period).
 """
 
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ class Facts:
     last_change_at: datetime | None
     spacing: timedelta
     expires_at: datetime
+    # Connected, but management calls wait until then for its BootNotification (None: they may go now).
+    boot_wait_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,14 @@ Step = Wait | Send | ReadBack | Expire | Unknown
 
 
 def next_step(kind: ActionType, phase: Phase, facts: Facts) -> Step:
+    step = _next_step(kind, phase, facts)
+    if isinstance(step, Send | ReadBack) and facts.boot_wait_until is not None:
+        # Just (re)connected: a station refuses calls that arrive before its BootNotification.
+        return Wait("waiting for the station's BootNotification after it connected", facts.boot_wait_until)
+    return step
+
+
+def _next_step(kind: ActionType, phase: Phase, facts: Facts) -> Step:
     expired = facts.now >= facts.expires_at
     if phase is Phase.SENDING:
         # The node stopped between recording "sending" and recording the answer.

@@ -7,6 +7,10 @@ the station. Values are typed as the eDRV details list shows them (numbers, bool
 
 from typing import Any
 
+from switchyard.core.setting_names import parse_address
+from switchyard.domain import StationRecord
+from switchyard.protocol import catalogue
+
 MEASURANDS = [
     "Voltage",
     "Power.Active.Import",
@@ -50,3 +54,32 @@ def as_text(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(str(item) for item in value)
     return str(value)
+
+
+def heartbeat_interval_at_boot(station: StationRecord, default: int) -> int:
+    """The `interval` of an Accepted BootNotification answer, which the station adopts as its heartbeat
+    interval (1.6 §4.2, 2.0.1 B01.FR.03): the desired HeartbeatInterval while the baseline pins it, else
+    the one Switchyard last set on the station, else the node's default. Answering the default to
+    every boot silently undid a HeartbeatInterval change at the station's next reboot."""
+    if station.baseline_enabled:
+        return int(RECOMMENDED["HeartbeatInterval"])
+    if station.heartbeat_interval is not None and station.heartbeat_interval > 0:
+        return station.heartbeat_interval
+    return default
+
+
+def heartbeat_interval_set(target: dict[str, Any], value: str | None) -> int | None:
+    """The HeartbeatInterval a completed change set (its Actual value, in seconds), else None."""
+    if value is None or target.get("attributeType", "Actual") != "Actual":
+        return None
+    name = target["name"]
+    address = parse_address(name)
+    entry = (
+        catalogue.for_key_16(name)
+        if address is None
+        else catalogue.for_variable_201(address.component, address.variable, address.instance)
+    )
+    if entry is None or entry.key != "HeartbeatInterval":
+        return None
+    seconds = catalogue.parse_number("integer", value.strip())
+    return int(seconds) if seconds is not None and 0 < seconds <= 2**31 - 1 else None

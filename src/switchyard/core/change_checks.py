@@ -44,6 +44,8 @@ class StationView:
     # Reported settings by lower-case name: all of them, or at least those `names_needed` lists.
     reported: dict[str, Reported]
     baseline_on: bool
+    # Never read: why the newest attempt to read it failed, if one did.
+    last_read_failure: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +96,13 @@ def resolve_change(station: StationView, key: str, value: str, attribute_type: s
     if not key:
         raise InvalidInput("key must not be empty")
     if station.read_at is None:
-        raise Conflict(
-            f"the configuration of {station.identity} has not been read yet; request a read "
-            f"(GET /v1.1/chargestations/{station.station_id}/configurations) first"
-        )
+        read = f"(GET /v1.1/chargestations/{station.station_id}/configurations)"
+        if station.last_read_failure is not None:
+            raise Conflict(
+                f"the configuration of {station.identity} could not be read: every read so far failed, the "
+                f"last because {station.last_read_failure}; once the station can answer, request a read {read}"
+            )
+        raise Conflict(f"the configuration of {station.identity} has not been read yet; request a read {read} first")
     if station.ocpp_version == "1.6":
         if attribute_type is not None:
             raise InvalidInput("attributeType applies to OCPP 2.0.1 variables only")

@@ -134,16 +134,18 @@ class Configuration:
             )
         )
         operator = await session.get(Operator, station.operator_id)
+        read_at = state.read_at if state is not None else None
         return StationView(
             station_id=station.id,
             identity=station.identity,
             ocpp_version=station.ocpp_version,
-            read_at=state.read_at if state is not None else None,
+            read_at=read_at,
             reported={
                 row.name.lower(): Reported(row.name, row.value, row.readonly, row.writeonly, row.characteristics)
                 for row in rows
             },
             baseline_on=operator is not None and operator.baseline_enabled,
+            last_read_failure=None if read_at is not None else await _last_read_failure(session, station.id),
         )
 
     # -- reads and resets ---------------------------------------------------------------------
@@ -258,3 +260,20 @@ class Configuration:
                 query = query.where(Action.type == type)
             query = query.order_by(Action.created_at.desc(), Action.id.desc()).limit(limit).offset(offset)
             return (await session.scalars(query)).all()
+
+
+async def _last_read_failure(session: AsyncSession, station_id: str) -> str | None:
+    """Why the newest failed configuration read of a station failed (None: none failed)."""
+    response = await session.scalar(
+        select(Action.response_data)
+        .where(
+            Action.station_id == station_id,
+            Action.type == ActionType.GET_CONFIGURATION.value,
+            Action.status == Status.FAILED.value,
+        )
+        .order_by(Action.updated_at.desc(), Action.id.desc())
+        .limit(1)
+    )
+    if response is None:
+        return None
+    return str((response or {}).get("reason") or "it failed without a reason")

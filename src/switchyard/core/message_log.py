@@ -1,4 +1,9 @@
-"""The OCPP message log: every frame in and out, secrets redacted, handed to the recorder."""
+"""The OCPP message log: every frame in and out, secrets redacted, handed to the recorder.
+
+A frame is kept whole up to `max_payload` bytes of JSON; a longer one keeps its action, its size and
+that much of its start (a station may send megabytes that mean nothing). The retention job keeps the
+log within its row budgets (core/retention.py).
+"""
 
 from typing import Any
 
@@ -17,10 +22,11 @@ class MessageLog:
     the station's last-seen time records them anyway.
     """
 
-    def __init__(self, recorder: Recorder, mode: MessageLogMode, clock: Clock) -> None:
+    def __init__(self, recorder: Recorder, mode: MessageLogMode, clock: Clock, max_payload: int = 4096) -> None:
         self._recorder = recorder
         self._mode = mode
         self._clock = clock
+        self._max_payload = max_payload
 
     def message(
         self,
@@ -36,6 +42,11 @@ class MessageLog:
         if self._mode == "no-heartbeats" and action == "Heartbeat" and message_type in (CALL, CALLRESULT):
             return
         station = endpoint.context
+        encoded = encode_json(redact(action, payload))
+        size = len(encoded)
+        truncated = size > self._max_payload
+        if truncated:
+            encoded = encoded[: self._max_payload]
         self._recorder.message(
             {
                 "station_id": getattr(station, "station_id", None),
@@ -46,6 +57,9 @@ class MessageLog:
                 "action": action if action is None or len(action) <= 50 else action[:49] + "…",
                 "message_id": message_id,
                 "at": self._clock.now(),
-                "payload": encode_json(redact(action, payload)).decode(),
+                # A cut may fall inside a UTF-8 sequence: the partial character is dropped.
+                "payload": encoded.decode("utf-8", "ignore") if truncated else encoded.decode(),
+                "size": size,
+                "truncated": truncated,
             }
         )

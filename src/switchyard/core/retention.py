@@ -1,12 +1,15 @@
-"""Deletes what is kept only for a while, once an hour: message-log rows, and webhook events that are
-done (delivered, failed or matched by no subscription) with their deliveries and attempts."""
+"""Deletes what is kept only for a while: once an hour, message-log rows past their retention and
+webhook events that are done (delivered, failed or matched by no subscription) with their deliveries
+and attempts; every minute, message-log rows past their budgets (per station, and in all), oldest
+first, so a station that floods the log fills its own budget and nothing else."""
 
 import asyncio
 import contextlib
+import time
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement, delete, func, select
 
 from switchyard.clock import Clock
 from switchyard.store.database import Database
@@ -23,12 +26,20 @@ class Retention:
         message_days: float,
         webhook_event_days: float,
         every_seconds: float = 3600.0,
+        station_rows: int = 5000,
+        total_rows: int = 1_000_000,
+        trim_every_seconds: float = 60.0,
     ) -> None:
         self._db = database
         self._clock = clock
         self._keep_messages = timedelta(days=message_days)
         self._keep_events = timedelta(days=webhook_event_days)
         self._every = every_seconds
+        self._station_rows = station_rows
+        self._total_rows = total_rows
+        self._trim_every = trim_every_seconds
+        # Rows up to this id were within their station's budget at the last trim.
+        self._trimmed_up_to = 0
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
@@ -55,6 +66,39 @@ class Retention:
             log.info("webhook events purged", events=removed, older_than=cutoff.isoformat())
         return removed
 
+    async def trim_message_log(self) -> int:
+        """Message-log rows past the per-station and total budgets, oldest first; how many were deleted."""
+        removed = 0
+        async with self._db.sessions() as session:
+            newest = await session.scalar(select(func.max(OcppMessage.id)))
+            if newest is None:
+                return 0
+            # Only stations that logged since the last trim can be over their budget now.
+            grown = (
+                await session.scalars(
+                    select(OcppMessage.station_id).where(OcppMessage.id > self._trimmed_up_to).distinct()
+                )
+            ).all()
+        for station_id in grown:
+            removed += await self._trim(OcppMessage.station_id.is_not_distinct_from(station_id), self._station_rows)
+        removed += await self._trim(None, self._total_rows)
+        self._trimmed_up_to = newest
+        if removed:
+            log.info("message log trimmed to its budgets", rows=removed)
+        return removed
+
+    async def _trim(self, scope: ColumnElement[bool] | None, keep: int) -> int:
+        """Delete the rows (of `scope`; None: of the whole log) older than the newest `keep`."""
+        where = [] if scope is None else [scope]
+        async with self._db.transaction() as session:
+            boundary = await session.scalar(
+                select(OcppMessage.id).where(*where).order_by(OcppMessage.id.desc()).offset(keep).limit(1)
+            )
+            if boundary is None:
+                return 0
+            result = await session.execute(delete(OcppMessage).where(*where, OcppMessage.id <= boundary))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     def start(self) -> None:
         self._stop.clear()
         self._task = asyncio.create_task(self._run(), name="retention")
@@ -67,12 +111,17 @@ class Retention:
             self._task = None
 
     async def _run(self) -> None:
+        next_purge = 0.0
         while not self._stop.is_set():
-            for purge in (self.purge, self.purge_webhook_events):
+            jobs = [self.trim_message_log]
+            if time.monotonic() >= next_purge:
+                jobs += [self.purge, self.purge_webhook_events]
+                next_purge = time.monotonic() + self._every
+            for job in jobs:
                 try:
-                    await purge()
+                    await job()
                 except Exception:
-                    log.exception("purge failed", purge=purge.__name__)
+                    log.exception("retention job failed", job=job.__name__)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._every):
+                async with asyncio.timeout(min(self._every, self._trim_every)):
                     await self._stop.wait()

@@ -27,6 +27,7 @@ from switchyard.clock import Clock
 from switchyard.core.action_execution import ActionExecution, Outcome, failed
 from switchyard.core.action_steps import Expire, Facts, ReadBack, Unknown, Wait, next_step
 from switchyard.core.actions import ActionType, Phase, Status, announce_sent, create_action, update_action
+from switchyard.core.baseline import heartbeat_interval_set
 from switchyard.core.config_reader import ConfigurationReader, StationRef
 from switchyard.core.setting_names import same_value
 from switchyard.core.station_passwords import Decrypt, StationPasswords, add_pending_password
@@ -219,12 +220,15 @@ class Sequencer:
     async def _step(self, station_id: str, lane: _Lane) -> datetime | str | None:
         """Do the next thing for this station; returns when to look again (None: nothing left)."""
         async with self._db.sessions() as session:
-            if lane.station is None:
+            # Held in a local: a reconnect clears `lane.station` while this step awaits the database,
+            # and the step goes on with the station it started with (the next step reloads it).
+            ref = lane.station
+            if ref is None:
                 station = await session.get(Station, station_id)
                 if station is None:
                     self._attention.discard(station_id)
                     return None
-                lane.station = StationRef(station.id, station.identity, station.ocpp_version)
+                ref = lane.station = StationRef(station.id, station.identity, station.ocpp_version)
             state = await session.get(ConfigurationState, station_id)
             actions = list(
                 await session.scalars(
@@ -233,15 +237,18 @@ class Sequencer:
                     .order_by(Action.created_at, Action.id)
                 )
             )
-        ref = lane.station
-        connected = self._link.is_connected(ref.identity)
+        ready_in = self._link.ready_in(ref.identity)
+        connected = ready_in is not None
+        now = self._clock.now()
+        boot_wait_until = now + timedelta(seconds=ready_in) if ready_in else None
         awaiting = [a for a in actions if a.phase == Phase.AWAITING_REBOOT.value]
         reboot_pending = state is not None and state.reboot_pending
         if reboot_pending and connected and _rebooted(state):
+            if boot_wait_until is not None:
+                return boot_wait_until
             retry_at = await self._confirm_reboot(ref, awaiting, lane)
             return _AGAIN if retry_at is None else retry_at
 
-        now = self._clock.now()
         spacing = timedelta(seconds=self._settings.change_spacing)
         pending_keys = tuple(a.target.get("name", "?") for a in awaiting)
         wake: datetime | None = None
@@ -263,6 +270,7 @@ class Sequencer:
                 last_change_at=state.last_change_at if state is not None else None,
                 spacing=spacing,
                 expires_at=action.expires_at,
+                boot_wait_until=boot_wait_until,
             )
             step = next_step(kind, Phase(action.phase), facts)
             if isinstance(step, Wait):
@@ -361,6 +369,8 @@ class Sequencer:
                     response_data=_merged(action.response_data, outcome.response_data),
                     value_after=outcome.value_after,
                 )
+                if outcome.status is Status.COMPLETED:
+                    await _remember_heartbeat_interval(session, action, outcome.value_after)
             state = await session.get(ConfigurationState, ref.station_id)
             if state is not None:
                 state.reboot_pending = False
@@ -461,6 +471,8 @@ class Sequencer:
             )
             if outcome.reported:
                 await self._reader.store_values(session, row.station_id, outcome.reported)
+            if outcome.phase is Phase.DONE and outcome.status is Status.COMPLETED:
+                await _remember_heartbeat_interval(session, row, outcome.value_after)
             if outcome.reboot_pending or outcome.changed:
                 lane_state = await session.get(ConfigurationState, row.station_id)
                 if lane_state is None:  # rare: a station whose configuration was never read
@@ -506,6 +518,15 @@ async def _read_queued(session: AsyncSession, station_id: str) -> bool:
         .limit(1)
     )
     return found is not None
+
+
+async def _remember_heartbeat_interval(session: AsyncSession, action: Action, value: str | None) -> None:
+    """A completed HeartbeatInterval change is what the station's next BootNotification answer gives."""
+    if action.type != ActionType.UPDATE_CONFIGURATION.value:
+        return
+    seconds = heartbeat_interval_set(action.target, value)
+    if seconds is not None:
+        await session.execute(update(Station).where(Station.id == action.station_id).values(heartbeat_interval=seconds))
 
 
 def _unknown_reset() -> Outcome:

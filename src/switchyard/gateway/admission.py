@@ -3,16 +3,22 @@
 Security profiles (OCPP 1.6 Security Whitepaper, 2.0.1 part A): 1 = Basic auth over ws,
 2 = Basic auth over TLS, 3 = TLS with a client certificate whose CN is the station's serial number
 (or its identity). A station must connect with the profile it is configured for (A00.FR.002).
+
+Refused attempts count against the identity (when it is a known station) and the source address
+(gateway/throttle.py); once either is past its free failures, attempts wait their turn (429).
 """
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 import structlog
 
 from switchyard.credentials import check_station_password, hash_station_password, verify_station_password
-from switchyard.domain import StationRecord
+from switchyard.domain import LoginsThrottled, StationRecord
 from switchyard.errors import InvalidInput
+from switchyard.gateway.throttle import FailureThrottle, ThrottleRules, identity_key, source_key
 from switchyard.gateway.upgrade import Refusal, UpgradeRequest, challenge, identity_from_path, negotiate
 from switchyard.ports import StationDirectory
 from switchyard.protocol.dialect import Dialect
@@ -25,6 +31,21 @@ class TlsPeer:
     secure: bool
     # getpeercert() of a client certificate the TLS layer verified against our client CA.
     certificate: dict[str, Any] | None = None
+    # The connecting address (the load balancer's, behind one).
+    address: str | None = None
+
+
+# Refusals that count as failed attempts: everything but "wait your turn" (429) and our own faults.
+_COUNTED = frozenset({400, 401, 403, 404, 405, 426, 431})
+# A station's own key is strict; an address may front a whole site, so it allows more.
+IDENTITY_RULES = ThrottleRules(free_failures=5, base_delay=1.0, max_delay=300.0)
+SOURCE_RULES = ThrottleRules(free_failures=20, base_delay=1.0, max_delay=60.0)
+
+
+def _wait_turn(wait: float) -> None:
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise Refusal(429, f"too many failed attempts; try again in {seconds} s", {"Retry-After": str(seconds)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +72,73 @@ class Admission:
         path_prefix: str,
         open_registration: bool,
         password_iterations: int,
+        identities: FailureThrottle | None = None,
+        sources: FailureThrottle | None = None,
+        alert: Callable[[LoginsThrottled], None] = lambda _: None,
     ) -> None:
         self._directory = directory
         self._prefix = path_prefix
         self._open_registration = open_registration
         self._iterations = password_iterations
+        self.identities = identities or FailureThrottle(IDENTITY_RULES)
+        self.sources = sources or FailureThrottle(SOURCE_RULES)
+        self._alert = alert
+        # Identities whose credentials are being checked: one attempt at a time per station, or a burst
+        # of parallel guesses would all be checked before the first failure could slow the next.
+        self._checking: set[str] = set()
 
     async def admit(self, request: UpgradeRequest, peer: TlsPeer) -> Admitted:
-        if request.method != "GET":
-            raise Refusal(405, "the websocket upgrade must be a GET request")
-        identity = identity_from_path(request.path, self._prefix)
+        source = source_key(peer.address)
+        identity: str | None = None
+        record: StationRecord | None = None
+        try:
+            request.check_websocket_upgrade()
+            identity = identity_from_path(request.path, self._prefix)
+            _wait_turn(self.identities.wait(identity_key(identity)))
+            record = await self._directory.find(identity)
+            if record is None or self.identities.failing(identity_key(identity)):
+                # A throttled address delays probing and failing stations; a station with a clean
+                # record behind the same address (one NAT for a whole site) still gets in.
+                _wait_turn(self.sources.wait(source))
+            # Looked at again after the lookup: failures may have landed while it was under way.
+            _wait_turn(self.identities.wait(identity_key(identity)))
+            if identity in self._checking:
+                raise Refusal(429, "another login of this station is being checked; try again", {"Retry-After": "1"})
+            self._checking.add(identity)
+            try:
+                admitted = await self._admit(identity, record, request, peer)
+            finally:
+                self._checking.discard(identity)
+        except Refusal as refusal:
+            if refusal.status in _COUNTED:
+                self._failed(identity, record, peer.address)
+            raise
+        self.identities.succeeded(identity_key(identity))
+        return admitted
+
+    def penalize(self, record: StationRecord, address: str | None) -> None:
+        """Count a failure for a station that was disconnected for misbehaving, so reconnecting costs it."""
+        self._failed(record.identity, record, address)
+
+    def _failed(self, identity: str | None, record: StationRecord | None, address: str | None) -> None:
+        trips = [("source", trip) for trip in self.sources.failed(source_key(address))]
+        if identity is not None and record is not None:
+            trips += [("identity", trip) for trip in self.identities.failed(identity_key(identity))]
+        for by, trip in trips:
+            log.warning(
+                "station logins throttled",
+                by=by,
+                identity=identity,
+                source=address,
+                failures=trip.failures,
+                retry_after=trip.retry_after,
+            )
+            self._alert(LoginsThrottled(by, identity, record, address, trip.failures, trip.retry_after))
+
+    async def _admit(
+        self, identity: str, record: StationRecord | None, request: UpgradeRequest, peer: TlsPeer
+    ) -> Admitted:
         credentials = request.basic_credentials()
-        record = await self._directory.find(identity)
         if record is None:
             if not self._open_registration:
                 raise Refusal(404, f"unknown charging station {identity!r}")

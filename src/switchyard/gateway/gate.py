@@ -101,7 +101,7 @@ class HandshakeGate(asyncio.Protocol):
         if transport is None:
             return
         try:
-            admitted = await self._admit(request, _tls_peer(transport) if self._secure else _PLAIN)
+            admitted = await self._admit(request, _peer(transport, self._secure))
         except Refusal as refusal:
             self._refuse(refusal)
             return
@@ -152,11 +152,10 @@ def http_response(status: int, message: str, headers: dict[str, str]) -> bytes:
     return "\r\n".join(lines).encode() + body
 
 
-_PLAIN = TlsPeer(secure=False)
-
-
-def _tls_peer(transport: asyncio.Transport) -> TlsPeer:
-    ssl_object: Any = transport.get_extra_info("ssl_object")
+def _peer(transport: asyncio.Transport, secure: bool) -> TlsPeer:
+    peername = transport.get_extra_info("peername")
+    address = str(peername[0]) if isinstance(peername, tuple) and peername else None
+    ssl_object: Any = transport.get_extra_info("ssl_object") if secure else None
     if not isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
-        return TlsPeer(secure=False)
-    return TlsPeer(secure=True, certificate=ssl_object.getpeercert() or None)
+        return TlsPeer(secure=False, address=address)
+    return TlsPeer(secure=True, certificate=ssl_object.getpeercert() or None, address=address)

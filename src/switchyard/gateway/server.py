@@ -20,10 +20,11 @@ from switchyard.clock import Clock
 from switchyard.domain import RegistrationState
 from switchyard.gateway.admission import Admission, Admitted
 from switchyard.gateway.connection import NoSubprotocol, StationConnection
+from switchyard.gateway.flow import FlowLimits
 from switchyard.gateway.gate import HandshakeGate
 from switchyard.gateway.tls import server_context
 from switchyard.protocol.dialect import OcppVersion
-from switchyard.protocol.endpoint import Handler, MessageObserver, OcppEndpoint
+from switchyard.protocol.endpoint import Handler, HandlerFailures, MessageObserver, OcppEndpoint
 from switchyard.protocol.schemas import schema_set
 from switchyard.settings import Settings
 from switchyard.store.recorder import Recorder
@@ -62,7 +63,15 @@ class Gateway:
         self._seen_flushed: dict[str, float] = {}
         self._connects = 0
         self._disconnects = 0
+        self._throttled = 0
+        self.flow_limits = FlowLimits(
+            messages_per_second=settings.station_message_rate,
+            message_burst=settings.station_message_burst,
+            bytes_per_second=settings.station_byte_rate,
+            byte_burst=settings.max_frame_bytes,
+        )
         self._responses: dict[str | None, WSUpgradeResponse] = {}
+        self._failures = HandlerFailures()
         # A LoggerAdapter stops picows from creating a child logger per connection.
         self._picows_log = logging.LoggerAdapter(logging.getLogger("picows.server"), {})
         self.ws_port: int | None = None
@@ -129,6 +138,8 @@ class Gateway:
                 # A station accepted before may reconnect without booting again (it SHOULD NOT re-boot).
                 accepted=record.registration_state is RegistrationState.ACCEPTED
                 and record.last_boot_status == "Accepted",
+                failures=self._failures,
+                boot_grace=self._settings.boot_grace,
             )
             connection = StationConnection(self, endpoint, self._settings.max_frame_bytes)
             endpoint.send = connection.send
@@ -206,6 +217,17 @@ class Gateway:
         self._bus.publish(STATION_DISCONNECTED, StationEvent(endpoint.context.station_id, endpoint.identity))
         log.debug("station disconnected", identity=endpoint.identity)
 
+    def throttled(self, connection: StationConnection) -> None:
+        """A station went over its flow budget: its socket is not read for a moment (counted, summarised)."""
+        self._throttled += 1
+
+    def overran(self, connection: StationConnection) -> None:
+        """A station kept sending far past its budget and is being disconnected; reconnecting costs it."""
+        identity = connection.endpoint.identity
+        address = _peer_address(connection)
+        log.warning("station disconnected: it sends far more than its budget", identity=identity, source=address)
+        self._admission.penalize(connection.endpoint.context, address)
+
     def connection(self, identity: str) -> StationConnection | None:
         return self.sessions.get(identity)
 
@@ -246,15 +268,16 @@ class Gateway:
                 self._log_summary()
 
     def _log_summary(self) -> None:
-        if self._connects or self._disconnects:
+        if self._connects or self._disconnects or self._throttled:
             log.info(
                 "stations",
                 connected=len(self.sessions),
                 connects=self._connects,
                 disconnects=self._disconnects,
+                throttled=self._throttled,
                 over_seconds=SUMMARY_SECONDS,
             )
-            self._connects = self._disconnects = 0
+            self._connects = self._disconnects = self._throttled = 0
 
     def _flush_seen(self) -> None:
         """Persist last-seen times that moved since the previous sweep (one update per station)."""
@@ -267,6 +290,14 @@ class Gateway:
                 moved.append((connection.endpoint.context.station_id, datetime.fromtimestamp(seen, UTC)))
         if moved:
             self._recorder.stations_seen(moved)
+
+
+def _peer_address(connection: StationConnection) -> str | None:
+    transport = connection.transport
+    if transport is None:
+        return None
+    peer = transport.underlying_transport.get_extra_info("peername")
+    return str(peer[0]) if isinstance(peer, tuple) and peer else None
 
 
 def _unbound_send(frame: bytes) -> None:

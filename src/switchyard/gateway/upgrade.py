@@ -39,6 +39,25 @@ class UpgradeRequest:
     def path(self) -> str:
         return self.target.split("?", 1)[0]
 
+    def check_websocket_upgrade(self) -> None:
+        """Refuse what is not a WebSocket opening handshake we can answer (RFC 6455 §4.2.1, §4.4)."""
+        if self.method != "GET":
+            raise Refusal(405, "the websocket upgrade must be a GET request", {"Allow": "GET"})
+        if "websocket" not in _tokens(self.headers.get("upgrade", "")):
+            raise Refusal(426, "this endpoint only speaks WebSocket: send 'Upgrade: websocket'", _UPGRADE)
+        if "upgrade" not in _tokens(self.headers.get("connection", "")):
+            raise Refusal(400, "a websocket upgrade needs 'Connection: Upgrade'")
+        version = self.headers.get("sec-websocket-version", "").strip()
+        if version != "13":
+            shown = f"version {version!r}" if version else "no Sec-WebSocket-Version"
+            raise Refusal(426, f"WebSocket version 13 is the only one supported; got {shown}", _VERSION_13)
+        try:
+            key = base64.b64decode(self.headers.get("sec-websocket-key", "").strip(), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) != 16:
+            raise Refusal(400, "Sec-WebSocket-Key must be 16 random bytes in base64")
+
     def offered_subprotocols(self) -> list[str]:
         raw = self.headers.get("sec-websocket-protocol", "")
         return [token.strip() for token in raw.split(",") if token.strip()]
@@ -65,6 +84,12 @@ class UpgradeRequest:
 
 
 _CHALLENGE = {"WWW-Authenticate": 'Basic realm="switchyard", charset="UTF-8"'}
+_VERSION_13 = {"Sec-WebSocket-Version": "13"}
+_UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade", **_VERSION_13}
+
+
+def _tokens(header: str) -> set[str]:
+    return {token.strip().lower() for token in header.split(",")}
 
 
 def challenge(message: str) -> Refusal:
@@ -72,11 +97,16 @@ def challenge(message: str) -> Refusal:
 
 
 def identity_from_path(path: str, prefix: str) -> str:
-    """The station identity: the last path segment under `prefix`, percent-decoded."""
+    """The station identity: the one path segment after `prefix`, percent-decoded.
+
+    Nothing else is accepted: not `{prefix}/x/{identity}`, nor dot segments that a proxy in front of
+    us would have resolved to another path."""
     base = prefix.rstrip("/") + "/"
     if not path.startswith(base):
         raise Refusal(404, f"stations connect under {base}{{identity}}")
-    segment = path.rsplit("/", 1)[1]
+    segment = path[len(base) :]
+    if "/" in segment:
+        raise Refusal(404, f"stations connect under {base}{{identity}}, with nothing between or after")
     if not segment:
         raise Refusal(404, "the URL ends without a station identity")
     try:

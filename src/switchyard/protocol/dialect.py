@@ -28,6 +28,9 @@ class Dialect:
     # None: frames with an unknown MessageTypeId are ignored (1.6).
     unknown_message_type: str | None
     max_description: int | None
+    # CSMS calls a station in the Pending state must not get (1.6 §4.2.1; 2.0.1 B02.FR.03/FR.04):
+    # it may be configured while Pending, but no transaction may be started or stopped.
+    forbidden_while_pending: frozenset[str] = frozenset()
 
 
 V16 = Dialect(
@@ -40,6 +43,7 @@ V16 = Dialect(
     malformed_json="FormationViolation",
     unknown_message_type=None,
     max_description=None,
+    forbidden_while_pending=frozenset({"RemoteStartTransaction", "RemoteStopTransaction"}),
 )
 
 V201 = Dialect(
@@ -52,6 +56,7 @@ V201 = Dialect(
     malformed_json="RpcFrameworkError",
     unknown_message_type="MessageTypeNotSupported",
     max_description=255,
+    forbidden_while_pending=frozenset({"RequestStartTransaction", "RequestStopTransaction"}),
 )
 
 DIALECTS: dict[OcppVersion, Dialect] = {V16.version: V16, V201.version: V201}

@@ -2,7 +2,9 @@
 
 `receive` takes the bytes of one text message and answers through `send`. It never raises: bad
 input becomes a CALLERROR (or is logged and dropped where the specification says so), and a failing
-handler becomes an `InternalError` for that one message.
+handler becomes an `InternalError` for that one message. A station can make a handler fail over and
+over, so a failure's traceback is logged once per kind and hour (`HandlerFailures`); the repeats are
+one line each.
 """
 
 import asyncio
@@ -44,6 +46,27 @@ class HandlerError(Exception):
         self.description = description
 
 
+class HandlerFailures:
+    """Logs handler failures: with a traceback the first time a kind (action and exception type) is
+    seen in `window` seconds, as one line after that."""
+
+    def __init__(self, window: float = 3600.0) -> None:
+        self._window = window
+        self._seen: dict[tuple[str, str], float] = {}
+
+    def report(self, identity: str, action: str, exc: BaseException) -> None:
+        kind = (action, type(exc).__name__)
+        now = time.monotonic()
+        first = now - self._seen.get(kind, -self._window) >= self._window
+        if first:
+            if len(self._seen) > 1000:  # kinds are bounded by actions x exception types; be safe anyway
+                self._seen.clear()
+            self._seen[kind] = now
+            log.error("handler failed", identity=identity, action=action, exc_info=exc)
+        else:
+            log.error("handler failed again", identity=identity, action=action, error=type(exc).__name__)
+
+
 class MessageObserver(Protocol):
     """Sees every message that crosses the connection (the message log hangs off this)."""
 
@@ -61,13 +84,17 @@ class MessageObserver(Protocol):
 class OcppEndpoint:
     __slots__ = (
         "accepted",
+        "boot_status",
         "context",
         "dialect",
+        "failures",
         "handlers",
         "identity",
         "last_seen",
         "observer",
+        "on_settled",
         "pipe",
+        "ready_at",
         "schemas",
         "send",
         "tasks",
@@ -83,6 +110,8 @@ class OcppEndpoint:
         observer: MessageObserver,
         context: Any = None,
         accepted: bool = False,
+        failures: HandlerFailures | None = None,
+        boot_grace: float = 0.0,
     ) -> None:
         self.identity = identity
         self.dialect = dialect
@@ -91,11 +120,19 @@ class OcppEndpoint:
         self.send = send
         self.observer = observer
         self.context = context
+        self.failures = failures or HandlerFailures()
         # Until a BootNotification is answered Accepted, only BootNotification is served.
         self.accepted = accepted
+        # How this connection's BootNotification was answered (None: none yet). Management calls wait
+        # for it, or until `ready_at` (monotonic) for a station that reconnects without booting.
+        self.boot_status: str | None = None
+        self.ready_at = time.monotonic() + boot_grace
         self.last_seen = time.time()
         self.pipe = CallPipe(identity, schemas, self._send_call)
+        # Answers still being worked out (handlers that wait for the database).
         self.tasks: set[asyncio.Task[None]] | None = None
+        # Called when one of them is done: the connection stops reading while too many are open.
+        self.on_settled: Callable[[], None] | None = None
 
     # -- inbound -----------------------------------------------------------------------------
 
@@ -113,6 +150,12 @@ class OcppEndpoint:
             self.reply_error(frame.message_id, frame.code, frame.description)
         else:
             self._on_ignored(frame.reason, frame.message_id)
+
+    def boot_answered(self, status: str) -> None:
+        """A BootNotification was answered with `status` (Accepted, Pending or Rejected)."""
+        self.boot_status = status
+        self.accepted = status == "Accepted"
+        self.ready_at = 0.0
 
     def receive_binary(self) -> None:
         self.last_seen = time.time()
@@ -151,8 +194,8 @@ class OcppEndpoint:
         except HandlerError as refusal:
             self.reply_error(call.message_id, refusal.code, refusal.description, action)
             return
-        except Exception:
-            log.exception("handler failed", identity=self.identity, action=action)
+        except Exception as exc:
+            self.failures.report(self.identity, action, exc)
             self.reply_error(call.message_id, "InternalError", f"{action} could not be processed", action)
             return
         if isinstance(result, dict):
@@ -166,8 +209,8 @@ class OcppEndpoint:
         except HandlerError as refusal:
             self.reply_error(message_id, refusal.code, refusal.description, action)
             return
-        except Exception:
-            log.exception("handler failed", identity=self.identity, action=action)
+        except Exception as exc:
+            self.failures.report(self.identity, action, exc)
             self.reply_error(message_id, "InternalError", f"{action} could not be processed", action)
             return
         self._reply(message_id, action, result)
@@ -221,7 +264,13 @@ class OcppEndpoint:
             self.tasks = set()
         task = asyncio.ensure_future(work)
         self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: "asyncio.Task[None]") -> None:
+        if self.tasks is not None:
+            self.tasks.discard(task)
+        if self.on_settled is not None:
+            self.on_settled()
 
     def close(self, reason: str) -> None:
         self.pipe.close(reason)

@@ -1,5 +1,6 @@
 """Station-initiated messages whose payloads are the same in OCPP 1.6 and 2.0.1."""
 
+from collections.abc import Awaitable
 from typing import Any
 
 from switchyard.clock import Clock
@@ -15,13 +16,25 @@ def station(endpoint: OcppEndpoint) -> StationRecord:
     return endpoint.context  # type: ignore[no-any-return]
 
 
+def answer_after(pending: Awaitable[None] | None, answer: Payload) -> Payload | Awaitable[Payload]:
+    """`answer` now, or once `pending` is done (the recorder made the handler wait for room)."""
+    if pending is None:
+        return answer
+
+    async def later() -> Payload:
+        await pending
+        return answer
+
+    return later()
+
+
 def build_shared_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
     def heartbeat(endpoint: OcppEndpoint, p: Payload) -> Payload:
         return {"currentTime": clock.now_text()}
 
-    def security_event_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        events.security_event(station(endpoint), SecurityEvent(p["type"], p["timestamp"], p.get("techInfo")))
-        return {}
+    def security_event_notification(endpoint: OcppEndpoint, p: Payload) -> Payload | Awaitable[Payload]:
+        event = SecurityEvent(p["type"], p["timestamp"], p.get("techInfo"))
+        return answer_after(events.security_event(station(endpoint), event), {})
 
     def firmware_status(endpoint: OcppEndpoint, p: Payload) -> Payload:
         events.firmware_status(station(endpoint), p["status"])

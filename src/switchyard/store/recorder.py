@@ -3,14 +3,26 @@
 The gateway must answer a station in microseconds, so it hands facts to the recorder and moves on;
 the recorder writes them in one transaction per batch (every `flush_interval`, or sooner when many
 are waiting). Station and connector updates are coalesced: only the newest value of each column is
-written. If a batch fails (say a station was deleted meanwhile), its items are retried one by one,
-so one bad row never takes the others with it, and each row is either written whole or not at all.
+written.
+
+Everything waiting is bounded:
+- live state is coalesced per station and connector, so it is bounded by the fleet;
+- message-log rows may be shed: past `max_log_bytes` of waiting payloads, new rows are counted and
+  dropped (the log is a diagnostic, and the facts in it are also recorded as state);
+- security events and report pages are state that matters and are never shed: past their limits the
+  recorder is `congested`, and the handlers that produce them wait for room, which holds the
+  sending station back (its socket stops being read) instead of growing memory.
+
+If a batch fails (a station deleted meanwhile, a value the database refuses), it is split in halves
+and each half tried again, down to the single item the database refuses, which is dropped, counted
+and logged; one bad row costs a few extra transactions, not one transaction per row.
 """
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,50 +36,127 @@ from switchyard.store.tables import ConnectorState, NotifyReportPage, OcppMessag
 
 log = structlog.get_logger("switchyard.recorder")
 
-# Bounded memory when the database is slow: past this many waiting log rows, new ones are counted
-# and dropped (live state is coalesced per station and never dropped).
-MAX_PENDING_MESSAGES = 200_000
+# Message-log payload bytes that may wait; past this, new log rows are shed.
+MAX_LOG_BYTES = 32 * 1024 * 1024
+# Security events and report pages that may wait before their producers are made to wait.
+MAX_WAITING_EVENTS = 10_000
+MAX_WAITING_PAGES = 1_000
+_ERROR_TEXT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """The recorder's gauge (served by /healthz)."""
+
+    items: int
+    log_bytes: int
+    oldest_seconds: float
+    congested: bool
+    shed_messages: int
+    refused_items: int
 
 
 @dataclass(slots=True)
 class _Batch:
-    stations: dict[str, dict[str, Any]]
-    connectors: dict[tuple[str, int, int], dict[str, Any]]
-    messages: list[dict[str, Any]]
-    security_events: list[dict[str, Any]]
-    report_pages: list[dict[str, Any]]
+    stations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    connectors: dict[tuple[str, int, int], dict[str, Any]] = field(default_factory=dict)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    security_events: list[dict[str, Any]] = field(default_factory=list)
+    report_pages: list[dict[str, Any]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return (
+            len(self.stations)
+            + len(self.connectors)
+            + len(self.messages)
+            + len(self.security_events)
+            + len(self.report_pages)
+        )
+
+    def halves(self) -> tuple["_Batch", "_Batch"]:
+        """Two batches with about half the items each (a failing batch is narrowed down this way)."""
+        items = list(self._items())
+        middle = len(items) // 2
+        return _Batch.of(items[:middle]), _Batch.of(items[middle:])
+
+    def describe(self) -> str:
+        kinds = [
+            name
+            for name, part in (
+                ("station", self.stations),
+                ("connector", self.connectors),
+                ("message-log row", self.messages),
+                ("security event", self.security_events),
+                ("report page", self.report_pages),
+            )
+            if part
+        ]
+        return ", ".join(kinds)
+
+    def _items(self) -> Iterable[tuple[str, Any, Any]]:
+        yield from (("station", key, row) for key, row in self.stations.items())
+        yield from (("connector", key, row) for key, row in self.connectors.items())
+        yield from (("message", None, row) for row in self.messages)
+        yield from (("security_event", None, row) for row in self.security_events)
+        yield from (("report_page", None, row) for row in self.report_pages)
 
     @classmethod
-    def empty(cls) -> "_Batch":
-        return cls({}, {}, [], [], [])
-
-    def __bool__(self) -> bool:
-        return bool(self.stations or self.connectors or self.messages or self.security_events or self.report_pages)
+    def of(cls, items: list[tuple[str, Any, Any]]) -> "_Batch":
+        batch = cls()
+        for kind, key, row in items:
+            if kind == "station":
+                batch.stations[key] = row
+            elif kind == "connector":
+                batch.connectors[key] = row
+            elif kind == "message":
+                batch.messages.append(row)
+            elif kind == "security_event":
+                batch.security_events.append(row)
+            else:
+                batch.report_pages.append(row)
+        return batch
 
 
 class Recorder:
-    def __init__(self, database: Database, flush_interval: float = 0.05, batch_size: int = 5000) -> None:
+    def __init__(
+        self,
+        database: Database,
+        flush_interval: float = 0.05,
+        batch_size: int = 5000,
+        max_log_bytes: int = MAX_LOG_BYTES,
+    ) -> None:
         self._db = database
         self._flush_interval = flush_interval
         self._batch_size = batch_size
-        self._batch = _Batch.empty()
+        self._max_log_bytes = max_log_bytes
+        self._batch = _Batch()
+        self._log_bytes = 0
+        # When the oldest item of the waiting batch, and of the batch being written, arrived.
+        self._waiting_since: float | None = None
+        self._writing_since: float | None = None
+        self._writing_items = 0
         self._wake = asyncio.Event()
+        self._room = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()
         self._stopping = False
-        self.dropped_messages = 0
+        self.shed_messages = 0
+        self.refused_items = 0
 
     # -- what producers call (synchronous, never blocks) ---------------------------------------
 
     def station(self, station_id: str, **columns: Any) -> None:
+        self._arrived()
         self._batch.stations.setdefault(station_id, {}).update(columns)
         self._poke(len(self._batch.stations))
 
     def stations_seen(self, seen: Iterable[tuple[str, datetime]]) -> None:
         for station_id, at in seen:
+            self._arrived()
             self._batch.stations.setdefault(station_id, {})["last_seen_at"] = at
 
     def connector(self, station_id: str, evse_id: int, connector_id: int, **columns: Any) -> None:
+        self._arrived()
         key = (station_id, evse_id, connector_id)
         row = self._batch.connectors.setdefault(
             key, {"station_id": station_id, "evse_id": evse_id, "connector_id": connector_id}
@@ -76,19 +165,52 @@ class Recorder:
         self._poke(len(self._batch.connectors))
 
     def message(self, row: dict[str, Any]) -> None:
-        if len(self._batch.messages) >= MAX_PENDING_MESSAGES:
-            self.dropped_messages += 1
+        size = len(row["payload"])
+        if self._log_bytes + size > self._max_log_bytes:
+            self.shed_messages += 1
             return
+        self._arrived()
+        self._log_bytes += size
         self._batch.messages.append(row)
         self._poke(len(self._batch.messages))
 
     def security_event(self, row: dict[str, Any]) -> None:
+        self._arrived()
         self._batch.security_events.append(row)
         self._poke(len(self._batch.security_events))
 
     def report_page(self, row: dict[str, Any]) -> None:
+        self._arrived()
         self._batch.report_pages.append(row)
         self._poke(len(self._batch.report_pages))
+
+    @property
+    def congested(self) -> bool:
+        """Security events or report pages are waiting past their limits: their producers should wait."""
+        batch = self._batch
+        return len(batch.security_events) >= MAX_WAITING_EVENTS or len(batch.report_pages) >= MAX_WAITING_PAGES
+
+    async def wait_for_room(self) -> None:
+        """Return once the recorder is no longer congested (after a flush made room)."""
+        while self.congested:
+            self._wake.set()
+            self._room.clear()
+            await self._room.wait()
+
+    def backlog(self) -> Backlog:
+        started = [t for t in (self._waiting_since, self._writing_since) if t is not None]
+        return Backlog(
+            items=len(self._batch) + self._writing_items,
+            log_bytes=self._log_bytes,
+            oldest_seconds=time.monotonic() - min(started) if started else 0.0,
+            congested=self.congested,
+            shed_messages=self.shed_messages,
+            refused_items=self.refused_items,
+        )
+
+    def _arrived(self) -> None:
+        if self._waiting_since is None:
+            self._waiting_since = time.monotonic()
 
     def _poke(self, size: int) -> None:
         if size >= self._batch_size:
@@ -128,36 +250,35 @@ class Recorder:
     async def flush(self) -> None:
         """Write everything handed over so far."""
         async with self._flush_lock:
-            batch, self._batch = self._batch, _Batch.empty()
-            if not batch:
-                return
+            batch, self._batch = self._batch, _Batch()
+            self._writing_since, self._waiting_since = self._waiting_since, None
+            self._writing_items, self._log_bytes = len(batch), 0
+            self._room.set()  # producers that waited for room may hand over again
+            try:
+                if batch:
+                    await self._write_isolating(batch)
+            finally:
+                self._writing_since, self._writing_items = None, 0
+
+    async def _write_isolating(self, batch: _Batch) -> None:
+        parts = [batch]
+        while parts:
+            part = parts.pop()
             try:
                 async with self._db.transaction() as session:
-                    await _write(session, batch)
+                    await _write(session, part)
             except Exception as exc:
-                log.warning("recorder batch failed, writing items one by one", error=str(exc))
-                await self._write_singly(batch)
-
-    async def _write_singly(self, batch: _Batch) -> None:
-        for single in _split(batch):
-            try:
-                async with self._db.transaction() as session:
-                    await _write(session, single)
-            except Exception as exc:
-                log.error("recorder dropped an item", error=str(exc))
+                if len(part) > 1:
+                    first, second = part.halves()
+                    parts += [second, first]
+                    continue
+                self.refused_items += 1
+                log.error("recorder dropped an item the database refused", item=part.describe(), error=_short(exc))
 
 
-def _split(batch: _Batch) -> Iterable[_Batch]:
-    for station_id, columns in batch.stations.items():
-        yield _Batch({station_id: columns}, {}, [], [], [])
-    for key, row in batch.connectors.items():
-        yield _Batch({}, {key: row}, [], [], [])
-    for message in batch.messages:
-        yield _Batch({}, {}, [message], [], [])
-    for event in batch.security_events:
-        yield _Batch({}, {}, [], [event], [])
-    for page in batch.report_pages:
-        yield _Batch({}, {}, [], [], [page])
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= _ERROR_TEXT else text[:_ERROR_TEXT] + "…"
 
 
 async def _write(session: AsyncSession, batch: _Batch) -> None:

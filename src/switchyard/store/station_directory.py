@@ -36,13 +36,19 @@ _LOOKUP_COLUMNS = (
     Station.registration_state,
     Station.last_boot_status,
     Station.serial_number,
+    Station.heartbeat_interval,
+    Operator.baseline_enabled,
 )
 # SQLite allows 32766 bound parameters; stay far below every database's limit.
 _BATCH = 500
 _GATHER_AT_LEAST = 64
 _GATHER_SECONDS = 0.002
 # Built from the column constants above; the identities are always bound parameters.
-_SQLITE_LOOKUP = "SELECT " + ", ".join(c.name for c in _LOOKUP_COLUMNS) + " FROM stations WHERE identity IN"  # noqa: S608
+_SQLITE_LOOKUP = (
+    "SELECT "  # noqa: S608
+    + ", ".join(f"{c.table.name}.{c.name}" for c in _LOOKUP_COLUMNS)
+    + " FROM stations JOIN operators ON operators.id = stations.operator_id WHERE stations.identity IN"
+)
 
 
 class _LookupRow(NamedTuple):
@@ -55,10 +61,13 @@ class _LookupRow(NamedTuple):
     registration_state: str
     last_boot_status: str | None
     serial_number: str | None
+    heartbeat_interval: int | None
+    baseline_enabled: bool
 
 
-def record_of(row: Any) -> StationRecord:
-    """A StationRecord from anything with the station columns as attributes (a row or a `Station`)."""
+def record_of(row: Any, baseline_enabled: bool | None = None) -> StationRecord:
+    """A StationRecord from anything with the station columns as attributes (a lookup row, or a
+    `Station` with its operator's baseline switch given)."""
     return StationRecord(
         station_id=row.id,
         identity=row.identity,
@@ -69,6 +78,8 @@ def record_of(row: Any) -> StationRecord:
         registration_state=RegistrationState(row.registration_state),
         last_boot_status=row.last_boot_status,
         serial_number=row.serial_number,
+        heartbeat_interval=row.heartbeat_interval,
+        baseline_enabled=bool(row.baseline_enabled if baseline_enabled is None else baseline_enabled),
     )
 
 
@@ -122,7 +133,11 @@ class DatabaseStationDirectory:
         async with self._db.engine.connect() as connection:
             for start in range(0, len(identities), _BATCH):
                 chunk = identities[start : start + _BATCH]
-                result = await connection.execute(select(*_LOOKUP_COLUMNS).where(Station.identity.in_(chunk)))
+                result = await connection.execute(
+                    select(*_LOOKUP_COLUMNS)
+                    .join(Operator, Operator.id == Station.operator_id)
+                    .where(Station.identity.in_(chunk))
+                )
                 found.update((row.identity, row) for row in result)
         return found
 
@@ -133,10 +148,10 @@ class DatabaseStationDirectory:
         now = self._clock.now()
         try:
             async with self._db.transaction() as session:
-                operator_id = await self._operator_id(session)
+                operator = await self._operator(session)
                 station = Station(
                     id=new_id(),
-                    operator_id=operator_id,
+                    operator_id=operator.id,
                     identity=identity,
                     ocpp_version=ocpp_version,
                     security_profile=security_profile,
@@ -147,7 +162,7 @@ class DatabaseStationDirectory:
                     updated_at=now,
                 )
                 session.add(station)
-            return record_of(station)
+            return record_of(station, operator.baseline_enabled)
         except IntegrityError:
             # Registered concurrently by another connection of the same identity.
             existing = await self.find(identity)
@@ -196,13 +211,13 @@ class DatabaseStationDirectory:
         log.info("station logged in with its new password; the old one is refused from now on", identity=row.identity)
         return replace(station, password_hash=password_hash)
 
-    async def _operator_id(self, session: AsyncSession) -> str:
-        query = select(Operator.id)
+    async def _operator(self, session: AsyncSession) -> Operator:
+        query = select(Operator)
         if self._operator_name:
             query = query.where(Operator.name == self._operator_name)
         else:
             query = query.where(Operator.platform.is_(True)).order_by(Operator.created_at)
-        operator_id = await session.scalar(query.limit(1))
-        if operator_id is None:
+        operator = await session.scalar(query.limit(1))
+        if operator is None:
             raise NotFound(f"open registration: operator {self._operator_name or '(platform)'} does not exist")
-        return operator_id
+        return operator

@@ -2,7 +2,20 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from switchyard.store.types import UtcDateTime
@@ -81,6 +94,8 @@ class Station(Base):
     last_boot_status: Mapped[str | None] = mapped_column(String(10), nullable=True)
     firmware_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     diagnostics_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # The HeartbeatInterval Switchyard last set (completed), given at boot unless a desired value pins it.
+    heartbeat_interval: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Live state, written by the node that holds the socket.
     connection_state: Mapped[str] = mapped_column(String(12), default="disconnected")
     connected_node: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -105,10 +120,14 @@ class ConnectorState(Base):
 
 
 class OcppMessage(Base):
-    """The message log: every frame in and out (per the message-log setting), secrets redacted."""
+    """The message log: every frame in and out (per the message-log setting), secrets redacted.
+
+    A long payload is stored as its first `message_log_max_payload_bytes` (`truncated`); `size` is the
+    whole payload's size. Each station, and the log as a whole, keeps a budget of rows (oldest go first).
+    """
 
     __tablename__ = "ocpp_messages"
-    __table_args__ = (Index("ix_ocpp_messages_station_at", "station_id", "at"),)
+    __table_args__ = (Index("ix_ocpp_messages_station_id_id", "station_id", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     station_id: Mapped[str | None] = mapped_column(ID, nullable=True)
@@ -119,6 +138,8 @@ class OcppMessage(Base):
     message_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     payload: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer, server_default="0")
+    truncated: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class NotifyReportPage(Base):

@@ -5,7 +5,6 @@ from typing import Any
 from switchyard.clock import Clock
 from switchyard.domain import (
     BootInfo,
-    BootStatus,
     ConnectorStatus,
     TransactionPhase,
     TransactionUpdate,
@@ -30,7 +29,7 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             meter_serial_number=p.get("meterSerialNumber"),
         )
         decision = events.booted(station(endpoint), info)
-        endpoint.accepted = decision.status is BootStatus.ACCEPTED
+        endpoint.boot_answered(decision.status.value)
         return {
             "status": decision.status.value,
             "currentTime": clock.now_text(),

@@ -1,12 +1,12 @@
 """OCPP 2.0.1 station-initiated messages, translated to and from the domain model."""
 
 import math
+from collections.abc import Awaitable
 from typing import Any
 
 from switchyard.clock import Clock
 from switchyard.domain import (
     BootInfo,
-    BootStatus,
     ConnectorStatus,
     ReportPage,
     TransactionPhase,
@@ -14,7 +14,7 @@ from switchyard.domain import (
 )
 from switchyard.ports import StationEvents
 from switchyard.protocol.endpoint import Handler, OcppEndpoint
-from switchyard.protocol.shared_handlers import build_shared_handlers, station
+from switchyard.protocol.shared_handlers import answer_after, build_shared_handlers, station
 
 Payload = dict[str, Any]
 
@@ -27,14 +27,18 @@ _ENERGY = "Energy.Active.Import.Register"
 
 
 def energy_wh(meter_values: list[Payload] | None) -> float | None:
-    """The first active-import energy register reading, in Wh."""
+    """The first active-import energy register reading, in Wh (None when absent or beyond a float)."""
     for meter_value in meter_values or ():
         for sample in meter_value.get("sampledValue", ()):
             if sample.get("measurand", _ENERGY) != _ENERGY:
                 continue
             unit = sample.get("unitOfMeasure", {})
             scale = 1000.0 if unit.get("unit", "Wh") == "kWh" else 1.0
-            return float(sample["value"]) * scale * math.pow(10.0, unit.get("multiplier", 0))
+            try:
+                wh = float(sample["value"]) * scale * math.pow(10.0, unit.get("multiplier", 0))
+            except OverflowError:
+                return None
+            return wh if math.isfinite(wh) else None
     return None
 
 
@@ -52,7 +56,7 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             reason=p["reason"],
         )
         decision = events.booted(station(endpoint), info)
-        endpoint.accepted = decision.status is BootStatus.ACCEPTED
+        endpoint.boot_answered(decision.status.value)
         return {
             "status": decision.status.value,
             "currentTime": clock.now_text(),
@@ -88,18 +92,15 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
                 )
         return {}
 
-    def notify_report(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        events.report_page(
-            station(endpoint),
-            ReportPage(
-                request_id=p["requestId"],
-                seq_no=p["seqNo"],
-                tbc=p.get("tbc", False),
-                generated_at=p["generatedAt"],
-                report_data=p.get("reportData", []),
-            ),
+    def notify_report(endpoint: OcppEndpoint, p: Payload) -> Payload | Awaitable[Payload]:
+        page = ReportPage(
+            request_id=p["requestId"],
+            seq_no=p["seqNo"],
+            tbc=p.get("tbc", False),
+            generated_at=p["generatedAt"],
+            report_data=p.get("reportData", []),
         )
-        return {}
+        return answer_after(events.report_page(station(endpoint), page), {})
 
     def authorize(endpoint: OcppEndpoint, p: Payload) -> Payload:
         return {"idTokenInfo": {"status": events.authorize(station(endpoint), p["idToken"]["idToken"])}}
