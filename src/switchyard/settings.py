@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     handshake_timeout: float = Field(10.0, gt=0)
     max_frame_bytes: int = Field(8 * 1024 * 1024, gt=1024)
 
+    # The largest REST API request body; a larger one is refused with 413 before or while it arrives
+    # .
+    api_max_body_bytes: int = Field(1024 * 1024, ge=1024)
+
     message_log: MessageLogMode = "no-heartbeats"
     message_log_retention_days: float = Field(30.0, gt=0)
     recorder_flush_interval: float = Field(0.05, gt=0)

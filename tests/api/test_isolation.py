@@ -13,7 +13,17 @@ from fastapi.routing import APIRoute
 
 from switchyard.api.app import create_app
 from switchyard.core.webhooks import enqueue
-from tests.api.helpers import MISSING_ID, Tenant, bearer, create_key, expect, make_tenant, snapshot, unique
+from tests.api.helpers import (
+    MISSING_ID,
+    Tenant,
+    bearer,
+    create_key,
+    expect,
+    make_tenant,
+    snapshot,
+    unique,
+    walk_routes,
+)
 from tests.support import PASSWORD_16, RunningNode
 
 
@@ -174,15 +184,11 @@ async def world(node: RunningNode) -> World:
     return world
 
 
-def _walk(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
-    """(path, methods) of every API route, into included routers (FastAPI nests them since 0.12x)."""
-    for route in routes:
+def _walk(routes: Iterable[Any]) -> Iterator[tuple[str, set[str]]]:
+    """(path, methods) of every API route."""
+    for path, route in walk_routes(routes):
         if isinstance(route, APIRoute):
-            yield prefix + route.path, set(route.methods)
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            context = getattr(route, "include_context", None)
-            yield from _walk(inner.routes, prefix + str(getattr(context, "prefix", "")))
+            yield path, set(route.methods)
 
 
 def _v11_routes() -> dict[str, set[str]]:
