@@ -395,7 +395,10 @@ async def test_duplicate_identities_are_409_across_operators(world: World) -> No
     identity = t.station["identity"]
     other = await make_tenant(world.node, unique("Other"))
     before = await world.state()
-    message = f"a charge station with identity {identity!r} already exists"
+    message = (
+        f"identity {identity!r} is already in use on this Switchyard: stations are told apart by identity alone, "
+        "across all its operators, so choose another"
+    )
     for key in (t.admin_key, other.admin_key):
         body = _station(identity=identity, password=PASSWORD_16)
         expect(await api.post(STATIONS, json=body, headers=bearer(key)), 409, message)

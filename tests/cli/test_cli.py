@@ -172,7 +172,8 @@ def test_read_commands_never_create_operators(cli: Cli) -> None:
     [
         (
             ["--password", "0123456789abcdef"],
-            "a charge station with identity 'CP-1' already exists",
+            "identity 'CP-1' is already in use on this Switchyard: stations are told apart by identity alone, "
+            "across all its operators, so choose another",
         ),
         (
             ["--password", "short"],
@@ -191,7 +192,7 @@ def test_read_commands_never_create_operators(cli: Cli) -> None:
 def test_station_add_errors_are_one_line_and_write_nothing(cli: Cli, args: list[str], message: str) -> None:
     cli("station", "add", "CP-1", "--operator", "Acme", "--password", "0123456789abcdef")
     before = cli.rows("SELECT * FROM stations")
-    identity = "CP-1" if "already exists" in message else "CP-2"
+    identity = "CP-1" if "already in use" in message else "CP-2"
     assert cli.fails("station", "add", identity, "--operator", "Acme", *args) == message
     assert cli.rows("SELECT * FROM stations") == before
 
@@ -230,7 +231,7 @@ def test_messages_are_printed_as_they_are(cli: Cli) -> None:
     out, _ = cli("station", "add", identity, "--operator", "Acme [EU]", "--password", "0123456789abcdef")
     assert out.startswith(f"added {identity} (")
     message = cli.fails("station", "add", identity, "--operator", "Acme [EU]", "--password", "0123456789abcdef")
-    assert message == f"a charge station with identity {identity!r} already exists"
+    assert message.startswith(f"identity {identity!r} is already in use on this Switchyard: ")
     assert cli.fails("station", "show", "CP-[/]", "--operator", "Acme [EU]") == "charge station 'CP-[/]' not found"
     listed, _ = cli("station", "list", "--operator", "Acme [EU]")
     assert identity in listed

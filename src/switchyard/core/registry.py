@@ -113,6 +113,22 @@ class StationTls:
             raise Conflict(refusal)
 
 
+class IdentityInUse(Conflict):
+    """A taken identity: one message whichever operator holds it, naming none (ADR 0007).
+
+    The caller learns that the identity is taken, as anyone reaching the station port does (an unknown
+    identity is a 404 there), never whose it is. `holder` (an operator id) is for the server log only.
+    """
+
+    def __init__(self, identity: str, holder: str | None) -> None:
+        super().__init__(
+            f"identity {identity!r} is already in use on this Switchyard: stations are told apart by identity "
+            "alone, across all its operators, so choose another"
+        )
+        self.identity = identity
+        self.holder = holder
+
+
 # How stale an API key's last_used_at may be.
 LAST_USED_PRECISION = timedelta(minutes=1)
 # How long a verified key is trusted without looking at the database again.
@@ -518,8 +534,13 @@ class Registry:
                     station.site_id = (await self._own_site(session, who, site_id)).id
                 session.add(station)
         except IntegrityError:
-            raise Conflict(f"a charge station with identity {identity!r} already exists") from None
+            raise await self._identity_in_use(who, identity) from None
         return CreatedStation(station, generated)
+
+    async def _identity_in_use(self, who: Principal, identity: str) -> "IdentityInUse":
+        async with self._db.sessions() as session:
+            holder = await session.scalar(select(Station.operator_id).where(Station.identity == identity))
+        return IdentityInUse(identity, holder)
 
     async def update_station(self, who: Principal, station_id: str, changes: StationChanges) -> Station:
         who.require(Scope.WRITE)
