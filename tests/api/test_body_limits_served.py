@@ -147,7 +147,9 @@ def envelope(reply: Reply, status: int, message: str | None = None) -> None:
 async def test_a_client_without_a_key_gets_401_without_sending_its_100_mb(served: Served) -> None:
     """Regression (issue 8): the server waited for (and read) the whole body before answering 401."""
     async with connect(served.port) as connection:
-        await connection.send(head("POST", "/v1.1/chargestations", Content_Length=str(100 * MiB)))
+        # Such a client waits for "100 Continue", which must never come: the answer is the 401 itself.
+        request = head("POST", "/v1.1/chargestations", Content_Length=str(100 * MiB), Expect="100-continue")
+        await connection.send(request)
         reply = await connection.reply()
         envelope(reply, 401, "missing API key: send 'Authorization: Bearer <key>'")
         assert reply.headers["www-authenticate"] == "Bearer"

@@ -17,7 +17,7 @@ BaseHTTPMiddleware would buffer the body itself):
   (a larger Content-Length, a chunked body, a body that passed the limit) the answer says
   `Connection: close` and the server closes the connection after it: no one can make it receive an
   endless body. A client still sending may then see the connection reset instead of the answer;
-  one that sends `Expect: 100-continue` (curl does above 1 MB) sends no body and reads the answer.
+  one that sends `Expect: 100-continue` (as curl does for large bodies) sends no body and reads the answer.
 """
 
 from typing import TYPE_CHECKING
@@ -34,7 +34,7 @@ from switchyard.errors import Unauthorized
 if TYPE_CHECKING:
     from switchyard.node import Switchyard
 
-# Routes under this prefix need an API key; tests/api/test_guard.py checks that the routes agree.
+# Routes under this prefix need an API key; tests/api/test_body_limits.py checks that the routes agree.
 KEYED_PREFIX = "/v1.1/"
 # Where the guard leaves the authenticated caller, in the ASGI scope's "state" (request.state).
 PRINCIPAL_STATE = "switchyard_principal"
