@@ -15,7 +15,7 @@ from switchyard.cli_config import actions_app, config_app
 from switchyard.cli_output import fail, out, print_table, say
 from switchyard.clock import SystemClock
 from switchyard.core.principal import Principal
-from switchyard.core.registry import Registry
+from switchyard.core.registry import Registry, StationTls
 from switchyard.domain import Scope
 from switchyard.errors import DomainError
 from switchyard.settings import Settings
@@ -66,7 +66,9 @@ async def _with_registry(database_url: str | None, work: Callable[[Registry], Aw
     database = Database(settings.database_url)
     try:
         await database.upgrade()
-        return await work(Registry(database, SystemClock(), settings.station_password_iterations))
+        # Station profiles 2 and 3 are checked against the TLS settings serve would read from this environment.
+        tls = StationTls.configured(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
+        return await work(Registry(database, SystemClock(), settings.station_password_iterations, station_tls=tls))
     finally:
         await database.close()
 
@@ -139,7 +141,9 @@ def station_add(
     identity: Annotated[str, typer.Argument(help="The OCPP identity (last URL segment)")],
     operator: Annotated[str, typer.Option(help="Operator name; created when missing")],
     ocpp: Annotated[str, typer.Option(help="1.6 or 2.0.1")] = "1.6",
-    profile: Annotated[int, typer.Option(help="Security profile 1, 2 or 3")] = 1,
+    profile: Annotated[
+        int, typer.Option(help="Security profile 1, 2 or 3 (2 and 3 need the SWITCHYARD_TLS_* settings serve uses)")
+    ] = 1,
     password: Annotated[str | None, typer.Option(help="Generated when omitted (profiles 1 and 2)")] = None,
     serial: Annotated[str | None, typer.Option(help="Serial number (profile 3 certificate CN)")] = None,
     site: Annotated[str | None, typer.Option(help="Site id")] = None,

@@ -7,7 +7,7 @@ from switchyard.clock import Clock, SystemClock
 from switchyard.core.config_reader import ConfigurationReader
 from switchyard.core.configuration import Configuration
 from switchyard.core.message_log import MessageLog
-from switchyard.core.registry import LiveHooks, Registry
+from switchyard.core.registry import LiveHooks, Registry, StationTls
 from switchyard.core.retention import Retention
 from switchyard.core.security_alerts import SecurityAlerts
 from switchyard.core.sequencer import Sequencer
@@ -63,6 +63,7 @@ class Switchyard:
             self.clock,
             settings.station_password_iterations,
             LiveHooks(removed=self.gateway.station_removed, updated=self.gateway.station_updated),
+            StationTls.configured(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file),
         )
         self.retention = Retention(
             self.db,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import uvicorn
 from sqlalchemy.engine import make_url
+from starlette.types import ASGIApp
 
 from switchyard import __version__
 from switchyard.api.app import create_app
@@ -29,6 +30,12 @@ class _ApiServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def api_server(app: ASGIApp, host: str, port: int) -> uvicorn.Server:
+    """The API's HTTP server, as `serve` runs it; start it with `serve(sockets=[...])`."""
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="off")
+    return _ApiServer(config)
 
 
 def _say(text: str) -> None:
@@ -134,10 +141,7 @@ async def _serve(settings: Settings, say: Callable[[str], None], stop: asyncio.E
         api_socket.close()
         raise
     api_port = api_socket.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(sy), host=settings.host, port=api_port, log_config=None, access_log=False, lifespan="off"
-    )
-    server = _ApiServer(config)
+    server = api_server(create_app(sy), settings.host, api_port)
     api = asyncio.create_task(server.serve(sockets=[api_socket]))
     try:
         while not server.started:

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     station_message_burst: int = Field(200, ge=1)
     station_byte_rate: int = Field(512 * 1024, ge=1024)
 
+    # The largest REST API request body; a larger one is refused with 413 before or while it arrives
+    # .
+    api_max_body_bytes: int = Field(1024 * 1024, ge=1024)
+
     message_log: MessageLogMode = "no-heartbeats"
     message_log_retention_days: float = Field(30.0, gt=0)
     # A logged frame keeps at most this many bytes of its JSON (with its action and full size).

@@ -1,10 +1,12 @@
 """Helpers for the API tests: tenants with a full set of resources, and envelope assertions."""
 
 import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from fastapi.routing import APIRoute
 
 from tests.support import PASSWORD_16, RunningNode
 
@@ -28,6 +30,17 @@ def expect(response: httpx.Response, status: int, message: str | None = None) ->
     if status >= 400:
         assert body["result"] is None, body
     return body["result"]
+
+
+def walk_routes(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(full path, route) of every route, into included routers (FastAPI nests them since 0.12x)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            yield from walk_routes(inner.routes, prefix + str(getattr(context, "prefix", "")))
+        elif isinstance(route, APIRoute) or hasattr(route, "path"):
+            yield prefix + route.path, route
 
 
 def bearer(key: str) -> dict[str, str]:

@@ -395,7 +395,10 @@ async def test_duplicate_identities_are_409_across_operators(world: World) -> No
     identity = t.station["identity"]
     other = await make_tenant(world.node, unique("Other"))
     before = await world.state()
-    message = f"a charge station with identity {identity!r} already exists"
+    message = (
+        f"identity {identity!r} is already in use on this Switchyard: stations are told apart by identity alone, "
+        "across all its operators, so choose another"
+    )
     for key in (t.admin_key, other.admin_key):
         body = _station(identity=identity, password=PASSWORD_16)
         expect(await api.post(STATIONS, json=body, headers=bearer(key)), 409, message)
@@ -491,7 +494,10 @@ async def test_an_operator_cannot_delete_itself(node: RunningNode) -> None:
         ("2.0.1", 2, r"[A-Za-z0-9_\-]{16,64}"),
     ],
 )
-async def test_a_generated_password_is_shown_once(node: RunningNode, version: str, profile: int, shape: str) -> None:
+async def test_a_generated_password_is_shown_once(
+    tls_node: RunningNode, version: str, profile: int, shape: str
+) -> None:
+    node = tls_node  # profile 2 needs the TLS listener
     body = _station(ocppVersion=version, securityProfile=profile)
     response = await node.api.post(STATIONS, json=body, headers=node.auth())
     created = expect(response, 201, "generated password shown once; configure it on the station")
@@ -511,7 +517,8 @@ async def test_a_generated_password_is_shown_once(node: RunningNode, version: st
             assert (await boot(ws, version))["status"] == "Accepted"
 
 
-async def test_profile_3_needs_no_password_and_gets_none(node: RunningNode) -> None:
+async def test_profile_3_needs_no_password_and_gets_none(tls_node: RunningNode) -> None:
+    node = tls_node
     body = _station(securityProfile=3, serialNumber="SN-1")
     created = expect(await node.api.post(STATIONS, json=body, headers=node.auth()), 201, "")
     assert created["password"] is None

@@ -4,6 +4,7 @@ The tables below name every `/v1.1` route; `test_every_route_is_in_the_isolation
 route is added without a row here.
 """
 
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,7 +14,17 @@ from fastapi.routing import APIRoute
 
 from switchyard.api.app import create_app
 from switchyard.core.webhooks import enqueue
-from tests.api.helpers import MISSING_ID, Tenant, bearer, create_key, expect, make_tenant, snapshot, unique
+from tests.api.helpers import (
+    MISSING_ID,
+    Tenant,
+    bearer,
+    create_key,
+    expect,
+    make_tenant,
+    snapshot,
+    unique,
+    walk_routes,
+)
 from tests.support import PASSWORD_16, RunningNode
 
 
@@ -174,15 +185,11 @@ async def world(node: RunningNode) -> World:
     return world
 
 
-def _walk(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
-    """(path, methods) of every API route, into included routers (FastAPI nests them since 0.12x)."""
-    for route in routes:
+def _walk(routes: Iterable[Any]) -> Iterator[tuple[str, set[str]]]:
+    """(path, methods) of every API route."""
+    for path, route in walk_routes(routes):
         if isinstance(route, APIRoute):
-            yield prefix + route.path, set(route.methods)
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            context = getattr(route, "include_context", None)
-            yield from _walk(inner.routes, prefix + str(getattr(context, "prefix", "")))
+            yield path, set(route.methods)
 
 
 def _v11_routes() -> dict[str, set[str]]:
@@ -346,3 +353,46 @@ async def test_a_platform_admin_manages_operators_but_not_their_resources(world:
         404,
         f"charge station {a.station['_id']} not found",
     )
+
+
+async def test_another_operators_identity_is_refused_exactly_as_the_callers_own(
+    world: World, debug_logs: io.StringIO
+) -> None:
+    """ADR 0007: one namespace of identities. Regression (issue 8): the refusal said a station "already
+    exists", confirming another tenant's station. Now it is word for word the refusal of the caller's own
+    identity, names no operator, and only the server log says who holds it."""
+    api, a, b = world.node.api, world.a, world.b
+    before = await world.snapshot(a)
+    theirs, mine = a.station["identity"], b.station["identity"]
+
+    def body(identity: str) -> dict[str, Any]:
+        return {"identity": identity, "ocppVersion": "1.6", "securityProfile": 1, "password": PASSWORD_16}
+
+    for who, key in {"B admin": b.admin_key, "B write": b.write_key, "platform admin": world.node.admin_key}.items():
+        foreign = await api.post("/v1.1/chargestations", json=body(theirs), headers=bearer(key))
+        own = await api.post("/v1.1/chargestations", json=body(mine), headers=bearer(key))
+        expect(
+            foreign,
+            409,
+            f"identity {theirs!r} is already in use on this Switchyard: stations are told apart by identity "
+            "alone, across all its operators, so choose another",
+        )
+        assert own.status_code == foreign.status_code, who
+        assert own.json()["message"].replace(mine, theirs) == foreign.json()["message"], who
+        assert set(own.headers) == set(foreign.headers), who
+        # (The test identities start with their operator's name: only the rest of the answer counts.)
+        for told in (a.id, a.operator["name"], a.station["_id"]):
+            assert told not in foreign.text.replace(theirs, "<identity>"), (who, told)
+    # A read key is refused for its scope before the identity is looked at, as for its own.
+    read = await api.post("/v1.1/chargestations", json=body(theirs), headers=bearer(b.read_key))
+    expect(read, 403, "this API key has scope 'read'; 'write' is required")
+    # Identities cannot be renamed, so no PATCH can probe them either: the field is unknown, taken or not.
+    station = f"/v1.1/chargestations/{b.station['_id']}"
+    taken = await api.patch(station, json={"identity": theirs}, headers=bearer(b.admin_key))
+    free = await api.patch(station, json={"identity": unique("free")}, headers=bearer(b.admin_key))
+    expect(taken, 422, "identity: unknown field")
+    assert taken.json() == free.json()
+    assert await world.snapshot(a) == before
+    # The platform operator can see who tried to register whose identity.
+    refusals = [line for line in debug_logs.getvalue().splitlines() if "identity refused" in line]
+    assert any(theirs in line and a.id in line and b.id in line for line in refusals), refusals

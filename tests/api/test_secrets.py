@@ -61,7 +61,8 @@ async def test_an_api_key_is_shown_once_and_stored_as_a_hash(node: RunningNode) 
             assert key not in str(value)
 
 
-async def test_station_passwords_never_leave_the_creation_response(node: RunningNode) -> None:
+async def test_station_passwords_never_leave_the_creation_response(tls_node: RunningNode) -> None:
+    node = tls_node  # the generated password is for a profile 2 station
     api = node.api
     given = expect(
         await api.post(

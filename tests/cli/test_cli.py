@@ -21,6 +21,12 @@ from switchyard.store.database import Database
 
 KEY = re.compile(r"sy_[0-9a-f]{24}_[A-Za-z0-9_\-]{20,}")
 GENERATED = re.compile(r"^generated password \(shown once\): (\S+)$", re.MULTILINE)
+# The TLS settings serve would run a wss:// listener with client certificates from (the files are not read).
+TLS = {
+    "SWITCHYARD_TLS_CERT_FILE": "server.pem",
+    "SWITCHYARD_TLS_KEY_FILE": "server.key",
+    "SWITCHYARD_TLS_CLIENT_CA_FILE": "clients-ca.pem",
+}
 
 
 class Cli:
@@ -29,15 +35,15 @@ class Cli:
         self.url = f"sqlite+aiosqlite:///{self.path}"
         self.runner = CliRunner()
 
-    def __call__(self, *args: str, code: int = 0) -> tuple[str, str]:
+    def __call__(self, *args: str, code: int = 0, env: dict[str, str] | None = None) -> tuple[str, str]:
         """Run `switchyard ARGS --database-url URL`; assert the exit code; return (stdout, stderr)."""
-        result = self.runner.invoke(app, [*args, "--database-url", self.url])
+        result = self.runner.invoke(app, [*args, "--database-url", self.url], env=env)
         assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr, result.exception)
         return result.stdout, result.stderr
 
-    def fails(self, *args: str) -> str:
+    def fails(self, *args: str, env: dict[str, str] | None = None) -> str:
         """The one line a failing command writes to stderr (nothing on stdout)."""
-        out, err = self(*args, code=1)
+        out, err = self(*args, code=1, env=env)
         assert out == ""
         assert err.count("\n") == 1, err
         assert err.endswith("\n")
@@ -133,7 +139,7 @@ def test_station_add_with_a_password_prints_none(cli: Cli) -> None:
     out, _ = cli("station", "add", "CP-201", "--operator", "Acme", "--ocpp", "2.0.1", "--password", password)
     assert password not in out
     assert "generated" not in out
-    out, _ = cli("station", "add", "CP-3", "--operator", "Acme", "--profile", "3", "--serial", "SN-3")
+    out, _ = cli("station", "add", "CP-3", "--operator", "Acme", "--profile", "3", "--serial", "SN-3", env=TLS)
     assert "generated" not in out
     shown, _ = cli("station", "show", "CP-3", "--operator", "Acme")
     assert re.search(r"^password\s+not set$", shown, re.MULTILINE), shown
@@ -166,7 +172,8 @@ def test_read_commands_never_create_operators(cli: Cli) -> None:
     [
         (
             ["--password", "0123456789abcdef"],
-            "a charge station with identity 'CP-1' already exists",
+            "identity 'CP-1' is already in use on this Switchyard: stations are told apart by identity alone, "
+            "across all its operators, so choose another",
         ),
         (
             ["--password", "short"],
@@ -185,9 +192,25 @@ def test_read_commands_never_create_operators(cli: Cli) -> None:
 def test_station_add_errors_are_one_line_and_write_nothing(cli: Cli, args: list[str], message: str) -> None:
     cli("station", "add", "CP-1", "--operator", "Acme", "--password", "0123456789abcdef")
     before = cli.rows("SELECT * FROM stations")
-    identity = "CP-1" if "already exists" in message else "CP-2"
+    identity = "CP-1" if "already in use" in message else "CP-2"
     assert cli.fails("station", "add", identity, "--operator", "Acme", *args) == message
     assert cli.rows("SELECT * FROM stations") == before
+
+
+def test_station_add_refuses_profiles_the_tls_settings_cannot_serve(cli: Cli) -> None:
+    """Regression (issue 8): `station add --profile 2` registered a station that could never connect."""
+    no_listener = cli.fails("station", "add", "CP-2", "--operator", "Acme", "--profile", "2")
+    assert no_listener.startswith("securityProfile 2 needs the TLS station listener (wss://)"), no_listener
+    assert "SWITCHYARD_TLS_CERT_FILE and SWITCHYARD_TLS_KEY_FILE" in no_listener
+    no_ca = cli.fails(
+        "station", "add", "CP-3", "--operator", "Acme", "--profile", "3", "--serial", "S",
+        env={name: value for name, value in TLS.items() if "CLIENT_CA" not in name},
+    )  # fmt: skip
+    assert no_ca.startswith("securityProfile 3 needs client certificates"), no_ca
+    assert cli.rows("SELECT * FROM stations") == []
+    cli("station", "add", "CP-2", "--operator", "Acme", "--profile", "2", env=TLS)
+    cli("station", "add", "CP-3", "--operator", "Acme", "--profile", "3", "--serial", "S", env=TLS)
+    assert cli.rows("SELECT identity, security_profile FROM stations ORDER BY identity") == [("CP-2", 2), ("CP-3", 3)]
 
 
 @pytest.mark.parametrize(
@@ -208,7 +231,7 @@ def test_messages_are_printed_as_they_are(cli: Cli) -> None:
     out, _ = cli("station", "add", identity, "--operator", "Acme [EU]", "--password", "0123456789abcdef")
     assert out.startswith(f"added {identity} (")
     message = cli.fails("station", "add", identity, "--operator", "Acme [EU]", "--password", "0123456789abcdef")
-    assert message == f"a charge station with identity {identity!r} already exists"
+    assert message.startswith(f"identity {identity!r} is already in use on this Switchyard: ")
     assert cli.fails("station", "show", "CP-[/]", "--operator", "Acme [EU]") == "charge station 'CP-[/]' not found"
     listed, _ = cli("station", "list", "--operator", "Acme [EU]")
     assert identity in listed

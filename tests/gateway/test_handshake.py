@@ -136,17 +136,6 @@ async def test_profile_1_refusals_are_401(node: RunningNode, headers: dict[str, 
     assert "CP-1" not in node.sy.gateway.sessions
 
 
-async def test_a_station_must_use_its_configured_profile(node: RunningNode) -> None:
-    await node.add_station("CP-2", security_profile=2)
-    status, body = await upgrade_status(f"{node.ws_url}/CP-2", basic("CP-2", PASSWORD_16))
-    assert status == 401
-    assert "profile 2" in body
-    await node.add_station("CP-3", security_profile=3, serialNumber="SN-3")
-    status, body = await upgrade_status(f"{node.ws_url}/CP-3", basic("CP-3", PASSWORD_16))
-    assert status == 401
-    assert "profile 3" in body
-
-
 async def test_a_changed_password_applies_from_the_next_connection(node: RunningNode) -> None:
     created = await node.add_station("CP-1", password=PASSWORD_16)
     async with station(node.ws_url, "CP-1", PASSWORD_16) as ws:

@@ -11,7 +11,7 @@ import trustme
 import websockets
 from websockets.exceptions import InvalidMessage, InvalidStatus
 
-from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic, boot, running_node, station
+from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic, boot, running_node, station, upgrade_status
 
 
 @dataclass
@@ -76,6 +76,18 @@ async def test_profile_2_refuses_plain_ws_and_profile_1_refuses_tls(tls_node: Ru
     status, body = await _status(f"{tls_node.wss_url}/CP-1", pki.client_context(), basic("CP-1", PASSWORD_16))
     assert status == 401
     assert "profile 1" in body
+
+
+async def test_profiles_2_and_3_refuse_plain_ws(tls_node: RunningNode) -> None:
+    """A station must use its configured profile, even on a node that could serve it over TLS."""
+    await tls_node.add_station("CP-2", security_profile=2)
+    status, body = await upgrade_status(f"{tls_node.ws_url}/CP-2", basic("CP-2", PASSWORD_16))
+    assert status == 401
+    assert "profile 2" in body
+    await tls_node.add_station("CP-3", security_profile=3, serialNumber="SN-3")
+    status, body = await upgrade_status(f"{tls_node.ws_url}/CP-3", basic("CP-3", PASSWORD_16))
+    assert status == 401
+    assert "profile 3" in body
 
 
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -64,6 +65,70 @@ class LiveHooks:
     updated: Callable[[Station], None] = lambda station: None
 
 
+@dataclass(frozen=True, slots=True)
+class StationTls:
+    """What this Switchyard's station listeners can admit: profiles 2 and 3 connect only over its TLS listener.
+
+    A station registered with a profile the listeners cannot serve could never connect (issue 8), so
+    the registry refuses it, saying what is missing and which settings provide it. The default is no
+    TLS listener: a registry that is not told otherwise refuses profiles 2 and 3.
+    """
+
+    # A certificate and a key are configured, so the wss:// listener runs.
+    listener: bool = False
+    # ...and it verifies client certificates against a CA (profile 3).
+    client_certificates: bool = False
+
+    @classmethod
+    def configured(cls, cert_file: Path | None, key_file: Path | None, client_ca_file: Path | None) -> "StationTls":
+        listener = cert_file is not None and key_file is not None
+        return cls(listener, listener and client_ca_file is not None)
+
+    def refusal(self, profile: int) -> str | None:
+        """Why a station with this security profile could not connect here, or None."""
+        if profile == 2 and not self.listener:
+            return (
+                "securityProfile 2 needs the TLS station listener (wss://), which this Switchyard does not run: "
+                "set SWITCHYARD_TLS_CERT_FILE and SWITCHYARD_TLS_KEY_FILE (switchyard serve --tls-cert, "
+                "--tls-key) and restart it, or use securityProfile 1"
+            )
+        if profile == 3 and not self.listener:
+            return (
+                "securityProfile 3 needs the TLS station listener (wss://) with client certificates, which this "
+                "Switchyard does not run: set SWITCHYARD_TLS_CERT_FILE, SWITCHYARD_TLS_KEY_FILE and "
+                "SWITCHYARD_TLS_CLIENT_CA_FILE (switchyard serve --tls-cert, --tls-key, --tls-client-ca) "
+                "and restart it"
+            )
+        if profile == 3 and not self.client_certificates:
+            return (
+                "securityProfile 3 needs client certificates, and this Switchyard's TLS station listener checks "
+                "none: set SWITCHYARD_TLS_CLIENT_CA_FILE (switchyard serve --tls-client-ca) to the CA that "
+                "signs the stations' certificates and restart it"
+            )
+        return None
+
+    def check(self, profile: int) -> None:
+        refusal = self.refusal(profile)
+        if refusal is not None:
+            raise Conflict(refusal)
+
+
+class IdentityInUse(Conflict):
+    """A taken identity: one message whichever operator holds it, naming none (ADR 0007).
+
+    The caller learns that the identity is taken, as anyone reaching the station port does (an unknown
+    identity is a 404 there), never whose it is. `holder` (an operator id) is for the server log only.
+    """
+
+    def __init__(self, identity: str, holder: str | None) -> None:
+        super().__init__(
+            f"identity {identity!r} is already in use on this Switchyard: stations are told apart by identity "
+            "alone, across all its operators, so choose another"
+        )
+        self.identity = identity
+        self.holder = holder
+
+
 # How stale an API key's last_used_at may be.
 LAST_USED_PRECISION = timedelta(minutes=1)
 # How long a verified key is trusted without looking at the database again.
@@ -77,11 +142,19 @@ def check_identity(identity: str) -> None:
 
 
 class Registry:
-    def __init__(self, database: Database, clock: Clock, password_iterations: int, hooks: LiveHooks | None = None):
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        password_iterations: int,
+        hooks: LiveHooks | None = None,
+        station_tls: StationTls | None = None,
+    ):
         self._db = database
         self._clock = clock
         self._iterations = password_iterations
         self.hooks = hooks or LiveHooks()
+        self._station_tls = station_tls or StationTls()
         # Keys verified recently, by key id: (principal, secret hash, trusted until, last_used_at written).
         # Revoking on this node forgets a key at once; a revocation on another node takes effect here
         # within KEY_CACHE_SECONDS.
@@ -434,6 +507,7 @@ class Registry:
         who.require(Scope.WRITE)
         check_identity(identity)
         _check_version_profile(ocpp_version, security_profile)
+        self._station_tls.check(security_profile)
         generated = None
         if password is None and security_profile in (1, 2):
             password = generated = generate_station_password(ocpp_version)
@@ -460,8 +534,13 @@ class Registry:
                     station.site_id = (await self._own_site(session, who, site_id)).id
                 session.add(station)
         except IntegrityError:
-            raise Conflict(f"a charge station with identity {identity!r} already exists") from None
+            raise await self._identity_in_use(who, identity) from None
         return CreatedStation(station, generated)
+
+    async def _identity_in_use(self, who: Principal, identity: str) -> "IdentityInUse":
+        async with self._db.sessions() as session:
+            holder = await session.scalar(select(Station.operator_id).where(Station.identity == identity))
+        return IdentityInUse(identity, holder)
 
     async def update_station(self, who: Principal, station_id: str, changes: StationChanges) -> Station:
         who.require(Scope.WRITE)
@@ -471,6 +550,9 @@ class Registry:
             version = given.get("ocpp_version", station.ocpp_version)
             profile = given.get("security_profile", station.security_profile)
             _check_version_profile(version, profile)
+            if profile != station.security_profile:
+                # Only a change is refused: a station registered before TLS was turned off stays editable.
+                self._station_tls.check(profile)
             if "password" in given:
                 password = given["password"]
                 # The operator says what the password is: a change still on its way no longer counts.

@@ -2,17 +2,19 @@
 
 from datetime import UTC, datetime
 
+import structlog
 from fastapi import APIRouter
 
 from switchyard.api.deps import Caller, Node
 from switchyard.api.envelope import Envelope, ok
 from switchyard.api.models import CreatedStationOut, LiveOut, StationIn, StationOut, StationPatch
 from switchyard.api.paging import Limit, Offset
-from switchyard.core.registry import StationChanges
+from switchyard.core.registry import IdentityInUse, StationChanges
 from switchyard.domain import RegistrationState
 from switchyard.node import Switchyard
 from switchyard.store.tables import Station
 
+log = structlog.get_logger("switchyard.api")
 router = APIRouter(prefix="/v1.1/chargestations", tags=["charge stations"])
 
 # API field -> registry field, for partial updates.
@@ -81,16 +83,27 @@ async def list_stations(
 
 @router.post("", status_code=201)
 async def create_station(body: StationIn, sy: Node, who: Caller) -> Envelope[CreatedStationOut]:
-    created = await sy.registry.create_station(
-        who,
-        identity=body.identity,
-        ocpp_version=body.ocpp_version,
-        security_profile=body.security_profile,
-        password=body.password,
-        serial_number=body.serial_number,
-        site_id=body.site,
-        registration_state=RegistrationState(body.registration_state),
-    )
+    try:
+        created = await sy.registry.create_station(
+            who,
+            identity=body.identity,
+            ocpp_version=body.ocpp_version,
+            security_profile=body.security_profile,
+            password=body.password,
+            serial_number=body.serial_number,
+            site_id=body.site,
+            registration_state=RegistrationState(body.registration_state),
+        )
+    except IdentityInUse as refused:
+        # The caller is told only that the identity is taken (ADR 0007); the platform operator sees by whom.
+        log.info(
+            "charge station identity refused: in use",
+            identity=refused.identity,
+            operator=who.operator_id,
+            holder=refused.holder,
+            same_operator=refused.holder == who.operator_id,
+        )
+        raise
     out = CreatedStationOut(**station_out(created.station, sy).model_dump(), password=created.generated_password)
     message = "generated password shown once; configure it on the station" if created.generated_password else ""
     return ok(out, message)
