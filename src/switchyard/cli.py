@@ -249,7 +249,10 @@ def sim(
     ca_file: Annotated[Path | None, typer.Option(help="CA of the CSMS certificate (wss://)")] = None,
     client_cert: Annotated[Path | None, typer.Option(help="Station certificate (profile 3)")] = None,
     client_key: Annotated[Path | None, typer.Option(help="Station private key (profile 3)")] = None,
-    state_dir: Annotated[Path, typer.Option(help="Where configurations survive restarts")] = Path("sim-state"),
+    state_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where configurations survive restarts (default: this fleet's folder in ~/.local/state)"),
+    ] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Connections opened at once")] = 100,
     register: Annotated[bool, typer.Option(help="Create the stations in Switchyard through its API first")] = False,
     api_url: Annotated[
@@ -264,6 +267,7 @@ def sim(
     from switchyard.sim.passwords import passwords_from_file
     from switchyard.sim.profile import ProfileError, load_profile
     from switchyard.sim.run import Registering, run_fleet
+    from switchyard.sim.state_dir import StateDirInUse, claimed, default_state_dir
 
     if ocpp not in ("1.6", "2.0.1"):
         raise fail(f"--ocpp must be 1.6 or 2.0.1, not {ocpp!r}")
@@ -273,6 +277,7 @@ def sim(
         firmware = load_profile(profile or ("edrv-reference-16" if ocpp == "1.6" else "reference-201"))
         if firmware.ocpp != ocpp:
             raise fail(f"profile {firmware.name} is for OCPP {firmware.ocpp}, not {ocpp}")
+        state_dir = state_dir or default_state_dir(url, firmware, identity)
         specs = fleet_specs(
             stations,
             url,
@@ -293,7 +298,14 @@ def sim(
     except DomainError as exc:
         raise fail(exc.message) from None
     registering = Registering(api_url, api_key) if register and api_key else None
-    summary = _run(run_fleet(specs, concurrency, registering, duration, out), os_error="simulator")
+    try:
+        with claimed(state_dir):
+            say(f"station state: {state_dir}")
+            summary = _run(run_fleet(specs, concurrency, registering, duration, out), os_error="simulator")
+    except StateDirInUse as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot use the state directory {state_dir}: {exc.strerror or exc}") from None
     say(f"stopped: {summary.booted:,} of {summary.stations:,} stations had booted; {summary.messages:,} messages")
 
 

@@ -55,6 +55,22 @@ async def test_a_set_variable_is_read_back_with_get_variables(node: RunningNode)
         assert read_back == [{"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}]
 
 
+async def test_a_read_back_that_disagrees_fails_the_201_change(node: RunningNode) -> None:
+    """Only 1.6 had an end-to-end read-back mismatch: the firmware accepts 901 and reports 900."""
+    async with read_station(node, "V2-MIS", "2.0.1", profile="rounding-201") as (station, station_id):
+        requested = ok_result(await change(node, station_id, "OCPPCommCtrlr.HeartbeatInterval", "901"))
+        done = await wait_action(node, requested["_id"])
+        assert done["status"] == "failed"
+        assert done["response_data"] == {
+            "status": "Accepted",
+            "reason": "station accepted OCPPCommCtrlr.HeartbeatInterval=901 but reports 900",
+        }
+        assert done["audit"]["valueAfter"] == "900"
+        assert station.value("OCPPCommCtrlr.HeartbeatInterval") == "900"
+        assert station.received_actions()[-2:] == ["SetVariables", "GetVariables"]
+        assert await event_types(node, requested["_id"]) == [f"{UPDATE}.requested", f"{UPDATE}.failed"]
+
+
 async def test_a_16_key_name_changes_the_201_variable(node: RunningNode) -> None:
     async with read_station(node, "V2-MAP", "2.0.1") as (station, station_id):
         requested = ok_result(await change(node, station_id, "HeartbeatInterval", "450"))

@@ -14,13 +14,16 @@ from tests.configuration.support import (
     baseline,
     boot_and_read,
     change,
+    event_types,
     next_call,
     ok_result,
+    read_station,
     wait_action,
 )
 from tests.support import PASSWORD_16, RunningNode, boot, running_node, station
 
 KEY = "MeterValueSampleInterval"
+UPDATE = "chargestation.update_configuration"
 
 
 def _key(value: str) -> dict[str, Any]:
@@ -77,3 +80,40 @@ async def test_an_accepted_change_that_expires_unread_keeps_the_station_s_answer
         "status": "Accepted",
         "reason": "expired: the station accepted the change but was not connected to read it back",
     }
+
+
+# (version, firmware, key, reset type): firmware that answers RebootRequired to 1000 and, once
+# rebooted, reports it rounded down to quarter hours.
+ROUNDED_AT_REBOOT = [
+    ("1.6", "rounding-16", "ClockAlignedDataInterval", "Soft"),
+    ("2.0.1", "rounding-201", "AlignedDataCtrlr.Interval", "Hard"),
+]
+
+
+@pytest.mark.parametrize(("version", "firmware", "name", "reset_type"), ROUNDED_AT_REBOOT, ids=["1.6", "2.0.1"])
+async def test_a_value_that_differs_after_the_reboot_fails_the_change(
+    node: RunningNode, version: str, firmware: str, name: str, reset_type: str
+) -> None:
+    """Regression: with `_confirmation` made always-complete, every configuration test still passed;
+    a change the station reports otherwise after the reboot it asked for was marked completed."""
+    async with read_station(node, f"RB-MIS-{version}", version, profile=firmware) as (station, station_id):
+        requested = ok_result(await change(node, station_id, name, "1000"))
+        waiting = await wait_action(node, requested["_id"], phase="awaiting_reboot")
+        assert (waiting["status"], waiting["response_data"]) == ("completed", {"status": "RebootRequired"})
+        assert station.value(name) == "0"  # not applied before the reboot
+        path = f"/v1.1/chargestations/{station_id}/reset"
+        reset = ok_result(await node.api.post(path, json={"type": reset_type}, headers=node.auth()))
+        assert (await wait_action(node, reset["_id"]))["status"] == "completed"
+        done = await wait_action(node, requested["_id"], phase="done")
+        assert station.value(name) == "900"
+    assert done["status"] == "failed"
+    assert done["response_data"] == {
+        "status": "RebootRequired",
+        "reason": f"station accepted {name}=1000 (reboot required) but reports 900 after rebooting",
+    }
+    assert done["audit"]["valueAfter"] == "900"
+    assert await event_types(node, requested["_id"]) == [
+        f"{UPDATE}.requested",
+        f"{UPDATE}.accepted",
+        f"{UPDATE}.failed",
+    ]

@@ -6,10 +6,13 @@ from urllib.parse import quote
 import websockets
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
+from ocpp.v16 import call_result as call_result16
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
 from ocpp.v201 import datatypes as datatypes201
+from sqlalchemy import select
 
+from switchyard.store.tables import ConnectorState
 from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic
 
 
@@ -27,9 +30,17 @@ async def test_ocpp_library_16_station(node: RunningNode) -> None:
         assert boot.interval == 900  # the recommended baseline pins HeartbeatInterval (on by default)
         beat = await cp.call(call16.Heartbeat())
         assert beat.current_time.endswith("Z")
-        status = await cp.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Available"))
-        assert status is not None
+        # suppress=False: a CALLERROR raises instead of coming back as None.
+        status = await cp.call(
+            call16.StatusNotification(connector_id=1, error_code="NoError", status="Preparing"), suppress=False
+        )
+        assert status == call_result16.StatusNotification()
         runner.cancel()
+    # The status reached the node: 1.6 connector 1 is EVSE 1, connector 1.
+    await node.flush()
+    async with node.sy.db.sessions() as session:
+        states = (await session.scalars(select(ConnectorState))).all()
+    assert [(s.evse_id, s.connector_id, s.status, s.error_code) for s in states] == [(1, 1, "Preparing", "NoError")]
 
 
 async def test_ocpp_library_201_station(node: RunningNode) -> None:

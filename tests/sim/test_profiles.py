@@ -11,6 +11,7 @@ from ocpp.v201.enums import MeasurandEnumType as Measurand201
 
 from switchyard.protocol.schemas import schema_set
 from switchyard.sim.config16 import Configuration16
+from switchyard.sim.device_model import DeviceModel
 from switchyard.sim.profile import (
     FirmwareProfile,
     KeySpec,
@@ -25,7 +26,7 @@ from switchyard.sim.values import InvalidValue, check_value
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "simulator-profiles.md"
 
 PROFILES_16 = ["edrv-reference-16", "vendor-b-16", "rounding-16", "reboot-heavy-16"]
-PROFILES_201 = ["reference-201", "reboot-heavy-201"]
+PROFILES_201 = ["reference-201", "reboot-heavy-201", "rounding-201"]
 
 # seeds/002: the eDRV station's configuration details, key -> (value, writable), in the order it reports them.
 SEED_002: dict[str, tuple[str, bool]] = {
@@ -456,6 +457,38 @@ def test_rounding_profile_stores_what_it_rounds_and_keeps_what_is_sticky() -> No
     assert config.value("MeterValueSampleInterval") == "90"
     assert config.change("ConnectionTimeOut", "300").status == "Accepted"
     assert config.value("ConnectionTimeOut") == "120"
+    # Rounded and applied at the next boot: RebootRequired now, another value after the reboot.
+    assert config.change("ClockAlignedDataInterval", "1000").status == "RebootRequired"
+    assert config.value("ClockAlignedDataInterval") == "0"
+    config.reboot()
+    assert config.value("ClockAlignedDataInterval") == "900"
+
+
+def test_rounding_2_0_1_profile_stores_what_it_rounds_and_keeps_what_is_sticky() -> None:
+    profile = load_profile("rounding-201")
+    assert variable(profile, "OCPPCommCtrlr", "HeartbeatInterval").quirks.round_to == 60
+    assert variable(profile, "SampledDataCtrlr", "TxUpdatedInterval").quirks.round_to == 10
+    interval = variable(profile, "AlignedDataCtrlr", "Interval")
+    assert (interval.quirks.round_to, interval.quirks.reboot) == (900, True)
+    assert [f"{s.component}.{s.variable}" for s in profile.variables if s.quirks.sticky] == [
+        "TxCtrlr.EVConnectionTimeOut"
+    ]
+
+    model = DeviceModel(profile)
+
+    def set_variable(component: str, name: str, value: str) -> str:
+        item = {"component": {"name": component}, "variable": {"name": name}, "attributeValue": value}
+        return str(model.set_variables([item])[0]["attributeStatus"])
+
+    assert set_variable("OCPPCommCtrlr", "HeartbeatInterval", "901") == "Accepted"
+    assert model.value_of("OCPPCommCtrlr", "HeartbeatInterval") == "900"
+    assert set_variable("TxCtrlr", "EVConnectionTimeOut", "300") == "Accepted"
+    assert model.value_of("TxCtrlr", "EVConnectionTimeOut") == "90"
+    # Rounded and applied at the next boot: RebootRequired now, another value after the reboot.
+    assert set_variable("AlignedDataCtrlr", "Interval", "1000") == "RebootRequired"
+    assert model.value_of("AlignedDataCtrlr", "Interval") == "0"
+    model.reboot()
+    assert model.value_of("AlignedDataCtrlr", "Interval") == "900"
 
 
 def test_reboot_heavy_1_6_profile_reboots_for_all_but_a_few_keys() -> None:

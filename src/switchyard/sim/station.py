@@ -337,6 +337,8 @@ class SimulatedStation:
             self.booted.set()
             if status == "Accepted" and faults.boot != "pending":
                 self._ever_accepted = True
+                # Booted: a connection lost from here on (even before the status reports) is no reboot.
+                self._reboot_reason = None
                 self.heartbeat_interval = interval
                 for payload in self.firmware.status_payloads("Available"):
                     await self.call("StatusNotification", payload)
