@@ -271,6 +271,8 @@ def sim(
 
     if ocpp not in ("1.6", "2.0.1"):
         raise fail(f"--ocpp must be 1.6 or 2.0.1, not {ocpp!r}")
+    # Per-station retries are DEBUG lines; unconfigured, structlog printed them through the live table.
+    logs.configure("warning")
     if register and not api_key:
         raise fail("--register needs --api-key (or SWITCHYARD_API_KEY)")
     try:
