@@ -41,6 +41,16 @@ class Forbidden(DomainError):
     status_code = 403
 
 
+class TooManyRequests(DomainError):
+    """A bound on how much one caller may ask for at once (or per second) was reached."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class StationCallFailed(SwitchyardError):
     """A CSMS-initiated call did not produce a valid response."""
 

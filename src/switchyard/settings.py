@@ -70,12 +70,18 @@ class Settings(BaseSettings):
 
     # Configuration actions (docs/configuration.md). An action not sent by then fails as "expired".
     action_expiry: float = Field(86400.0, gt=0)
+    # Actions (changes, reads, resets) that may be open for one station at once; more get 429.
+    max_open_actions: int = Field(1000, ge=1)
     # The least time between two changes sent to one station.
     change_spacing: float = Field(1.0, ge=0)
     # Read a station's whole configuration after each boot (first boot, and every reboot).
     read_on_boot: bool = True
     # The longest a whole-configuration read may take (each 2.0.1 NotifyReport page gets this much).
     configuration_read_timeout: float = Field(60.0, gt=0)
+
+    # Requests per second one API key may make, with a burst; past it, 429 with Retry-After.
+    api_requests_per_second: float = Field(100.0, gt=0)
+    api_request_burst: int = Field(1000, ge=1)
 
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"

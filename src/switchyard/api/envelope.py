@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from switchyard.api.models import CHANGE_BODY_TAGS
-from switchyard.errors import DomainError, Unauthorized
+from switchyard.errors import DomainError, TooManyRequests, Unauthorized
 
 T = TypeVar("T")
 # Names of the shapes a body may take (one change or a list): not where the error is, so not shown.
@@ -35,6 +35,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        if isinstance(exc, TooManyRequests) and exc.retry_after is not None:
+            headers = {"Retry-After": str(exc.retry_after)}
         return failure(exc.status_code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)

@@ -8,6 +8,8 @@ BaseHTTPMiddleware would buffer the body itself):
 - Every route under `/v1.1/` needs an API key. Without a valid one the answer is 401, and the body is
   never asked for. The authenticated caller is left in the request's state for the `principal`
   dependency (api/deps.py), which authenticates nothing itself.
+- Each key may make `api_requests_per_second` requests (api/rates.py); past that, 429 with
+  Retry-After, also before the body is read.
 - A body may have at most `api_max_body_bytes`. A larger Content-Length is refused at once; a body
   without one (chunked), or longer than it said, is counted as it arrives, and the read that passes
   the limit fails with 413, so the route never sees a truncated body.
@@ -28,6 +30,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from switchyard.api.rates import KeyRates
 from switchyard.core.principal import Principal
 from switchyard.errors import Unauthorized
 
@@ -66,6 +69,7 @@ class RequestGuard:
         self.app = app
         # Read at request time: the routes-only app of some tests is built without a node.
         self._node = node
+        self._rates: KeyRates | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,6 +83,11 @@ class RequestGuard:
             except Unauthorized as exc:
                 await body.refuse(scope, send, 401, exc.message, {"WWW-Authenticate": "Bearer"})
                 return
+            wait = self._key_rates().take(principal.key_id)
+            if wait:
+                message = f"too many requests with this API key; try again in {wait} s"
+                await body.refuse(scope, send, 429, message, {"Retry-After": str(wait)})
+                return
             scope.setdefault("state", {})[PRINCIPAL_STATE] = principal
         if body.declared is not None and body.declared > body.limit:
             message = (
@@ -88,6 +97,12 @@ class RequestGuard:
             await body.refuse(scope, send, 413, message)
             return
         await self.app(scope, body.receive, body.send_through(send))
+
+    def _key_rates(self) -> KeyRates:
+        if self._rates is None:
+            settings = self._node.settings
+            self._rates = KeyRates(settings.api_requests_per_second, settings.api_request_burst)
+        return self._rates
 
     async def _authenticate(self, headers: Headers) -> Principal:
         token = bearer_token(headers)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.clock import Clock
-from switchyard.core.actions import ActionType, Status, create_action
+from switchyard.core.actions import ActionType, Phase, Status, create_action
 from switchyard.core.change_checks import Reported, StationView, names_needed, resolve_change, value_text
 from switchyard.core.config_details import detail_rows
 from switchyard.core.principal import Principal
@@ -22,7 +22,7 @@ from switchyard.core.registry import own_station
 from switchyard.core.sequencer import Sequencer
 from switchyard.core.webhook_cipher import SecretCipher
 from switchyard.domain import Scope
-from switchyard.errors import Conflict, DomainError, InvalidInput, NotFound
+from switchyard.errors import Conflict, DomainError, InvalidInput, NotFound, TooManyRequests
 from switchyard.ids import is_id, new_id
 from switchyard.settings import Settings
 from switchyard.store.config_tables import Action, ConfigurationState, ReportedSetting
@@ -82,6 +82,7 @@ class Configuration:
             # transaction untouched, and is handed back rather than raised so it cannot fail the others.
             try:
                 station = await own_station(session, who, station_id)
+                await self._check_room(session, station, len(changes))
                 view = await self._view(session, station, [str(change.key) for change in changes])
                 resolved = []
                 for index, change in enumerate(changes):
@@ -125,6 +126,20 @@ class Configuration:
         self._sequencer.kick(result[0].station_id)
         return result
 
+    async def _check_room(self, session: AsyncSession, station: Station, adding: int) -> None:
+        """A station's queue is bounded: refuse what would take it past `max_open_actions`."""
+        limit = self._settings.max_open_actions
+        open_now = await session.scalar(
+            select(func.count())
+            .select_from(Action)
+            .where(Action.station_id == station.id, Action.phase != Phase.DONE.value)
+        )
+        if (open_now or 0) + adding > limit:
+            raise TooManyRequests(
+                f"{station.identity} has {open_now} actions still open and at most {limit} may be; "
+                "wait for some to finish (GET .../actions?status=requested)"
+            )
+
     async def _view(self, session: AsyncSession, station: Station, keys: list[str]) -> StationView:
         state = await session.get(ConfigurationState, station.id)
         wanted = set().union(*(names_needed(station.ocpp_version, key) for key in keys))
@@ -155,6 +170,7 @@ class Configuration:
         now = self._clock.now()
         async with self._db.transaction() as session:
             station = await own_station(session, who, station_id)
+            await self._check_room(session, station, 1)
             action = await create_action(
                 session,
                 operator_id=station.operator_id,
@@ -177,6 +193,7 @@ class Configuration:
         now = self._clock.now()
         async with self._db.transaction() as session:
             station = await own_station(session, who, station_id)
+            await self._check_room(session, station, 1)
             words = RESET_TYPES[station.ocpp_version if station.ocpp_version in RESET_TYPES else "2.0.1"]
             if kind not in words:
                 raise InvalidInput(f"type must be one of Hard, Soft, Immediate, OnIdle; got {kind!r}")
