@@ -591,7 +591,22 @@ async def test_openapi_docs_and_health(node: RunningNode) -> None:
     assert "swagger" in docs.text.lower()
     health = await node.api.get("/healthz")
     assert health.status_code == 200
-    assert health.json() == {"ok": True, "api": True, "gateway": True, "stationsConnected": 0}
+    body = health.json()
+    assert {k: body[k] for k in ("ok", "api", "gateway", "stationsConnected")} == {
+        "ok": True,
+        "api": True,
+        "gateway": True,
+        "stationsConnected": 0,
+    }
+    assert set(body["recorder"]) == {
+        "backlog",
+        "backlogLogBytes",
+        "oldestSeconds",
+        "congested",
+        "shedMessages",
+        "refusedItems",
+    }
+    assert body["recorder"]["congested"] is False
 
 
 async def test_health_is_503_when_the_gateway_is_down(node: RunningNode) -> None:

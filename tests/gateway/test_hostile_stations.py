@@ -160,3 +160,19 @@ async def test_a_station_that_floods_far_past_its_budget_is_disconnected(tmp_pat
         async with station(node.ws_url, "CALM-1", PASSWORD_16) as calm:
             assert (await boot(calm))["status"] == "Accepted"
         assert "FLOOD-1" not in node.sy.gateway.sessions
+
+
+async def test_the_health_endpoint_shows_the_recorder_backlog(tmp_path: Path) -> None:
+    async with running_node(tmp_path, recorder_flush_interval=3600.0) as node:
+        await node.add_station("GAUGE-1")
+        async with station(node.ws_url, "GAUGE-1", PASSWORD_16) as ws:
+            await boot(ws)
+            for n in range(5):
+                await exchange(ws, [2, f"h{n}", "Heartbeat", {}])
+        waiting = (await node.api.get("/healthz")).json()["recorder"]
+        assert waiting["backlog"] > 0
+        assert waiting["backlogLogBytes"] > 0
+        assert waiting["oldestSeconds"] > 0
+        await node.flush()
+        drained = (await node.api.get("/healthz")).json()["recorder"]
+        assert (drained["backlog"], drained["backlogLogBytes"], drained["oldestSeconds"]) == (0, 0, 0)
