@@ -17,6 +17,8 @@ from switchyard.protocol.endpoint import Handler, OcppEndpoint
 from switchyard.protocol.shared_handlers import answer_after, build_shared_handlers, station
 
 Payload = dict[str, Any]
+# 2.0.1's schemas are JSON Schema draft 6, where 1.0 is an integer: the handlers store ints (a
+# PostgreSQL integer column refuses a float), so every integer field goes through int().
 
 _PHASES = {
     "Started": TransactionPhase.STARTED,
@@ -40,6 +42,10 @@ def energy_wh(meter_values: list[Payload] | None) -> float | None:
                 return None
             return wh if math.isfinite(wh) else None
     return None
+
+
+def _integer(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
@@ -67,8 +73,8 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
         events.connector_status(
             station(endpoint),
             ConnectorStatus(
-                evse_id=p["evseId"],
-                connector_id=p["connectorId"],
+                evse_id=int(p["evseId"]),
+                connector_id=int(p["connectorId"]),
                 status=p["connectorStatus"],
                 timestamp=p["timestamp"],
             ),
@@ -84,8 +90,8 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
                 events.connector_status(
                     station(endpoint),
                     ConnectorStatus(
-                        evse_id=evse["id"],
-                        connector_id=evse.get("connectorId", 1),
+                        evse_id=int(evse["id"]),
+                        connector_id=int(evse.get("connectorId", 1)),
                         status=event["actualValue"],
                         timestamp=event["timestamp"],
                     ),
@@ -94,8 +100,8 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
 
     def notify_report(endpoint: OcppEndpoint, p: Payload) -> Payload | Awaitable[Payload]:
         page = ReportPage(
-            request_id=p["requestId"],
-            seq_no=p["seqNo"],
+            request_id=int(p["requestId"]),
+            seq_no=int(p["seqNo"]),
             tbc=p.get("tbc", False),
             generated_at=p["generatedAt"],
             report_data=p.get("reportData", []),
@@ -115,8 +121,8 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
                 phase=_PHASES[p["eventType"]],
                 timestamp=p["timestamp"],
                 transaction_ref=info["transactionId"],
-                evse_id=evse.get("id"),
-                connector_id=evse.get("connectorId"),
+                evse_id=_integer(evse.get("id")),
+                connector_id=_integer(evse.get("connectorId")),
                 id_token=id_token,
                 meter_wh=energy_wh(p.get("meterValue")),
                 reason=info.get("stoppedReason"),
