@@ -13,6 +13,7 @@ from switchyard.sim.faults import NO_FAULTS, Faults, parse_faults
 from switchyard.sim.fleet import fleet_specs
 from switchyard.sim.spec import StationSpec
 from switchyard.sim.station import SimulatedStation
+from tests.configuration.support import baseline
 from tests.sim.support import booted_station, profile_for, register, spec_for
 from tests.support import RunningNode, running_node
 
@@ -101,6 +102,7 @@ async def test_sticky_firmware_accepts_and_keeps_the_old_value(node: RunningNode
 
 async def test_boot_stuck_pending_keeps_booting(tmp_path: Path) -> None:
     async with running_node(tmp_path, heartbeat_interval=1) as node:
+        await baseline(node, enabled=False)  # its pinned 900 s would be the interval between boots
         spec = spec_for(node, "SIM-B", faults=Faults(boot="pending"))
         await register(node, spec)
         async with SimulatedStation(spec) as station:
