@@ -4,8 +4,9 @@ The tables below name every `/v1.1` route; `test_every_route_is_in_the_isolation
 route is added without a row here.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from fastapi.routing import APIRoute
 from switchyard.api.app import create_app
 from switchyard.core.webhooks import enqueue
 from tests.api.helpers import MISSING_ID, Tenant, bearer, create_key, expect, make_tenant, snapshot, unique
-from tests.support import PASSWORD_16, RunningNode
+from tests.support import PASSWORD_16, RunningNode, running_node
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,13 @@ class World:
         if not platform_admin_allowed:
             keys["platform admin"] = self.node.admin_key
         return keys
+
+
+@pytest.fixture
+async def node(tmp_path: Path) -> AsyncIterator[RunningNode]:
+    """Webhooks here go to a closed loopback port, which they may reach only when the node allows it."""
+    async with running_node(tmp_path, webhook_allowed_networks="127.0.0.1/32") as running:
+        yield running
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@
 One task owns the queue (`webhook_queue.py`); each cycle it records finished attempts in one
 transaction, fans out new events (when woken by a commit on this node, or by the poll timer for
 events other processes wrote), and starts the due lane heads, up to `webhook_concurrency` POSTs at
-once. All state is in the database: a stopped or crashed node leaves its deliveries pending, and
-the next start picks them up. A POST whose result was not recorded is sent again (at least once;
-receivers dedupe by `webhook-id`).
+once. POSTs go only to addresses the target policy allows (`webhook_targets.py`,
+`webhook_transport.py`). All state is in the database: a stopped or crashed node leaves its
+deliveries pending, and the next start picks them up. A POST whose result was not recorded is sent
+again (at least once; receivers dedupe by `webhook-id`).
 """
 
 import asyncio
@@ -24,6 +25,8 @@ from switchyard.core.webhook_cipher import SecretCipher, SecretKeyError, default
 from switchyard.core.webhook_queue import DeliveryQueue, DueDelivery, Finished
 from switchyard.core.webhook_sender import RetryPolicy
 from switchyard.core.webhook_signing import secret_bytes
+from switchyard.core.webhook_targets import TargetPolicy
+from switchyard.core.webhook_transport import CheckedTransport
 from switchyard.core.webhooks import install_commit_hook
 from switchyard.errors import InvalidInput
 from switchyard.settings import Settings
@@ -44,13 +47,13 @@ class WebhookDispatcher:
         database: Database,
         settings: Settings,
         clock: Clock,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._clock = clock
         self._timeout = settings.webhook_timeout
         self._concurrency = settings.webhook_concurrency
         self._poll_interval = settings.webhook_poll_interval
-        self._transport = transport
+        # Where webhooks may go; subscriptions are checked with it, and every connection.
+        self.targets = TargetPolicy(settings.webhook_allowed_networks)
         key = settings.secret_key.get_secret_value() if settings.secret_key is not None else None
         self.cipher = SecretCipher(key, settings.secret_key_file or default_key_file(settings.database_url))
         policy = RetryPolicy(
@@ -78,8 +81,9 @@ class WebhookDispatcher:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         self._client = httpx.AsyncClient(
             timeout=self._timeout,
+            # A 3xx is a failed attempt, never followed: a receiver does not get to send the node elsewhere.
             follow_redirects=False,
-            transport=self._transport,
+            transport=CheckedTransport(self.targets, self._concurrency),
             headers={"user-agent": f"Switchyard/{__version__} (webhooks)"},
         )
         self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
@@ -190,7 +194,9 @@ class WebhookDispatcher:
         except (SecretKeyError, InvalidInput, ValueError) as exc:
             return webhook_sender.failed_before_sending(now, f"cannot sign: {exc}")
         body = delivery.payload.encode()
-        return await webhook_sender.attempt(self._client, delivery.url, key, delivery.event_id, body, now)
+        return await webhook_sender.attempt(
+            self._client, delivery.url, key, delivery.event_id, body, now, self._timeout
+        )
 
     def _key(self, delivery: DueDelivery) -> bytes:
         cached = (delivery.subscription_id, delivery.secret_ciphertext)
