@@ -72,8 +72,10 @@ class Settings(BaseSettings):
     webhook_retry_base: float = Field(5.0, gt=0)
     webhook_retry_max_delay: float = Field(3600.0, gt=0)
     webhook_give_up_after: float = Field(86400.0, ge=0)
-    # Deliveries in flight at once (each to a different subscription and station).
+    # Deliveries in flight at once (each to a different subscription and station), in all and per
+    # subscription: a slow receiver holds at most its subscription's share, each for webhook_timeout.
     webhook_concurrency: int = Field(32, ge=1, le=1000)
+    webhook_concurrency_per_subscription: int = Field(4, ge=1, le=100)
     # Networks webhooks may reach although they are not public (loopback, private, link-local...):
     # CIDRs separated by commas, like "10.0.0.0/8,127.0.0.1/32". Empty: public addresses only.
     webhook_allowed_networks: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
