@@ -1,7 +1,9 @@
 """The Switchyard node, started the way `switchyard serve` starts it (uvloop, default settings).
 
-Only host, ports and the database URL are set. Run as `python -m bench.switchyard_server PORT DB_PATH`;
-prints a ready line (`READY OCPP_PORT API_PORT`) once the gateway and the API listen, and stops on SIGTERM.
+Only host, ports and the database URL are set, and loopback is allowed to webhooks (the configuration
+benchmark's receiver listens there; by default webhooks go only to public addresses). Run as
+`python -m bench.switchyard_server PORT DB_PATH`; prints a ready line (`READY OCPP_PORT API_PORT`) once
+the gateway and the API listen, and stops on SIGTERM.
 """
 
 import re
@@ -20,7 +22,13 @@ from switchyard.settings import Settings
 def main() -> None:
     raise_nofile_limit()
     port, database = int(sys.argv[1]), Path(sys.argv[2])
-    settings = Settings(host=HOST, ocpp_port=port, api_port=0, database_url=sqlite_url(database))
+    settings = Settings(
+        host=HOST,
+        ocpp_port=port,
+        api_port=0,
+        database_url=sqlite_url(database),
+        webhook_allowed_networks=f"{HOST}/32",
+    )
     logs.configure(settings.log_level, settings.log_format)
 
     def say(banner: str) -> None:

@@ -1,12 +1,14 @@
 """Runtime settings: defaults, overridden by `SWITCHYARD_*` environment variables, then by CLI options."""
 
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from switchyard.core.webhook_cipher import SecretKeyError, parse_key
+from switchyard.core.webhook_targets import parse_networks
 
 MessageLogMode = Literal["all", "no-heartbeats", "off"]
 AuthorizePolicy = Literal["accept", "reject"]
@@ -96,12 +98,22 @@ class Settings(BaseSettings):
     webhook_retry_base: float = Field(5.0, gt=0)
     webhook_retry_max_delay: float = Field(3600.0, gt=0)
     webhook_give_up_after: float = Field(86400.0, ge=0)
-    # Deliveries in flight at once (each to a different subscription and station).
+    # Deliveries in flight at once (each to a different subscription and station), in all and per
+    # subscription: a slow receiver holds at most its subscription's share, each for webhook_timeout.
     webhook_concurrency: int = Field(32, ge=1, le=1000)
+    webhook_concurrency_per_subscription: int = Field(4, ge=1, le=100)
+    # Networks webhooks may reach although they are not public (loopback, private, link-local...):
+    # CIDRs separated by commas, like "10.0.0.0/8,127.0.0.1/32". Empty: public addresses only.
+    webhook_allowed_networks: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
     # The safety net for events written by other processes; this node's own events wake it at once.
     webhook_poll_interval: float = Field(2.0, gt=0)
     # Finished events (and their deliveries and attempts) are deleted after this many days.
     webhook_event_retention_days: float = Field(30.0, gt=0)
+
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def _networks_parse(cls, value: object) -> tuple[IPv4Network | IPv6Network, ...]:
+        return parse_networks(value)
 
     @field_validator("secret_key")
     @classmethod

@@ -5,8 +5,9 @@ route is added without a row here.
 """
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ from tests.api.helpers import (
     unique,
     walk_routes,
 )
-from tests.support import PASSWORD_16, RunningNode
+from tests.support import PASSWORD_16, RunningNode, running_node
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,13 @@ class World:
         if not platform_admin_allowed:
             keys["platform admin"] = self.node.admin_key
         return keys
+
+
+@pytest.fixture
+async def node(tmp_path: Path) -> AsyncIterator[RunningNode]:
+    """Webhooks here go to a closed loopback port, which they may reach only when the node allows it."""
+    async with running_node(tmp_path, webhook_allowed_networks="127.0.0.1/32") as running:
+        yield running
 
 
 @pytest.fixture

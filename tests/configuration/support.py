@@ -22,6 +22,8 @@ SETTINGS: dict[str, Any] = {
     "webhook_retry_base": 0.05,
     "webhook_retry_max_delay": 0.2,
     "webhook_poll_interval": 0.2,
+    # The webhook receivers listen on loopback, which webhooks may reach only when allowed.
+    "webhook_allowed_networks": "127.0.0.1/32",
 }
 TERMINAL = ("completed", "rejected", "failed")
 

@@ -95,6 +95,7 @@ async def test_kill_9_mid_batch_loses_nothing_and_sends_nothing_twice_undecided(
         SWITCHYARD_WEBHOOK_RETRY_BASE="0.2",
         SWITCHYARD_WEBHOOK_RETRY_MAX_DELAY="1",
         SWITCHYARD_WEBHOOK_POLL_INTERVAL="0.5",
+        SWITCHYARD_WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32",  # the receiver listens on loopback
     )
     receiver = Receiver()
     await receiver.start()

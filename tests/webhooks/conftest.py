@@ -9,6 +9,7 @@ import pytest
 from switchyard.api.app import create_app
 from switchyard.node import Switchyard
 from tests.support import POSTGRES, RunningNode, _database_url, node_settings, running_node
+from tests.webhooks.helpers import FakeDns
 from tests.webhooks.receiver import Receiver
 
 # Retries in tens of milliseconds, so back-off and giving up fit in a test.
@@ -18,6 +19,8 @@ FAST: dict[str, Any] = {
     "webhook_give_up_after": 60.0,
     "webhook_poll_interval": 0.2,
     "webhook_timeout": 2.0,
+    # The receivers listen on loopback, which webhooks may reach only when the operator allows it.
+    "webhook_allowed_networks": "127.0.0.1/32",
 }
 
 
@@ -38,7 +41,17 @@ def key_file(tmp_path: Path) -> dict[str, Any]:
 
 @pytest.fixture
 async def node(tmp_path: Path) -> AsyncIterator[RunningNode]:
+    """A node whose webhooks may reach loopback, and whose resolver is a FakeDns (tests need no DNS)."""
     async with running_node(tmp_path, **FAST, **key_file(tmp_path)) as running:
+        running.sy.webhooks.targets.resolver = FakeDns()
+        yield running
+
+
+@pytest.fixture
+async def strict_node(tmp_path: Path) -> AsyncIterator[RunningNode]:
+    """A node with no allow-list, as Switchyard starts by default, and a FakeDns."""
+    async with running_node(tmp_path, **{**FAST, "webhook_allowed_networks": ""}, **key_file(tmp_path)) as running:
+        running.sy.webhooks.targets.resolver = FakeDns()
         yield running
 
 

@@ -4,10 +4,13 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import ipaddress
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from switchyard.core.webhook_targets import IPAddress
 from switchyard.core.webhooks import enqueue
 from tests.api.helpers import bearer, expect
 from tests.support import RunningNode
@@ -80,6 +83,17 @@ async def settled(
             await asyncio.sleep(0.02)
 
 
+async def first_attempt(node: RunningNode, event_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    """The first attempt of the event's first delivery, once it is recorded."""
+    async with asyncio.timeout(timeout):
+        while True:
+            deliveries = (await event(node, event_id))["deliveries"]
+            if deliveries and deliveries[0]["attempts"]:
+                attempt: dict[str, Any] = deliveries[0]["attempts"][0]
+                return attempt
+            await asyncio.sleep(0.02)
+
+
 async def eventually(condition: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
     """Wait until `condition()` is true, checking every 20 ms."""
     async with asyncio.timeout(timeout):
@@ -87,3 +101,29 @@ async def eventually(condition: Callable[[], Awaitable[bool]], timeout: float = 
             if await condition():
                 return
             await asyncio.sleep(0.02)
+
+
+class FakeDns:
+    """A resolver for the webhook target checks: `names` map to addresses (change them to rebind a
+    name); any other name does not resolve, as on a machine without DNS. It notes every name asked."""
+
+    def __init__(self, names: dict[str, list[str]] | None = None) -> None:
+        self.names = dict(names or {})
+        self.asked: list[str] = []
+        # While set and not yet set free, every lookup waits for it (a resolver that does not answer).
+        self.hold: asyncio.Event | None = None
+
+    async def __call__(self, host: str, port: int) -> list[IPAddress]:
+        self.asked.append(host)
+        if self.hold is not None:
+            await self.hold.wait()
+        if host not in self.names:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [ipaddress.ip_address(address) for address in self.names[host]]
+
+
+def dns_of(node: RunningNode) -> FakeDns:
+    """The node's resolver, which the webhook tests' nodes get (tests/webhooks/conftest.py)."""
+    resolver = node.sy.webhooks.targets.resolver
+    assert isinstance(resolver, FakeDns)
+    return resolver

@@ -202,7 +202,9 @@ async def test_a_receiver_that_is_down_gets_everything_in_order_once_it_is_back(
 
     await eventually(lambda: _at_least(attempts(ids[1]), 5))
     head = await attempts(ids[1])
-    assert all(a["statusCode"] is None and a["error"].startswith("ConnectError") for a in head), head
+    assert all(
+        a["statusCode"] is None and a["error"] == "connect failed: the receiver could not be reached" for a in head
+    ), head
     # Back-off: the waits grow (base 0.05 s, doubling, ±20 %, capped at 0.2 s).
     moments = [datetime.fromisoformat(a["at"]) for a in head]
     gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(moments)]
@@ -236,7 +238,7 @@ async def test_a_delivery_past_the_give_up_age_fails_and_the_station_moves_on(
         assert len(delivery["attempts"]) >= 3
         for attempt in delivery["attempts"]:
             assert attempt["statusCode"] == 500
-            assert attempt["error"] == "HTTP 500: receiver says no"
+            assert attempt["error"] == "HTTP 500 Internal Server Error"
         delivered = await settled(node, second)
         assert delivered["deliveries"][0]["attempts"][0]["at"] >= delivery["finishedAt"]
         assert [_n(r) for r in receiver.delivered] == [2]
@@ -394,7 +396,7 @@ async def test_a_slow_receiver_is_timed_out_and_retried(tmp_path: Path, receiver
         shown = await settled(node, event_id)
         first, second = shown["deliveries"][0]["attempts"]
         assert first["statusCode"] is None
-        assert first["error"].startswith("ReadTimeout")
+        assert first["error"] == "timed out: no answer within 0.2 s"
         assert second["statusCode"] == 200
 
 

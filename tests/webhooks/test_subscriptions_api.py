@@ -44,15 +44,15 @@ async def test_create_read_change_delete(node: RunningNode, tenant: Tenant) -> N
     assert expect(await api.get(f"{HOOKS}/{hook_id}", headers=bearer(tenant.read_key)), 200) == shown
     assert expect(await api.get(HOOKS, headers=bearer(tenant.read_key)), 200) == [shown]
 
-    patch = {"url": "http://10.0.0.5:8080/in", "events": ["chargestation.reset.*", "x.y"], "description": None}
+    patch = {"url": "http://1.1.1.1:8080/in", "events": ["chargestation.reset.*", "x.y"], "description": None}
     changed = expect(await api.patch(f"{HOOKS}/{hook_id}", json=patch, headers=admin), 200)
-    assert changed["url"] == "http://10.0.0.5:8080/in"
+    assert changed["url"] == "http://1.1.1.1:8080/in"
     assert changed["events"] == ["chargestation.reset.*", "x.y"]
     assert changed["description"] is None
     assert changed["updatedAt"] >= changed["createdAt"]
     # Fields left out stay as they are.
     again = expect(await api.patch(f"{HOOKS}/{hook_id}", json={"description": "v2"}, headers=admin), 200)
-    assert again["url"] == "http://10.0.0.5:8080/in"
+    assert again["url"] == "http://1.1.1.1:8080/in"
     assert again["events"] == ["chargestation.reset.*", "x.y"]
 
     expect(await api.delete(f"{HOOKS}/{hook_id}", headers=admin), 200, "webhook deleted")

@@ -2,10 +2,13 @@
 
 One task owns the queue (`webhook_queue.py`); each cycle it records finished attempts in one
 transaction, fans out new events (when woken by a commit on this node, or by the poll timer for
-events other processes wrote), and starts the due lane heads, up to `webhook_concurrency` POSTs at
-once. All state is in the database: a stopped or crashed node leaves its deliveries pending, and
-the next start picks them up. A POST whose result was not recorded is sent again (at least once;
-receivers dedupe by `webhook-id`).
+events other processes wrote), and starts the due lane heads: up to `webhook_concurrency` POSTs at
+once, and up to `webhook_concurrency_per_subscription` of one subscription (`webhook_slots.py`),
+so a slow receiver delays only its own deliveries. It sleeps until the next retry is due, a POST
+finishes, or a commit wakes it. POSTs go only to addresses the target policy allows
+(`webhook_targets.py`, `webhook_transport.py`). All state is in the database: a stopped or crashed
+node leaves its deliveries pending, and the next start picks them up. A POST whose result was not
+recorded is sent again (at least once; receivers dedupe by `webhook-id`).
 """
 
 import asyncio
@@ -24,6 +27,9 @@ from switchyard.core.webhook_cipher import SecretCipher, SecretKeyError, default
 from switchyard.core.webhook_queue import DeliveryQueue, DueDelivery, Finished
 from switchyard.core.webhook_sender import RetryPolicy
 from switchyard.core.webhook_signing import secret_bytes
+from switchyard.core.webhook_slots import DeliverySlots
+from switchyard.core.webhook_targets import TargetPolicy
+from switchyard.core.webhook_transport import CheckedTransport
 from switchyard.core.webhooks import install_commit_hook
 from switchyard.errors import InvalidInput
 from switchyard.settings import Settings
@@ -44,13 +50,13 @@ class WebhookDispatcher:
         database: Database,
         settings: Settings,
         clock: Clock,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._clock = clock
         self._timeout = settings.webhook_timeout
-        self._concurrency = settings.webhook_concurrency
         self._poll_interval = settings.webhook_poll_interval
-        self._transport = transport
+        # Where webhooks may go; subscriptions are checked with it, and every connection.
+        self.targets = TargetPolicy(settings.webhook_allowed_networks)
+        self._slots = DeliverySlots(settings.webhook_concurrency, settings.webhook_concurrency_per_subscription)
         key = settings.secret_key.get_secret_value() if settings.secret_key is not None else None
         self.cipher = SecretCipher(key, settings.secret_key_file or default_key_file(settings.database_url))
         policy = RetryPolicy(
@@ -78,8 +84,9 @@ class WebhookDispatcher:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         self._client = httpx.AsyncClient(
             timeout=self._timeout,
+            # A 3xx is a failed attempt, never followed: a receiver does not get to send the node elsewhere.
             follow_redirects=False,
-            transport=self._transport,
+            transport=CheckedTransport(self.targets, self._slots.total),
             headers={"user-agent": f"Switchyard/{__version__} (webhooks)"},
         )
         self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
@@ -99,6 +106,7 @@ class WebhookDispatcher:
             task.cancel()
         await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
         self._in_flight.clear()
+        self._slots = DeliverySlots(self._slots.total, self._slots.per_subscription)
         if self._finished:
             with contextlib.suppress(Exception):
                 await self.queue.record(self._finished, self._clock.now())
@@ -160,18 +168,23 @@ class WebhookDispatcher:
                     last_error=item.outcome.error,
                 )
             for item in finished:
-                self._in_flight.pop(item.delivery.id, None)
+                if self._in_flight.pop(item.delivery.id, None) is not None:
+                    self._slots.finished(item.delivery.subscription_id, item.outcome.timed_out)
         if self._fan_out_wanted:
             self._fan_out_wanted = False
             while await self.queue.fan_out(self._clock.now(), FAN_OUT_BATCH) == FAN_OUT_BATCH:
                 pass
-        free = self._concurrency - len(self._in_flight)
-        if free <= 0:
-            return None
-        due, next_due = await self.queue.due(self._clock.now(), free, list(self._in_flight))
-        for delivery in due:
-            self._in_flight[delivery.id] = asyncio.create_task(self._deliver(delivery), name="webhook-delivery")
-        return next_due
+        now = self._clock.now()
+        free = self._slots.free()
+        if free > 0:
+            room = self._slots.room()
+            due = await self.queue.due(now, free, list(self._in_flight), self._slots.per_subscription, room)
+            for delivery in due:
+                self._slots.started(delivery.subscription_id)
+                task = asyncio.create_task(self._deliver(delivery), name="webhook-delivery")
+                self._in_flight[delivery.id] = task
+        # Asked even when every slot is taken: a retry coming due must find the loop awake.
+        return await self.queue.next_due(now)
 
     async def _deliver(self, delivery: DueDelivery) -> None:
         now = self._clock.now()
@@ -190,7 +203,9 @@ class WebhookDispatcher:
         except (SecretKeyError, InvalidInput, ValueError) as exc:
             return webhook_sender.failed_before_sending(now, f"cannot sign: {exc}")
         body = delivery.payload.encode()
-        return await webhook_sender.attempt(self._client, delivery.url, key, delivery.event_id, body, now)
+        return await webhook_sender.attempt(
+            self._client, delivery.url, key, delivery.event_id, body, now, self._timeout
+        )
 
     def _key(self, delivery: DueDelivery) -> bytes:
         cached = (delivery.subscription_id, delivery.secret_ciphertext)

@@ -6,7 +6,8 @@ heads alone, from a partial index; when a head is delivered or fails for good, t
 lane becomes the head. Everything here runs in the dispatcher's one task, so heads never race.
 """
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -133,12 +134,38 @@ class DeliveryQueue:
         async with self._db.transaction() as session:
             await _promote_new(session, None, now)
 
-    async def due(self, now: datetime, limit: int, busy: Sequence[int]) -> tuple[list[DueDelivery], datetime | None]:
-        """Up to `limit` due lane heads not in `busy`, and when the next one not yet due will be."""
-        query = (
+    async def due(
+        self, now: datetime, limit: int, busy: Sequence[int], per_subscription: int, room: Mapping[str, int]
+    ) -> list[DueDelivery]:
+        """Up to `limit` due lane heads not in `busy`, oldest due first, at most `room[s]` of subscription
+        `s` (`per_subscription` of one not in `room`), so one subscription's many lanes cannot crowd
+        the others out."""
+        full = [subscription for subscription, left in room.items() if left <= 0]
+        conditions = [WebhookDelivery.next_attempt_at.is_not(None), WebhookDelivery.next_attempt_at <= now]
+        if busy:
+            conditions.append(WebhookDelivery.id.not_in(busy))
+        if full:
+            conditions.append(WebhookDelivery.subscription_id.not_in(full))
+        place = func.row_number().over(
+            partition_by=WebhookDelivery.subscription_id,
+            order_by=(WebhookDelivery.next_attempt_at, WebhookDelivery.id),
+        )
+        ranked = (
             select(
                 WebhookDelivery.id,
                 WebhookDelivery.subscription_id,
+                WebhookDelivery.next_attempt_at,
+                place.label("place"),
+            )
+            .where(*conditions)
+            .subquery()
+        )
+        # Rows beyond a partly busy subscription's room are dropped below; fetch enough to fill `limit`.
+        dropped = sum(per_subscription - left for left in room.values() if left > 0)
+        query = (
+            select(
+                ranked.c.id,
+                ranked.c.subscription_id,
                 WebhookDelivery.lane,
                 WebhookDelivery.created_at,
                 WebhookDelivery.attempts,
@@ -146,35 +173,46 @@ class DeliveryQueue:
                 WebhookSubscription.secret_ciphertext,
                 WebhookEvent.id.label("event_id"),
                 WebhookEvent.payload,
-                WebhookDelivery.next_attempt_at,
             )
-            .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+            .join(WebhookDelivery, WebhookDelivery.id == ranked.c.id)
+            .join(WebhookSubscription, WebhookSubscription.id == ranked.c.subscription_id)
             .join(WebhookEvent, WebhookEvent.id == WebhookDelivery.event_id)
-            .where(WebhookDelivery.next_attempt_at.is_not(None))
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(limit + 1)
+            .where(ranked.c.place <= per_subscription)
+            .order_by(ranked.c.next_attempt_at, ranked.c.id)
+            .limit(limit + dropped)
         )
-        if busy:
-            query = query.where(WebhookDelivery.id.not_in(busy))
         async with self._db.sessions() as session:
             rows = (await session.execute(query)).all()
-        due = [
-            DueDelivery(
-                id=row.id,
-                subscription_id=row.subscription_id,
-                lane=row.lane,
-                created_at=row.created_at,
-                attempts=row.attempts,
-                url=row.url,
-                secret_ciphertext=row.secret_ciphertext,
-                event_id=row.event_id,
-                payload=row.payload,
+        taken: Counter[str] = Counter()
+        due: list[DueDelivery] = []
+        for row in rows:
+            if len(due) == limit:
+                break
+            if taken[row.subscription_id] >= room.get(row.subscription_id, per_subscription):
+                continue
+            taken[row.subscription_id] += 1
+            due.append(
+                DueDelivery(
+                    id=row.id,
+                    subscription_id=row.subscription_id,
+                    lane=row.lane,
+                    created_at=row.created_at,
+                    attempts=row.attempts,
+                    url=row.url,
+                    secret_ciphertext=row.secret_ciphertext,
+                    event_id=row.event_id,
+                    payload=row.payload,
+                )
             )
-            for row in rows
-            if row.next_attempt_at <= now
-        ][:limit]
-        later = [row.next_attempt_at for row in rows if row.next_attempt_at > now]
-        return due, min(later) if later else None
+        return due
+
+    async def next_due(self, now: datetime) -> datetime | None:
+        """When the next lane head not yet due will be (None: none is waiting)."""
+        async with self._db.sessions() as session:
+            found: datetime | None = await session.scalar(
+                select(func.min(WebhookDelivery.next_attempt_at)).where(WebhookDelivery.next_attempt_at > now)
+            )
+        return found
 
     async def record(self, finished: Sequence[Finished], now: datetime) -> list[Finished]:
         """Attempts, the deliveries' new states, the next heads of finished lanes and event statuses, at once.

@@ -1,16 +1,20 @@
-"""One delivery attempt over HTTP, and what follows a failure (back-off with jitter, then giving up)."""
+"""One delivery attempt over HTTP, what the tenant is told of its failure, and what follows a failure
+(back-off with jitter, then giving up)."""
 
+import asyncio
 import random
+import ssl
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
 import httpx
 
 from switchyard.core import webhook_signing
+from switchyard.core.webhook_targets import AddressRefused, HostUnresolved
 
-# Bytes of a refusing receiver's answer kept with the attempt, to say why.
-_BODY_KEPT = 200
 _ERROR_LENGTH = 300
 
 
@@ -20,6 +24,8 @@ class Outcome:
     status_code: int | None
     error: str | None
     duration_ms: int
+    # The receiver did not answer in time (a subscription whose attempts time out gets fewer slots).
+    timed_out: bool = False
 
     @property
     def ok(self) -> bool:
@@ -45,33 +51,75 @@ class RetryPolicy:
 
 
 async def attempt(
-    client: httpx.AsyncClient, url: str, key: bytes, message_id: str, body: bytes, now: datetime
+    client: httpx.AsyncClient, url: str, key: bytes, message_id: str, body: bytes, now: datetime, timeout: float
 ) -> Outcome:
-    """POST a signed body; success is any 2xx. Never raises for what the network or receiver does."""
+    """POST a signed body; success is any 2xx. Never raises for what the network or receiver does.
+
+    The whole attempt, from connecting to the answer's status line, gets `timeout` seconds (httpx's
+    timeouts are per step, so a receiver trickling bytes could hold the slot for ever). The answer's
+    body is never read: what the tenant sees is the status code and a fixed reason, so a URL that
+    points at something internal cannot be used to read its answers."""
     headers = webhook_signing.headers(key, message_id, int(now.timestamp()), body)
     started = time.perf_counter()
     status_code: int | None = None
     error: str | None = None
+    timed_out = False
     try:
-        async with client.stream("POST", url, content=body, headers=headers) as response:
-            status_code = response.status_code
-            if not 200 <= status_code < 300:
-                error = f"HTTP {status_code}" + await _excerpt(response)
+        async with asyncio.timeout(timeout):
+            async with client.stream("POST", url, content=body, headers=headers) as response:
+                status_code = response.status_code
+    except TimeoutError:
+        error, timed_out = f"timed out: no answer within {timeout:g} s", True
     except httpx.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}".rstrip(": ") or type(exc).__name__
+        error, timed_out = failure_reason(exc, timeout), isinstance(exc, httpx.TimeoutException)
+    if status_code is not None and not 200 <= status_code < 300:
+        error = status_reason(status_code)
     duration_ms = round((time.perf_counter() - started) * 1000)
-    return Outcome(now, status_code, error[:_ERROR_LENGTH] if error else None, duration_ms)
+    return Outcome(now, status_code, error, duration_ms, timed_out)
 
 
 def failed_before_sending(now: datetime, error: str) -> Outcome:
     return Outcome(now, None, error[:_ERROR_LENGTH], 0)
 
 
-async def _excerpt(response: httpx.Response) -> str:
-    kept = b""
-    async for chunk in response.aiter_raw():
-        kept += chunk
-        if len(kept) >= _BODY_KEPT:
-            break
-    text = " ".join(kept[:_BODY_KEPT].decode("utf-8", "replace").split())
-    return f": {text}" if text else ""
+def status_reason(status_code: int) -> str:
+    """`HTTP 500 Internal Server Error`: the code and its standard phrase, never the receiver's words."""
+    try:
+        text = f"HTTP {status_code} {HTTPStatus(status_code).phrase}"
+    except ValueError:
+        text = f"HTTP {status_code}"
+    return text + " (redirects are not followed)" if 300 <= status_code < 400 else text
+
+
+def failure_reason(exc: httpx.HTTPError, timeout: float) -> str:
+    """A fixed reason for a failed request; the exception's own text (addresses, library details) is not shown."""
+    causes = list(_causes(exc))
+    for cause in causes:
+        if isinstance(cause, AddressRefused):
+            return cause.reason
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out: could not connect within {timeout:g} s"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out: no answer within {timeout:g} s"
+    if any(isinstance(cause, ssl.SSLCertVerificationError) for cause in causes):
+        return "TLS failed: the receiver's certificate was not accepted"
+    if any(isinstance(cause, ssl.SSLError) for cause in causes):
+        return "TLS failed: the handshake did not complete"
+    if any(isinstance(cause, HostUnresolved) for cause in causes):
+        return "connect failed: the host name did not resolve"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect failed: the receiver could not be reached"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "failed: the receiver did not answer with valid HTTP"
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return "failed: the connection was lost"
+    return "failed: the request could not be sent"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__

@@ -1,7 +1,9 @@
 """Webhook subscriptions of the caller's operator: read with `read`, changed with `admin`.
 
 Another operator's subscription does not exist for the caller. The signing secret is encrypted at
-rest and shown once, in the answer to its creation, when Switchyard generated it.
+rest and shown once, in the answer to its creation, when Switchyard generated it. A URL must be
+well formed (`check_url`) and lead somewhere webhooks may go (`TargetPolicy.check_target`), when a
+subscription is created and whenever its URL changes.
 """
 
 import ipaddress
@@ -21,6 +23,7 @@ from switchyard.core.webhook_cipher import SecretCipher
 from switchyard.core.webhook_patterns import normalize_patterns
 from switchyard.core.webhook_queue import refresh_event_status
 from switchyard.core.webhook_signing import generate_secret, secret_bytes
+from switchyard.core.webhook_targets import TargetPolicy
 from switchyard.domain import Scope
 from switchyard.errors import InvalidInput, NotFound
 from switchyard.ids import is_id, new_id
@@ -28,6 +31,7 @@ from switchyard.store.database import Database
 from switchyard.store.tables import WebhookDelivery, WebhookSubscription
 
 URL_RULE = "must be an http or https URL with a host, like https://example.com/webhooks"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +97,17 @@ def _description(value: str | None) -> str | None:
 
 
 class Subscriptions:
-    def __init__(self, database: Database, clock: Clock, cipher: SecretCipher) -> None:
+    def __init__(self, database: Database, clock: Clock, cipher: SecretCipher, targets: TargetPolicy) -> None:
         self._db = database
         self._clock = clock
         self._cipher = cipher
+        self._targets = targets
+
+    async def _checked_url(self, url: str) -> str:
+        url = check_url(url)
+        parsed = httpx.URL(url)
+        await self._targets.check_target(parsed.raw_host.decode("ascii"), parsed.port or _DEFAULT_PORTS[parsed.scheme])
+        return url
 
     async def list_for(self, who: Principal) -> Sequence[WebhookSubscription]:
         who.require(Scope.READ)
@@ -122,7 +133,7 @@ class Subscriptions:
         description: str | None = None,
     ) -> CreatedSubscription:
         who.require(Scope.ADMIN)
-        url = check_url(url)
+        url = await self._checked_url(url)
         patterns = normalize_patterns(events)
         generated = None
         if secret is None:
@@ -148,10 +159,17 @@ class Subscriptions:
     async def update(self, who: Principal, subscription_id: str, changes: dict[str, Any]) -> WebhookSubscription:
         """Change `url`, `events`, `secret` (a new one, given by the caller) or `description`."""
         who.require(Scope.ADMIN)
+        url = None
+        if "url" in changes:
+            # Another operator's subscription is not found before its URL is looked at; resolving the
+            # host may take a moment, so not inside the transaction.
+            async with self._db.sessions() as session:
+                await own_subscription(session, who, subscription_id)
+            url = await self._checked_url(changes["url"])
         async with self._db.transaction() as session:
             subscription = await own_subscription(session, who, subscription_id)
-            if "url" in changes:
-                subscription.url = check_url(changes["url"])
+            if url is not None:
+                subscription.url = url
             if "events" in changes:
                 # Applies to events dispatched from now on; deliveries already made keep going.
                 subscription.events = normalize_patterns(changes["events"])

@@ -141,7 +141,7 @@ def event_detail_out(record: EventRecord) -> EventDetailOut:
 
 
 def _subscriptions(sy: Switchyard) -> Subscriptions:
-    return Subscriptions(sy.db, sy.clock, sy.webhooks.cipher)
+    return Subscriptions(sy.db, sy.clock, sy.webhooks.cipher, sy.webhooks.targets)
 
 
 def _events(sy: Switchyard) -> EventLog:
