@@ -37,6 +37,8 @@ def node_settings(tmp_path: Path, **overrides: Any) -> Settings:
         # Raw-frame tests speak OCPP by hand and would not answer the read a boot triggers;
         # tests/configuration turns it on.
         "read_on_boot": False,
+        # Table tests walk every route with one key; tests/api/test_rate_limits.py sets its own limits.
+        "api_request_burst": 1_000_000,
     }
     values.update(overrides)
     return Settings(**values)
