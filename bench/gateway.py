@@ -50,6 +50,9 @@ class Plan:
     memory_stations: int = 2000
     connect_stations: int = 5000
     idle_stations: int = 15000
+    # Heartbeat latency of good stations, quiet and while as many hostile ones fuzz (Switchyard only).
+    hostile_stations: int = 20
+    hostile_window: float = 10.0
     concurrency: int = 200
     # Seconds the server rests before the "before" RSS, and after the stations booted before the "after" RSS.
     settle: float = 1.0
@@ -71,6 +74,7 @@ class Plan:
             connect_stations=1000,
             idle_stations=2000,
             idle_settle=1.0,
+            hostile_window=3.0,
             quiet_wait=5.0,
             client_deadline=60.0,
             pinned=pinned,
@@ -121,9 +125,9 @@ class Bench:
         self.workdir = workdir
         self.template_db = template_db
 
-    async def server(self, kind: str) -> tuple[Server, float]:
+    async def server(self, kind: str, settings: dict[str, str] | None = None) -> tuple[Server, float]:
         """A fresh server, settled, on a quiet machine; and the seconds spent waiting for quiet."""
-        server = await start_server(kind, self.workdir, self.template_db, self.plan.pinned)
+        server = await start_server(kind, self.workdir, self.template_db, self.plan.pinned, settings=settings)
         try:
             await asyncio.sleep(max(self.plan.settle - 1.0, 0.0))
             waited = await quiet(server, self.plan)
@@ -153,9 +157,15 @@ def check_booted(event: dict[str, Any], expected: int, server: Server) -> None:
         )
 
 
+# Each heartbeat station sends about 1,000 round trips a second, 20,000 times what a real station does:
+# the per-station flow budget (50 messages/s) is lifted for this measurement only. Its cost per
+# message is still paid; the hostile measurement runs with the default budget.
+UNTHROTTLED = {"SWITCHYARD_STATION_MESSAGE_RATE": "1e9", "SWITCHYARD_STATION_MESSAGE_BURST": "1000000000"}
+
+
 async def heartbeat(kind: str, bench: Bench) -> dict[str, Any]:
     plan = bench.plan
-    server, waited = await bench.server(kind)
+    server, waited = await bench.server(kind, UNTHROTTLED)
     client = None
     try:
         client = await bench.client(
@@ -221,7 +231,61 @@ async def idle(kind: str, bench: Bench) -> dict[str, Any]:
     return await hold(kind, bench, bench.plan.idle_stations)
 
 
+async def hostile(kind: str, bench: Bench) -> dict[str, Any]:
+    """Heartbeat latency of good stations over a window, then over the same window while as many
+    hostile stations send the corpus of switchyard.sim.hostile; both clients on the client CPU."""
+    plan = bench.plan
+    server, waited = await bench.server(kind)
+    good = fuzz = None
+    try:
+        good = await Client.start(
+            "good",
+            server.port,
+            plan.pinned,
+            plan.client_deadline,
+            "bench.hostile_client",
+            stations=plan.hostile_stations,
+            first=0,
+        )
+        await good.event("booted")
+        await good.send(f"measure {plan.hostile_window}")
+        quiet = await good.event("result")
+        fuzz = await Client.start(
+            "fuzz",
+            server.port,
+            plan.pinned,
+            plan.client_deadline,
+            "bench.hostile_client",
+            stations=plan.hostile_stations,
+            first=plan.hostile_stations,
+        )
+        await fuzz.event("booted")
+        window = Window(server, good)
+        await good.send(f"measure {plan.hostile_window}")
+        under = await good.event("result")
+        usage = window.close()
+        await fuzz.send("close")
+        attack = await fuzz.event("result")
+        if quiet["errors"] or under["errors"]:
+            raise BenchError(f"{kind}: good stations got {quiet['errors'] + under['errors']} errors or disconnects")
+        return {
+            **{f"quiet_{k}": v for k, v in quiet.items() if k != "event"},
+            **{f"fuzz_{k}": v for k, v in under.items() if k != "event"},
+            "probes_answered": attack["probes_answered"],
+            "hostile_reconnects": attack["reconnects"],
+            "p99_ratio": under["p99_ms"] / quiet["p99_ms"] if quiet["p99_ms"] else None,
+            **usage,
+            "quiet_wait": waited,
+        }
+    finally:
+        for client in (fuzz, good):
+            if client is not None:
+                await client.close()
+        await stop_server(server)
+
+
 MEASUREMENTS: dict[str, Measurement] = {"heartbeat": heartbeat, "memory": memory, "connect": connect}
+SWITCHYARD_ONLY: dict[str, Measurement] = {"idle": idle, "hostile": hostile}
 
 
 async def attempt(name: str, kind: str, run: int, measure: Measurement, bench: Bench) -> dict[str, Any]:
@@ -239,23 +303,31 @@ async def attempt(name: str, kind: str, run: int, measure: Measurement, bench: B
 def prepare(plan: Plan, workdir: Path) -> tuple[Path, float]:
     """A template Switchyard database with every station the plan needs; each server gets a fresh copy."""
     template = workdir / "template.db"
-    stations = max(plan.heartbeat_stations, plan.memory_stations, plan.connect_stations, plan.idle_stations)
+    stations = max(
+        plan.heartbeat_stations,
+        plan.memory_stations,
+        plan.connect_stations,
+        plan.idle_stations,
+        2 * plan.hostile_stations,
+    )
     print(f"registering {stations} stations in a fresh Switchyard database ...", flush=True)
     seconds = provision(template, stations)
     print(f"  done in {seconds:.1f} s", flush=True)
     return template, seconds
 
 
-async def run_all(plan: Plan, workdir: Path, template: Path) -> dict[str, Any]:
+async def run_all(plan: Plan, workdir: Path, template: Path, only: set[str] | None = None) -> dict[str, Any]:
     bench = Bench(plan, workdir, template)
-    raw: dict[str, Any] = {name: {BASELINE: [], SWITCHYARD: []} for name in (*MEASUREMENTS, "idle")}
+    raw: dict[str, Any] = {name: {BASELINE: [], SWITCHYARD: []} for name in (*MEASUREMENTS, *SWITCHYARD_ONLY)}
     for run in range(1, plan.runs + 1):
         # Alternate which server goes first, so neither always runs on a "fresh" machine.
         order = (BASELINE, SWITCHYARD) if run % 2 else (SWITCHYARD, BASELINE)
         for name, measure in MEASUREMENTS.items():
-            for kind in order:
+            for kind in order if only is None or name in only else ():
                 raw[name][kind].append(await attempt(name, kind, run, measure, bench))
-        raw["idle"][SWITCHYARD].append(await attempt("idle", SWITCHYARD, run, idle, bench))
+        for name, measure in SWITCHYARD_ONLY.items():
+            if only is None or name in only:
+                raw[name][SWITCHYARD].append(await attempt(name, SWITCHYARD, run, measure, bench))
     return raw
 
 
@@ -265,6 +337,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, help="interleaved runs (default 3, quick 1)")
     parser.add_argument("--output", type=Path, help="report file (default: bench/RESULTS.md; with --quick: none)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the server and the client to CPUs 0 and 1")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[*MEASUREMENTS, *SWITCHYARD_ONLY],
+        help="take only this measurement (repeatable; prints only, writes no report)",
+    )
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -272,7 +350,7 @@ def main() -> None:
     plan = Plan.quick(not args.no_pin) if args.quick else Plan(pinned=not args.no_pin)
     if args.runs:
         plan = Plan(**{**plan.__dict__, "runs": args.runs})
-    output = args.output if args.output or args.quick else DEFAULT_OUTPUT
+    output = args.output if args.output or args.quick or args.only else DEFAULT_OUTPUT
     command = " ".join(["python -m bench.gateway", *sys.argv[1:]])
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -280,7 +358,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="switchyard-bench-"))
     try:
         template, provision_seconds = prepare(plan, workdir)
-        raw = asyncio.run(run_all(plan, workdir, template))
+        raw = asyncio.run(run_all(plan, workdir, template, set(args.only) if args.only else None))
     finally:
         kill_all()
         with contextlib.suppress(OSError):
@@ -295,7 +373,8 @@ def main() -> None:
         raw=raw,
     )
     print()
-    print(report.table(summary))
+    if not args.only:
+        print(report.table(summary))
     if output is not None:
         write_section(output, "gateway", report.markdown(summary))
         print(f"\nwrote {output}")

@@ -39,9 +39,10 @@ def _die_with_parent() -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-async def spawn(*argv: str, **options: Any) -> asyncio.subprocess.Process:
+async def spawn(*argv: str, settings: dict[str, str] | None = None, **options: Any) -> asyncio.subprocess.Process:
+    """A child process; `settings` are SWITCHYARD_* variables a measurement sets on purpose."""
     process = await asyncio.create_subprocess_exec(
-        *argv, cwd=REPO, env=child_env(), preexec_fn=_die_with_parent, **options
+        *argv, cwd=REPO, env={**child_env(), **(settings or {})}, preexec_fn=_die_with_parent, **options
     )
     LIVE.add(process)
     return process
@@ -128,9 +129,16 @@ class Server:
 
 
 async def start_server(
-    kind: str, workdir: Path, template_db: Path, pinned: bool, timeout: float = 60.0, interactive: bool = False
+    kind: str,
+    workdir: Path,
+    template_db: Path,
+    pinned: bool,
+    timeout: float = 60.0,
+    interactive: bool = False,
+    settings: dict[str, str] | None = None,
 ) -> Server:
-    """Start a server and wait for its ready line; `interactive` keeps its stdin and stdout for the caller."""
+    """Start a server and wait for its ready line; `interactive` keeps its stdin and stdout for the caller;
+    `settings` are SWITCHYARD_* variables the measurement needs (a Switchyard server only)."""
     port = free_port()
     log = workdir / f"{kind}-{port}.log"
     if kind == "switchyard":
@@ -146,6 +154,7 @@ async def start_server(
             stdin=asyncio.subprocess.PIPE if interactive else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=stderr,
+            settings=settings if kind == "switchyard" else None,
         )
     server = Server(kind, process, port, log)
     pin(process.pid, SERVER_CPU, pinned)
@@ -199,8 +208,10 @@ class Client:
         self.stderr = b""
 
     @classmethod
-    async def start(cls, mode: str, port: int, pinned: bool, deadline: float, **options: Any) -> "Client":
-        argv = [sys.executable, "-m", "bench.load_client", mode, "--port", str(port), "--deadline", str(deadline)]
+    async def start(
+        cls, mode: str, port: int, pinned: bool, deadline: float, module: str = "bench.load_client", **options: Any
+    ) -> "Client":
+        argv = [sys.executable, "-m", module, mode, "--port", str(port), "--deadline", str(deadline)]
         for name, value in options.items():
             argv += [f"--{name}", str(value)]
         process = await spawn(
@@ -227,6 +238,12 @@ class Client:
             event = json.loads(line)
             if event.get("event") == name:
                 return dict(event)
+
+    async def send(self, line: str) -> None:
+        """A command line on the client's stdin (`measure 5`)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(line.encode() + b"\n")
+        await self.process.stdin.drain()
 
     async def close(self, timeout: float = 60.0) -> None:
         """Ask a holding client to close its stations, then wait for it to exit."""

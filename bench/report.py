@@ -113,6 +113,20 @@ def goals(summary: Summary) -> list[Goal]:
             per_run=per_run(summary, "connect", "seconds"),
         )
     )
+    quiet, under = median(raw["hostile"][SWITCHYARD], "quiet_p99_ms"), median(raw["hostile"][SWITCHYARD], "fuzz_p99_ms")
+    ratio = _ratio(under, quiet)
+    found.append(
+        Goal(
+            f"Heartbeat p99 latency of {plan['hostile_stations']} good stations while {plan['hostile_stations']} "
+            "hostile ones fuzz (baseline column: without them)",
+            quiet,
+            under,
+            "ms",
+            ratio,
+            "recorded",
+            None,
+        )
+    )
     sy = median(raw["idle"][SWITCHYARD], "rss_after")
     found.append(
         Goal(
@@ -135,6 +149,8 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:,.0f} /s"
     if unit == "s":
         return f"{value:.2f} s"
+    if unit == "ms":
+        return f"{value:.2f} ms"
     if value >= 10 * MB:
         return f"{value / MB:.1f} MB"
     return f"{value / 1024:.1f} KiB"
@@ -144,6 +160,12 @@ def brief(name: str, values: dict[str, Any]) -> str:
     cpu = f"CPU server {values['server_cpu']:.0%}, client {values['client_cpu']:.0%}, other {values['other_cpu']:.0%}"
     if name == "heartbeat":
         return f"{values['rate']:>9,.0f} round trips/s  ({cpu})"
+    if name == "hostile":
+        return (
+            f"p50/p99 {values['quiet_p50_ms']:.2f}/{values['quiet_p99_ms']:.2f} ms quiet, "
+            f"{values['fuzz_p50_ms']:.2f}/{values['fuzz_p99_ms']:.2f} ms under fuzz "
+            f"({values['probes_answered']:,} hostile frames answered)  ({cpu})"
+        )
     return (
         f"{values['seconds']:6.2f} s to connect+boot, RSS {values['rss_before'] / MB:.1f} -> "
         f"{values['rss_after'] / MB:.1f} MB, {values['per_station'] / 1024:.1f} KiB/station  ({cpu})"
@@ -325,6 +347,18 @@ def markdown(summary: Summary) -> str:
         "(each slot connects, boots, then takes the next station; the stations stay connected).",
         f"4. **Idle stations in one process** (Switchyard only). Total RSS of the server process with "
         f"{plan['idle_stations']} connected, booted, idle stations.",
+        f"5. **Heartbeat latency under attack** (Switchyard only, default settings). {plan['hostile_stations']} "
+        "good stations each send a Heartbeat every 50 ms and time its round trip over "
+        f"{plan['hostile_window']:g} s; then {plan['hostile_stations']} hostile stations connect and send the "
+        "corpus of `switchyard/sim/hostile.py` (deep nesting, huge integers and strings, wrong types, invalid "
+        "UTF-8, binary frames, 2 MB frames, seeded mutations), each frame followed by a Heartbeat so that frames "
+        f"without an answer are paced too, and the good stations are timed again over {plan['hostile_window']:g} s. "
+        "The goal row compares the p99 latency with and without the attack; both clients run on the client CPU "
+        "(`bench/hostile_client.py`).",
+        "",
+        "The heartbeat measurement lifts Switchyard's per-station flow budget (50 messages/s; "
+        "`SWITCHYARD_STATION_MESSAGE_RATE`), because each of its stations sends about 1,000 heartbeats a second; "
+        "the budget's check is still made on every message. Every other measurement runs on default settings.",
         "",
         "CPU columns in the raw tables are CPU seconds per wall second over the timed stretch (the heartbeat "
         "window; for the other measurements from the client's start until every station booted): the server "
@@ -387,5 +421,21 @@ def markdown(summary: Summary) -> str:
         converted = Summary(**{**summary.__dict__, "raw": {name: {k: _kib(v) for k, v in summary.raw[name].items()}}})
         out += ["", f"### {title}", ""]
         out += _raw_table(converted, name, hold_columns)
+    out += ["", f"### Heartbeat latency, {plan['hostile_stations']} good stations, quiet and under attack", ""]
+    out += _raw_table(
+        summary,
+        "hostile",
+        [
+            ("quiet p50 ms", "quiet_p50_ms", ".2f"),
+            ("quiet p99 ms", "quiet_p99_ms", ".2f"),
+            ("quiet max ms", "quiet_max_ms", ".2f"),
+            ("under attack p50 ms", "fuzz_p50_ms", ".2f"),
+            ("under attack p99 ms", "fuzz_p99_ms", ".2f"),
+            ("under attack max ms", "fuzz_max_ms", ".2f"),
+            ("hostile frames answered", "probes_answered", ",.0f"),
+            ("hostile reconnects", "hostile_reconnects", ",.0f"),
+            *USAGE_COLUMNS,
+        ],
+    )
     out.append("")
     return "\n".join(out)
