@@ -58,16 +58,16 @@ def after_reply(station: "SimulatedStation", delay: float = 0.0, work: Any = Non
     """Run `work` once the current answer has gone out (handlers answer first, act after)."""
 
     async def later() -> None:
-        try:
-            await asyncio.sleep(delay)
-        except asyncio.CancelledError:
-            # Stopped before its time (the station was stopped right after answering): `work` never runs.
-            if asyncio.iscoroutine(work):
-                work.close()
-            raise
+        await asyncio.sleep(delay)
         await work
 
-    station.spawn(later())
+    def closed(_: Any) -> None:
+        # Stopped before `work` ran (the station stopped right after answering, perhaps before this task
+        # took its first step): close it, or it is a coroutine never awaited. A finished one closes as a no-op.
+        if asyncio.iscoroutine(work):
+            work.close()
+
+    station.spawn(later()).add_done_callback(closed)
 
 
 def trigger(station: "SimulatedStation", requested: str) -> dict[str, Any]:

@@ -366,10 +366,11 @@ class SimulatedStation:
             raise ConnectionError(f"{self.identity} is not connected")
         return await self.endpoint.pipe.call(action, payload, timeout or self.spec.call_timeout)
 
-    def spawn(self, work: Awaitable[Any]) -> None:
+    def spawn(self, work: Awaitable[Any]) -> "asyncio.Future[Any]":
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        return task
 
     def request_reconnect(self) -> None:
         """Drop the connection and connect again (a new password or security profile applies)."""
