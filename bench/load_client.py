@@ -77,6 +77,12 @@ class Station(WSListener):
                 transport.disconnect()
             return
         payload = frame.get_payload_as_bytes()
+        if payload.startswith(b"[2"):
+            # A call from the central system (Switchyard reads a station's configuration after it boots):
+            # refused at once, as a station without that feature would; it is not a round trip.
+            message_id = json.loads(payload)[1]
+            transport.send(WSMsgType.TEXT, json.dumps([4, message_id, "NotSupported", "", {}]).encode())
+            return
         if self.beating:
             load = self.load
             if payload.startswith(b"[3"):
