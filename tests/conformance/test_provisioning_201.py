@@ -352,9 +352,24 @@ async def test_TC_B_30_pending_or_rejected_station_gets_security_error(node: Run
     async with connected(node.ws_url, identity, PASSWORD_201, "2.0.1") as st:
         assert (await st.boot())["status"] == state.capitalize()
         status = {"timestamp": "2025-01-01T00:00:00Z", "connectorStatus": "Available", "evseId": 1, "connectorId": 1}
-        refused = await st.call("StatusNotification", status)
-        assert refused[0] == 4
-        assert refused[2] == "SecurityError"
+        event = {
+            "generatedAt": "2025-01-01T00:00:00Z",
+            "seqNo": 0,
+            "eventData": [
+                {
+                    "eventId": 1,
+                    "timestamp": "2025-01-01T00:00:00Z",
+                    "trigger": "Delta",
+                    "actualValue": "Available",
+                    "eventNotificationType": "HardWiredNotification",
+                    "component": {"name": "Connector", "evse": {"id": 1, "connectorId": 1}},
+                    "variable": {"name": "AvailabilityState"},
+                }
+            ],
+        }
+        for action, payload in (("StatusNotification", status), ("NotifyEvent", event)):
+            refused = await st.call(action, payload)
+            assert refused[:3] == [4, refused[1], "SecurityError"], refused
 
 
 @pytest.mark.skip(reason="needs TriggerMessage: Switchyard sends no TriggerMessage yet")

@@ -12,7 +12,7 @@ from websockets.typing import Subprotocol
 
 from tests.configuration.support import change, ok_result
 from tests.conformance.conftest import Pki
-from tests.conformance.support import configuration_read, connected, finished
+from tests.conformance.support import configuration_read, connected, finished, patch_station, reset
 from tests.support import PASSWORD_201, RunningNode, basic, upgrade_status
 
 V201 = ["ocpp2.0.1"]
@@ -211,15 +211,47 @@ async def test_TC_A_10_update_basic_auth_password_rejected(node: RunningNode) ->
     )
 
 
-@pytest.mark.skip(reason="needs SetNetworkProfile and NetworkConfigurationPriority (2.0.1 B09/B10, A05), not built yet")
-async def test_TC_A_19_upgrade_security_profile_through_a_network_profile() -> None:
-    """TC_A_19_CSMS, upgrade the security profile through a network profile (A05).
+@pytest.mark.skip(reason="needs SetNetworkProfile and NetworkConfigurationPriority (2.0.1 B09/B10, A05)")
+async def test_TC_A_19_steps_1_to_4_network_profile_and_priority() -> None:
+    """TC_A_19_CSMS, steps 1-4: the new network profile and its priority.
 
     The operator asks for a network profile one security profile higher: the CSMS sends
     SetNetworkProfile (ocppVersion OCPP20, ocppTransport JSON, the configured URL, interface and
-    message timeout, securityProfile + 1), then SetVariables OCPPCommCtrlr.NetworkConfigurationPriority
-    containing that slot, then a Reset. The station reconnects with the higher profile and is accepted;
-    a later attempt with the old profile is refused."""
+    message timeout, securityProfile + 1) and, once accepted, SetVariables
+    OCPPCommCtrlr.NetworkConfigurationPriority containing that slot. The rest of the case is below."""
+
+
+async def test_TC_A_19_steps_5_to_13_reset_then_only_the_higher_profile_is_accepted(
+    tls_node: RunningNode, pki: Pki
+) -> None:
+    """TC_A_19_CSMS, steps 5-13, the part that applies before network profiles exist.
+
+    The operator asks for a reset: the CSMS sends Reset and the station accepts. The station reconnects
+    with security profile 2 (TLS and Basic auth) and is accepted; it boots (Accepted) and reports its
+    connectors. It then tries its old profile 1 (plain ws): refused. With profile 2 again: accepted.
+
+    Without SetNetworkProfile, the operator records the higher profile on the station
+    (`securityProfile` through the API) before the reset; the live connection is kept until then."""
+    created = await tls_node.add_station("TC-A-19", ocpp_version="2.0.1", security_profile=1)
+    async with connected(tls_node.ws_url, "TC-A-19", PASSWORD_201, "2.0.1") as st:
+        assert (await st.boot())["status"] == "Accepted"
+        await configuration_read(tls_node, st, created["_id"])
+        assert (await patch_station(tls_node, created["_id"], securityProfile=2))["securityProfile"] == 2
+        requested = ok_result(await reset(tls_node, created["_id"], "Immediate"))
+        sent = await st.expect_call("Reset")
+        assert sent[3] == {"type": "Immediate"}
+        await st.answer(sent, {"status": "Accepted"})
+        assert (await finished(tls_node, requested["_id"]))["status"] == "completed"
+    async with connected(tls_node.wss_url, "TC-A-19", PASSWORD_201, "2.0.1", ssl=pki.station_context()) as st:
+        assert (await st.boot("RemoteReset"))["status"] == "Accepted"
+        await st.report_connectors()
+        await st.answer_configuration_read()
+    assert await upgrade_status(f"{tls_node.ws_url}/TC-A-19", basic("TC-A-19", PASSWORD_201), V201) == (
+        401,
+        "station TC-A-19 uses security profile 2: connect with wss:// (TLS)\n",
+    )
+    async with connected(tls_node.wss_url, "TC-A-19", PASSWORD_201, "2.0.1", ssl=pki.station_context()) as st:
+        await st.sent_nothing_else()
 
 
 def _set_result(component: str, variable: str, status: str) -> dict[str, object]:
