@@ -51,15 +51,7 @@ async def test_TC_001_cold_boot(node: RunningNode) -> None:
     assert recorded["live"]["lastBootStatus"] == "Accepted"  # type: ignore[index]
 
 
-@pytest.mark.parametrize(("case", "kind"), [("TC_013", "Hard"), ("TC_014", "Soft")])
-async def test_TC_013_hard_reset_and_TC_014_soft_reset(node: RunningNode, case: str, kind: str) -> None:
-    """TC_013_CSMS (hard reset) and TC_014_CSMS (soft reset).
-
-    The operator asks for a reset of the given type. The CSMS sends Reset with exactly that type; the
-    charge point accepts, reboots (a new connection), sends a BootNotification, which is accepted, and
-    reports connector 0 and each connector, each answered with an empty result. The reset action
-    ends completed with the charge point's answer."""
-    identity = f"{case}-{kind}"
+async def _reset_and_reboot(node: RunningNode, identity: str, kind: str) -> None:
     created = await node.add_station(identity)
     async with connected(node.ws_url, identity, PASSWORD_16) as st:
         assert (await st.boot())["status"] == "Accepted"
@@ -76,6 +68,21 @@ async def test_TC_013_hard_reset_and_TC_014_soft_reset(node: RunningNode, case: 
         await st.report_connectors()
         # Every boot is followed by a fresh read, so what the operator sees matches the rebooted station.
         assert (await st.answer_configuration_read())[3] == {}
+
+
+async def test_TC_013_hard_reset(node: RunningNode) -> None:
+    """TC_013_CSMS, hard reset.
+
+    The operator asks for a hard reset. The CSMS sends Reset with type Hard; the charge point accepts,
+    reboots (a new connection), sends a BootNotification, which is accepted, and reports connector 0
+    and each connector, each answered with an empty result. The reset action ends completed with the
+    charge point's answer."""
+    await _reset_and_reboot(node, "TC-013", "Hard")
+
+
+async def test_TC_014_soft_reset(node: RunningNode) -> None:
+    """TC_014_CSMS, soft reset: as TC_013, with type Soft."""
+    await _reset_and_reboot(node, "TC-014", "Soft")
 
 
 async def test_TC_019_1_retrieve_all_configuration_keys(node: RunningNode) -> None:
