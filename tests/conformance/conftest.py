@@ -1,0 +1,74 @@
+"""A node as an operator would run it for the OCTT: reading every station on boot, the operator's
+baseline off (the cases choose the values they set), and, for the TLS cases, a TLS listener with a
+server certificate and a CA for station client certificates."""
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import trustme
+
+from tests.configuration.support import baseline
+from tests.conformance.support import SETTINGS, WAIT
+from tests.support import RunningNode, running_node
+
+
+@pytest.fixture
+async def node(tmp_path: Path) -> AsyncIterator[RunningNode]:
+    async with running_node(tmp_path, **SETTINGS) as running:
+        await baseline(running, enabled=False)
+        yield running
+        await _boots_recorded(running)
+
+
+@dataclass
+class Pki:
+    """The CA that signed the node's server certificate and the stations' client certificates."""
+
+    ca: trustme.CA
+
+    def station_context(self, common_name: str | None = None, ca: trustme.CA | None = None) -> ssl.SSLContext:
+        """What a station uses: it trusts our CA, checks the host name, and (profile 3) presents a
+        client certificate with `common_name`, signed by `ca` (ours unless given)."""
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+        self.ca.configure_trust(context)
+        if common_name is not None:
+            (ca or self.ca).issue_cert(f"{common_name}.stations.test", common_name=common_name).configure_cert(context)
+        return context
+
+
+@pytest.fixture
+def pki() -> Pki:
+    return Pki(trustme.CA())
+
+
+@pytest.fixture
+async def tls_node(tmp_path: Path, pki: Pki) -> AsyncIterator[RunningNode]:
+    server = pki.ca.issue_cert("127.0.0.1", "localhost")
+    server.cert_chain_pems[0].write_to_path(tmp_path / "server.pem")
+    server.private_key_pem.write_to_path(tmp_path / "server.key")
+    pki.ca.cert_pem.write_to_path(tmp_path / "clients-ca.pem")
+    async with running_node(
+        tmp_path,
+        **SETTINGS,
+        tls_cert_file=tmp_path / "server.pem",
+        tls_key_file=tmp_path / "server.key",
+        tls_client_ca_file=tmp_path / "clients-ca.pem",
+    ) as running:
+        await baseline(running, enabled=False)
+        yield running
+        await _boots_recorded(running)
+
+
+async def _boots_recorded(node: RunningNode) -> None:
+    """Let the node finish recording the boots it has seen before it stops.
+
+    Stopping cancels the sequencer's boot records (`Sequencer.stop`) even inside their database
+    transaction, which now and then leaves SQLite's write lock held: the recorder's last flush then
+    waits 30 s per attempt and stopping takes minutes. Until that is fixed, a case that ends right
+    after a boot waits here (at most WAIT seconds) instead."""
+    async with asyncio.timeout(WAIT):
+        await asyncio.gather(*node.sy.sequencer._background, return_exceptions=True)
