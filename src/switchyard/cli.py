@@ -88,6 +88,10 @@ def serve(
     tls_cert: Annotated[Path | None, typer.Option(help="Server certificate (PEM) for wss://")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="Server private key (PEM)")] = None,
     tls_client_ca: Annotated[Path | None, typer.Option(help="CA of station client certificates (profile 3)")] = None,
+    tls_second_cert: Annotated[
+        Path | None, typer.Option(help="A second server certificate, of the other key type (RSA or ECDSA)")
+    ] = None,
+    tls_second_key: Annotated[Path | None, typer.Option(help="The second certificate's private key")] = None,
     open_registration: Annotated[
         bool | None,
         typer.Option("--open-registration/--closed-registration", help="Register unknown stations as Pending"),
@@ -107,6 +111,8 @@ def serve(
         tls_cert_file=tls_cert,
         tls_key_file=tls_key,
         tls_client_ca_file=tls_client_ca,
+        tls_second_cert_file=tls_second_cert,
+        tls_second_key_file=tls_second_key,
         open_registration=open_registration,
         database_url=database_url,
         log_level=log_level,

@@ -90,7 +90,9 @@ def _check_station_listeners(settings: Settings) -> None:
     ports = [settings.ocpp_port]
     if settings.tls_cert_file and settings.tls_key_file:
         try:
-            server_context(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
+            server_context(
+                settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file, settings.tls_second()
+            )
         except (OSError, ValueError) as exc:
             raise StartupError(f"the TLS certificate or key cannot be used: {exc}") from None
         ports.append(settings.ocpp_tls_port)

@@ -30,6 +30,15 @@ class Settings(BaseSettings):
     tls_key_file: Path | None = None
     # CA that signed station client certificates (profile 3).
     tls_client_ca_file: Path | None = None
+    # A second certificate and key, of the other key type (RSA besides ECDSA, or the other way round):
+    # the four TLS 1.2 suites OCPP requires need one of each (gateway/tls.py).
+    tls_second_cert_file: Path | None = None
+    tls_second_key_file: Path | None = None
+
+    def tls_second(self) -> tuple[Path, Path] | None:
+        if self.tls_second_cert_file and self.tls_second_key_file:
+            return self.tls_second_cert_file, self.tls_second_key_file
+        return None
 
     # Unknown identities are registered (to this operator, unassigned to a site) and booted Pending.
     open_registration: bool = False

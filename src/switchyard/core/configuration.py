@@ -197,7 +197,7 @@ class Configuration:
             words = RESET_TYPES[station.ocpp_version if station.ocpp_version in RESET_TYPES else "2.0.1"]
             if kind not in words:
                 raise InvalidInput(f"type must be one of Hard, Soft, Immediate, OnIdle; got {kind!r}")
-            if not force:
+            if not force and not _waits_for_idle(station.ocpp_version, words[kind]):
                 running = await session.scalar(
                     select(Transaction)
                     .where(Transaction.station_id == station.id, Transaction.state == "active")
@@ -294,3 +294,9 @@ async def _last_read_failure(session: AsyncSession, station_id: str) -> str | No
     if response is None:
         return None
     return str((response or {}).get("reason") or "it failed without a reason")
+
+
+def _waits_for_idle(ocpp_version: str, sent: str) -> bool:
+    """A 2.0.1 OnIdle reset never interrupts a transaction: the station answers Scheduled and waits for
+    it to end (B12.FR.01/03). A 1.6 Soft reset stops transactions first."""
+    return ocpp_version != "1.6" and sent == "OnIdle"

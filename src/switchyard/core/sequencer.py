@@ -50,6 +50,8 @@ _CONFIRM_RETRY = timedelta(seconds=5)
 _BOOT_RECORD_ATTEMPTS = 3
 _BOOT_RECORD_RETRY = 0.5  # seconds, times the attempt
 _AGAIN = "again"
+# How long a stopping node waits for boot records under way before cancelling them.
+_STOP_GRACE = 5.0
 
 
 @dataclass(slots=True)
@@ -110,6 +112,10 @@ class Sequencer:
 
     async def stop(self) -> None:
         self._running = False
+        # Boot records are short transactions of their own: let them end. Cancelled inside one, SQLite
+        # could be left locked, and the recorder's last flush then waited out its busy timeout.
+        if self._background:
+            await asyncio.wait(list(self._background), timeout=_STOP_GRACE)
         tasks = [lane.task for lane in self._lanes.values() if lane.task is not None] + list(self._background)
         for task in tasks:
             task.cancel()
@@ -309,7 +315,7 @@ class Sequencer:
 
     async def _send(self, ref: StationRef, action: Action) -> Outcome:
         kind = ActionType(action.type)
-        if kind is ActionType.RESET and not action.target.get("force"):
+        if kind is ActionType.RESET and not action.target.get("force") and action.target.get("type") != "OnIdle":
             busy = await self._active_transaction(ref.station_id)
             if busy is not None:
                 return await self._record(action, failed(f"not sent: transaction {busy} started on the station"))
@@ -349,7 +355,9 @@ class Sequencer:
                 return self._clock.now() + _CONFIRM_RETRY
         lane.confirm_failures = 0
         now = self._clock.now()
-        async with self._db.transaction() as session:
+
+        # Through the group commit, whose transaction a stopping node never cancels half-way.
+        async def write(session: AsyncSession) -> None:
             for stale in awaiting:
                 action = await session.get(Action, stale.id)
                 if action is None or action.phase != Phase.AWAITING_REBOOT.value:
@@ -375,6 +383,8 @@ class Sequencer:
             if state is not None:
                 state.reboot_pending = False
                 state.reboot_pending_since = None
+
+        await self._writes.write(write)
         self._events_committed()
         log.info("reboot confirmed", identity=ref.identity, changes=len(awaiting))
         return None

@@ -90,7 +90,9 @@ class Gateway:
         self._servers.append(server)
         self.ws_port = server.sockets[0].getsockname()[1]
         if settings.tls_cert_file and settings.tls_key_file:
-            context = server_context(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
+            context = server_context(
+                settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file, settings.tls_second()
+            )
             tls_server = await loop.create_server(
                 lambda: self._gate(True), settings.host, settings.ocpp_tls_port, ssl=context, backlog=4096
             )

@@ -31,6 +31,9 @@ class Dialect:
     # CSMS calls a station in the Pending state must not get (1.6 §4.2.1; 2.0.1 B02.FR.03/FR.04):
     # it may be configured while Pending, but no transaction may be started or stopped.
     forbidden_while_pending: frozenset[str] = frozenset()
+    # What a Pending station may send besides BootNotification, because the CSMS asked for it while it
+    # was Pending (2.0.1 B02.FR.09: the reports of a GetBaseReport/GetReport, TriggerMessage's messages).
+    allowed_while_pending: frozenset[str] = frozenset()
 
 
 V16 = Dialect(
@@ -57,6 +60,7 @@ V201 = Dialect(
     unknown_message_type="MessageTypeNotSupported",
     max_description=255,
     forbidden_while_pending=frozenset({"RequestStartTransaction", "RequestStopTransaction"}),
+    allowed_while_pending=frozenset({"NotifyReport"}),
 )
 
 DIALECTS: dict[OcppVersion, Dialect] = {V16.version: V16, V201.version: V201}

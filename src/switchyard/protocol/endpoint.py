@@ -178,7 +178,11 @@ class OcppEndpoint:
                 call.message_id, "NotSupported", f"{action} is not supported by this central system", action
             )
             return
-        if not self.accepted and action != "BootNotification":
+        if (
+            not self.accepted
+            and action != "BootNotification"
+            and not (self.boot_status == "Pending" and action in self.dialect.allowed_while_pending)
+        ):
             self.reply_error(
                 call.message_id,
                 "SecurityError",
