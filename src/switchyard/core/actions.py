@@ -99,25 +99,60 @@ async def create_action(
     002 says that event means the request "was sent to your chargestation".
     """
     action = Action(
-        id=action_id or new_id(),
-        operator_id=operator_id,
-        station_id=station_id,
-        type=type.value,
-        status=Status.REQUESTED.value,
-        phase=Phase.QUEUED.value,
-        data=data,
-        target=target,
-        secret=secret,
-        created_by=created_by,
-        reason=reason,
-        value_before=value_before,
-        expires_at=expires_at,
-        created_at=now,
-        updated_at=now,
+        **queued_action(
+            operator_id=operator_id,
+            station_id=station_id,
+            type=type,
+            data=data,
+            target=target,
+            now=now,
+            expires_at=expires_at,
+            created_by=created_by,
+            reason=reason,
+            value_before=value_before,
+            secret=secret,
+            action_id=action_id,
+        )
     )
     session.add(action)
     await session.flush()
     return action
+
+
+def queued_action(
+    *,
+    operator_id: str,
+    station_id: str,
+    type: ActionType,
+    data: dict[str, Any],
+    target: dict[str, Any],
+    now: datetime,
+    expires_at: datetime,
+    created_by: str | None = None,
+    reason: str | None = None,
+    value_before: str | None = None,
+    secret: str | None = None,
+    action_id: str | None = None,
+) -> dict[str, Any]:
+    """The columns of a new action, queued: `create_action` makes one, and a batch inserts many rows
+    in one statement (`insert(Action)` with a list of these)."""
+    return {
+        "id": action_id or new_id(),
+        "operator_id": operator_id,
+        "station_id": station_id,
+        "type": type.value,
+        "status": Status.REQUESTED.value,
+        "phase": Phase.QUEUED.value,
+        "data": data,
+        "target": target,
+        "secret": secret,
+        "created_by": created_by,
+        "reason": reason,
+        "value_before": value_before,
+        "expires_at": expires_at,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 async def announce_sent(session: AsyncSession, action: Action, now: datetime) -> None:

@@ -26,8 +26,9 @@ from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, St
 from switchyard.clock import Clock
 from switchyard.core.action_execution import ActionExecution, Outcome, failed
 from switchyard.core.action_steps import Expire, Facts, ReadBack, Unknown, Wait, next_step
-from switchyard.core.actions import ActionType, Phase, Status, announce_sent, create_action, update_action
+from switchyard.core.actions import ActionType, Phase, Status, announce_sent, update_action
 from switchyard.core.baseline import heartbeat_interval_set
+from switchyard.core.boot_records import BootRecords
 from switchyard.core.config_reader import ConfigurationReader, StationRef
 from switchyard.core.setting_names import same_value
 from switchyard.core.station_passwords import Decrypt, StationPasswords, add_pending_password
@@ -47,10 +48,8 @@ _NOT_SENT_PAUSE = timedelta(seconds=0.25)
 # A station is often slow right after it boots: the read confirming its reboot is tried this often.
 _CONFIRM_ATTEMPTS = 3
 _CONFIRM_RETRY = timedelta(seconds=5)
-_BOOT_RECORD_ATTEMPTS = 3
-_BOOT_RECORD_RETRY = 0.5  # seconds, times the attempt
 _AGAIN = "again"
-# How long a stopping node waits for boot records under way before cancelling them.
+# How long a stopping node waits for boots not written yet before dropping them.
 _STOP_GRACE = 5.0
 
 
@@ -92,7 +91,7 @@ class Sequencer:
         self._lanes: dict[str, _Lane] = {}
         # Stations with open actions or a pending reboot: only these need a lane when they connect.
         self._attention: set[str] = set()
-        self._background: set[asyncio.Task[None]] = set()
+        self._boots = BootRecords(writes, settings.read_on_boot, settings.action_expiry, self._booted)
         self._running = False
         bus.subscribe(STATION_CONNECTED, self._on_connected)
         bus.subscribe(STATION_BOOTED, self._on_booted)
@@ -112,11 +111,11 @@ class Sequencer:
 
     async def stop(self) -> None:
         self._running = False
-        # Boot records are short transactions of their own: let them end. Cancelled inside one, SQLite
-        # could be left locked, and the recorder's last flush then waited out its busy timeout.
-        if self._background:
-            await asyncio.wait(list(self._background), timeout=_STOP_GRACE)
-        tasks = [lane.task for lane in self._lanes.values() if lane.task is not None] + list(self._background)
+        # Boots seen but not written yet are written first (at most _STOP_GRACE): dropped, a station
+        # that rebooted just before the node stopped would wait for its reboot to be confirmed until
+        # its next boot.
+        await self._boots.stop(_STOP_GRACE)
+        tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -146,53 +145,19 @@ class Sequencer:
             self.kick(event.station_id)
 
     def _on_booted(self, event: StationEvent) -> None:
+        """A boot is a reboot: remember it (it ends a reboot wait) and queue a fresh read."""
         _, decision = event.detail
         if decision.status is BootStatus.REJECTED or not self._running:
             return
-        task = asyncio.create_task(self._record_boot(event.station_id))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        # When it booted, not when its batch got written.
+        self._boots.add(event.station_id, self._clock.now())
 
-    async def _record_boot(self, station_id: str) -> None:
-        """A boot is a reboot: remember it (it ends a reboot wait) and queue a fresh read."""
-        booted_at = self._clock.now()  # when it booted, not when a retry got the write through
-        for attempt in range(1, _BOOT_RECORD_ATTEMPTS + 1):
-            try:
-                await self._write_boot(station_id, booted_at)
-            except Exception:
-                if attempt == _BOOT_RECORD_ATTEMPTS or not self._running:
-                    log.exception("recording a boot failed", station_id=station_id)
-                    return
-                # A busy database or a clash with the lane creating the same state row: try again,
-                # or the reboot wait would only end at the station's next boot.
-                log.warning("recording a boot failed; trying again", station_id=station_id, attempt=attempt)
-                await asyncio.sleep(_BOOT_RECORD_RETRY * attempt)
-                continue
-            self._events_committed()
-            self.kick(station_id)
-            return
-
-    async def _write_boot(self, station_id: str, now: datetime) -> None:
-        async with self._db.transaction() as session:
-            state = await session.get(ConfigurationState, station_id)
-            if state is None:
-                state = ConfigurationState(station_id=station_id, reboot_pending=False)
-                session.add(state)
-            state.booted_at = now
-            if self._settings.read_on_boot and not await _read_queued(session, station_id):
-                station = await session.get(Station, station_id)
-                if station is None:
-                    return
-                await create_action(
-                    session,
-                    operator_id=station.operator_id,
-                    station_id=station_id,
-                    type=ActionType.GET_CONFIGURATION,
-                    data={},
-                    target={"trigger": "boot"},
-                    now=now,
-                    expires_at=now + timedelta(seconds=self._settings.action_expiry),
-                )
+    def _booted(self, station_ids: list[str]) -> None:
+        """Their boots are written: each lane looks at its boot read (or, without reads on boot, at the
+        reboot its boot may end)."""
+        for station_id in station_ids:
+            if self._settings.read_on_boot or station_id in self._attention or station_id in self._lanes:
+                self.kick(station_id)
 
     # -- the lane -----------------------------------------------------------------------------
 
@@ -515,19 +480,6 @@ def _rebooted(state: ConfigurationState | None) -> bool:
         and state.reboot_pending_since is not None
         and state.booted_at > state.reboot_pending_since
     )
-
-
-async def _read_queued(session: AsyncSession, station_id: str) -> bool:
-    found = await session.scalar(
-        select(Action.id)
-        .where(
-            Action.station_id == station_id,
-            Action.type == ActionType.GET_CONFIGURATION.value,
-            Action.phase == Phase.QUEUED.value,
-        )
-        .limit(1)
-    )
-    return found is not None
 
 
 async def _remember_heartbeat_interval(session: AsyncSession, action: Action, value: str | None) -> None:

@@ -1,0 +1,162 @@
+"""What the sequencer remembers of each boot, written for many boots at once.
+
+A boot ends a reboot wait (`ConfigurationState.booted_at`) and, with `read_on_boot`, queues a fresh
+whole-configuration read. A reconnect storm brings thousands of boots a second: written one
+transaction (and one task) per boot, they queued for SQLite's single writer for many seconds after
+the storm, held memory all that time, and starved the gateway of CPU: during a storm a transaction
+costs milliseconds of CPU whatever it writes, most of it in the hops to the database thread. Here a
+boot is written at once when the node is quiet, and during a storm at most one transaction per
+`MIN_GAP` writes every boot that arrived meanwhile, in a handful of statements whatever their number.
+"""
+
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+
+import structlog
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from switchyard.core.actions import ActionType, Phase, queued_action
+from switchyard.store.config_tables import Action, ConfigurationState
+from switchyard.store.group_commit import GroupCommit
+from switchyard.store.tables import Station
+
+log = structlog.get_logger("switchyard.sequencer")
+
+# Boots per transaction at most: each is a bound parameter in an `IN (...)` list, far below SQLite's
+# 32766 and PostgreSQL's 65535.
+MAX_BATCH = 5000
+# Seconds between two boot transactions. A boot waits at most this long to be written (and its read
+# to be queued); a storm of 5,000 boots takes about ten transactions instead of hundreds.
+MIN_GAP = 0.25
+_ATTEMPTS = 3
+_RETRY = 0.5  # seconds, times the attempt
+
+
+class BootRecords:
+    """Collects boots and writes them in batches; `recorded` hears which stations were written."""
+
+    def __init__(
+        self,
+        writes: GroupCommit,
+        read_on_boot: bool,
+        action_expiry: float,
+        recorded: Callable[[list[str]], None],
+    ) -> None:
+        self._writes = writes
+        self._read_on_boot = read_on_boot
+        self._expiry = timedelta(seconds=action_expiry)
+        self._recorded = recorded
+        # station id -> when it booted (the latest boot, if it booted again before being written)
+        self._pending: dict[str, datetime] = {}
+        self._writer: asyncio.Task[None] | None = None
+        self._last_write = -MIN_GAP
+        self._stopping = False
+
+    def add(self, station_id: str, booted_at: datetime) -> None:
+        if self._stopping:
+            return
+        self._pending[station_id] = booted_at
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending(), name="boot records")
+
+    async def stop(self, grace: float) -> None:
+        """Write the boots not written yet, waiting at most `grace` seconds; then stop writing.
+
+        A write under way is never cancelled inside its transaction (the group commit runs it to its
+        end): cancelled there, SQLite could be left locked for the node's last flushes."""
+        self._stopping = True
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            await asyncio.wait([writer], timeout=grace)
+            writer.cancel()
+            await asyncio.gather(writer, return_exceptions=True)
+        if self._pending:
+            log.warning("boots not recorded: the node stopped", stations=len(self._pending))
+        self._pending.clear()
+
+    async def _write_pending(self) -> None:
+        while self._pending:
+            wait = self._last_write + MIN_GAP - time.monotonic()
+            if wait > 0 and len(self._pending) < MAX_BATCH and not self._stopping:
+                await asyncio.sleep(wait)  # boots arriving meanwhile join this batch
+            self._last_write = time.monotonic()
+            batch = dict(list(self._pending.items())[:MAX_BATCH])
+            for station_id in batch:
+                del self._pending[station_id]
+            written = await self._write_batch(batch)
+            if written:
+                self._recorded(written)
+
+    async def _write_batch(self, boots: dict[str, datetime]) -> list[str]:
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return await self._writes.write(partial(self._write, boots=boots))
+            except Exception:
+                if attempt == _ATTEMPTS:
+                    break
+                # A busy database, or a clash with a lane creating the same state row: try again, or
+                # the reboot wait would only end at the station's next boot.
+                log.warning("recording boots failed; trying again", stations=len(boots), attempt=attempt)
+                await asyncio.sleep(_RETRY * attempt)
+        if len(boots) == 1:
+            log.exception("recording a boot failed", station_id=next(iter(boots)))
+            return []
+        # One boot that cannot be written must not cost the others theirs.
+        written: list[str] = []
+        for station_id, booted_at in boots.items():
+            try:
+                written += await self._writes.write(partial(self._write, boots={station_id: booted_at}))
+            except Exception:
+                log.exception("recording a boot failed", station_id=station_id)
+        return written
+
+    async def _write(self, session: AsyncSession, boots: dict[str, datetime]) -> list[str]:
+        """Note the boots and queue the reads; returns the stations written (deleted ones are skipped)."""
+        rows = await session.execute(select(Station.id, Station.operator_id).where(Station.id.in_(list(boots))))
+        owners = dict(rows.all())
+        if not owners:
+            return []
+        stations = list(owners)
+        known = set(
+            await session.scalars(
+                select(ConfigurationState.station_id).where(ConfigurationState.station_id.in_(stations))
+            )
+        )
+        if known:
+            await session.execute(update(ConfigurationState), [{"station_id": s, "booted_at": boots[s]} for s in known])
+        fresh = [s for s in stations if s not in known]
+        if fresh:
+            await session.execute(
+                insert(ConfigurationState),
+                [{"station_id": s, "reboot_pending": False, "booted_at": boots[s]} for s in fresh],
+            )
+        if self._read_on_boot:
+            queued = set(
+                await session.scalars(
+                    select(Action.station_id).where(
+                        Action.station_id.in_(stations),
+                        Action.type == ActionType.GET_CONFIGURATION.value,
+                        Action.phase == Phase.QUEUED.value,
+                    )
+                )
+            )
+            reads = [
+                queued_action(
+                    operator_id=operator_id,
+                    station_id=station_id,
+                    type=ActionType.GET_CONFIGURATION,
+                    data={},
+                    target={"trigger": "boot"},
+                    now=boots[station_id],
+                    expires_at=boots[station_id] + self._expiry,
+                )
+                for station_id, operator_id in owners.items()
+                if station_id not in queued
+            ]
+            if reads:
+                await session.execute(insert(Action), reads)
+        return stations
