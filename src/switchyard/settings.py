@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     change_spacing: float = Field(1.0, ge=0)
     # Read a station's whole configuration after each boot (first boot, and every reboot).
     read_on_boot: bool = True
+    # Reads queued by boots that run at once (a reconnect storm queues thousands; the rest wait their turn).
+    boot_read_concurrency: int = Field(20, ge=1)
     # The longest a whole-configuration read may take (each 2.0.1 NotifyReport page gets this much).
     configuration_read_timeout: float = Field(60.0, gt=0)
 

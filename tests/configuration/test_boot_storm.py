@@ -3,18 +3,20 @@
 Issue 8 (item 9): after the configuration work the gateway benchmark's connect+boot of 5,000 stations
 went from 0.31x to 0.56-0.68x of the baseline's time, and memory per idle station doubled. Every boot
 was written in a transaction (and a task) of its own, queued behind the others for SQLite's one
-writer.
+writer, and every boot read started at once, each with its lane's queries and a call waiting for
+the station's answer.
 """
 
 import asyncio
+import json
 from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
 from typing import Any
 
 from sqlalchemy import event
 
-from tests.configuration.support import actions_of
-from tests.support import PASSWORD_16, RunningNode, boot, station
+from tests.configuration.support import SETTINGS, actions_of, baseline, next_call
+from tests.support import PASSWORD_16, RunningNode, boot, running_node, station
 
 
 @contextmanager
@@ -59,3 +61,53 @@ async def test_boots_arriving_together_share_their_writes(node: RunningNode) -> 
     assert all(found[0]["audit"]["requestedBy"] is None for found in reads)
     assert inserts["configuration_states"] <= 4, inserts
     assert inserts["actions"] <= 4, inserts
+
+
+async def test_boot_reads_run_a_few_at_a_time(tmp_path: Any) -> None:
+    """Ten stations boot and none answers its read: three reads are out at a time, the others stay
+    queued, and each read that ends lets the next one go (all ten were sent at once)."""
+    settings = {**SETTINGS, "boot_read_concurrency": 3, "configuration_read_timeout": 60.0}
+    async with running_node(tmp_path, **settings) as node:
+        await baseline(node, enabled=False)
+        names = [f"SLOW-{n}" for n in range(10)]
+        ids = {name: (await node.add_station(name, password=PASSWORD_16))["_id"] for name in names}
+        async with AsyncExitStack() as stack:
+            sockets = dict(zip(names, await boot_together(node, names, stack), strict=True))
+            waiting = {asyncio.create_task(next_call(ws, "GetConfiguration")): name for name, ws in sockets.items()}
+            try:
+                sent = await _reads_sent(waiting, 3)
+                phases = {name: await _read_phase(node, ids[name]) for name in names}
+                assert sorted(name for name, phase in phases.items() if phase == "queued") == sorted(
+                    set(names) - set(sent)
+                ), phases
+                assert node.sy.sequencer.busy_stations() == 3
+
+                first, read = next(iter(sent.items()))
+                await sockets[first].send(json.dumps([3, read[1], {"configurationKey": []}]))
+                more = await _reads_sent(waiting, 1)
+                assert set(more).isdisjoint(sent)
+            finally:
+                for task in waiting:
+                    task.cancel()
+                await asyncio.gather(*waiting, return_exceptions=True)
+
+
+async def _reads_sent(waiting: dict[asyncio.Task[list[Any]], str], count: int) -> dict[str, list[Any]]:
+    """The next `count` stations to receive their GetConfiguration (taken out of `waiting`)."""
+    sent: dict[str, list[Any]] = {}
+    async with asyncio.timeout(10):
+        while len(sent) < count:
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                sent[waiting.pop(task)] = task.result()
+    return sent
+
+
+async def _read_phase(node: RunningNode, station_id: str) -> str:
+    """The phase of the station's boot read, once its boot has been written."""
+    async with asyncio.timeout(10):
+        while True:
+            reads = await actions_of(node, station_id, type="chargestation.get_configuration")
+            if reads:
+                return str(reads[0]["phase"])
+            await asyncio.sleep(0.02)

@@ -29,6 +29,8 @@ log = structlog.get_logger("switchyard.sequencer")
 # Boots per transaction at most: each is a bound parameter in an `IN (...)` list, far below SQLite's
 # 32766 and PostgreSQL's 65535.
 MAX_BATCH = 5000
+# More boots than this waiting to be written: a reconnect storm is under way.
+STORM = 50
 # Seconds between two boot transactions. A boot waits at most this long to be written (and its read
 # to be queued); a storm of 5,000 boots takes about ten transactions instead of hundreds.
 MIN_GAP = 0.25
@@ -55,6 +57,11 @@ class BootRecords:
         self._writer: asyncio.Task[None] | None = None
         self._last_write = -MIN_GAP
         self._stopping = False
+
+    @property
+    def storm(self) -> bool:
+        """Boots are arriving faster than one transaction's worth per `MIN_GAP`."""
+        return len(self._pending) >= STORM
 
     def add(self, station_id: str, booted_at: datetime) -> None:
         if self._stopping:

@@ -61,6 +61,8 @@ class _Lane:
     station: StationRef | None = None
     # Failed reads confirming the station's reboot, in a row.
     confirm_failures: int = 0
+    # Started for a read its boot queued: holds one of the boot reads' places until its first step ends.
+    boot_read: bool = False
 
 
 class Sequencer:
@@ -92,6 +94,10 @@ class Sequencer:
         # Stations with open actions or a pending reboot: only these need a lane when they connect.
         self._attention: set[str] = set()
         self._boots = BootRecords(writes, settings.read_on_boot, settings.action_expiry, self._booted)
+        # Stations whose boot queued a read, in boot order, waiting for a place among the
+        # `boot_read_concurrency` reads that run at once.
+        self._boot_reads: dict[str, None] = {}
+        self._boot_reading = 0
         self._running = False
         bus.subscribe(STATION_CONNECTED, self._on_connected)
         bus.subscribe(STATION_BOOTED, self._on_booted)
@@ -115,6 +121,7 @@ class Sequencer:
         # that rebooted just before the node stopped would wait for its reboot to be confirmed until
         # its next boot.
         await self._boots.stop(_STOP_GRACE)
+        self._boot_reads.clear()
         tasks = [lane.task for lane in self._lanes.values() if lane.task is not None]
         for task in tasks:
             task.cancel()
@@ -153,11 +160,44 @@ class Sequencer:
         self._boots.add(event.station_id, self._clock.now())
 
     def _booted(self, station_ids: list[str]) -> None:
-        """Their boots are written: each lane looks at its boot read (or, without reads on boot, at the
-        reboot its boot may end)."""
+        """Their boots are written: a station with work waiting (a reboot to confirm, changes) goes on
+        at once; one whose only work is its boot read waits for its turn (`_start_boot_reads`)."""
         for station_id in station_ids:
-            if self._settings.read_on_boot or station_id in self._attention or station_id in self._lanes:
+            if station_id in self._boot_reads:
+                continue  # booted again before its read's turn came: that read is still the fresh one
+            if station_id in self._lanes or station_id in self._attention:
                 self.kick(station_id)
+            elif self._settings.read_on_boot:
+                self._attention.add(station_id)
+                self._boot_reads[station_id] = None
+        self._start_boot_reads()
+
+    def _start_boot_reads(self) -> None:
+        """Start waiting boot reads while fewer than `boot_read_concurrency` run.
+
+        After a reconnect storm thousands of reads are queued within seconds; started all at once,
+        their lanes' queries took the CPU from the stations still connecting, and each held its
+        lane and its call (waiting for the station's answer) in memory. None starts while the storm
+        is still being written: admitting the stations comes first, and its last batch starts them.
+        A request for a waiting station, or its reconnect, starts its lane at once (the lane then
+        reads first).
+        """
+        if self._boots.storm:
+            return
+        while self._boot_reads and self._boot_reading < self._settings.boot_read_concurrency and self._running:
+            station_id = next(iter(self._boot_reads))
+            del self._boot_reads[station_id]
+            if station_id in self._lanes:
+                continue  # started meanwhile, and will read
+            self.kick(station_id)
+            self._lanes[station_id].boot_read = True
+            self._boot_reading += 1
+
+    def _boot_read_stepped(self, lane: _Lane) -> None:
+        if lane.boot_read:
+            lane.boot_read = False
+            self._boot_reading -= 1
+            self._start_boot_reads()
 
     # -- the lane -----------------------------------------------------------------------------
 
@@ -170,6 +210,7 @@ class Sequencer:
                 except Exception:
                     log.exception("sequencer step failed", station_id=station_id)
                     until = self._clock.now() + _RETRY_AFTER
+                self._boot_read_stepped(lane)
                 if until == _AGAIN:
                     continue
                 if until is None:
@@ -187,6 +228,7 @@ class Sequencer:
         finally:
             if self._lanes.get(station_id) is lane:
                 del self._lanes[station_id]
+            self._boot_read_stepped(lane)
 
     async def _step(self, station_id: str, lane: _Lane) -> datetime | str | None:
         """Do the next thing for this station; returns when to look again (None: nothing left)."""
