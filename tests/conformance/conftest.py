@@ -2,7 +2,6 @@
 baseline off (the cases choose the values they set), and, for the TLS cases, a TLS listener with a
 server certificate and a CA for station client certificates."""
 
-import asyncio
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ import pytest
 import trustme
 
 from tests.configuration.support import baseline
-from tests.conformance.support import SETTINGS, WAIT
+from tests.conformance.support import SETTINGS
 from tests.support import RunningNode, running_node
 
 
@@ -21,7 +20,6 @@ async def node(tmp_path: Path) -> AsyncIterator[RunningNode]:
     async with running_node(tmp_path, **SETTINGS) as running:
         await baseline(running, enabled=False)
         yield running
-        await _boots_recorded(running)
 
 
 @dataclass
@@ -60,15 +58,3 @@ async def tls_node(tmp_path: Path, pki: Pki) -> AsyncIterator[RunningNode]:
     ) as running:
         await baseline(running, enabled=False)
         yield running
-        await _boots_recorded(running)
-
-
-async def _boots_recorded(node: RunningNode) -> None:
-    """Let the node finish recording the boots it has seen before it stops.
-
-    Stopping cancels the sequencer's boot records (`Sequencer.stop`) even inside their database
-    transaction, which now and then leaves SQLite's write lock held: the recorder's last flush then
-    waits 30 s per attempt and stopping takes minutes. Until that is fixed, a case that ends right
-    after a boot waits here (at most WAIT seconds) instead."""
-    async with asyncio.timeout(WAIT):
-        await asyncio.gather(*node.sy.sequencer._background, return_exceptions=True)
