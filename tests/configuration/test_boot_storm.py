@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from contextlib import AsyncExitStack, contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from switchyard.store.config_tables import Action, ConfigurationState
 from tests.configuration.support import SETTINGS, actions_of, baseline, next_call
 from tests.support import PASSWORD_16, RunningNode, boot, running_node, station
 
@@ -111,3 +112,24 @@ async def _read_phase(node: RunningNode, station_id: str) -> str:
             if reads:
                 return str(reads[0]["phase"])
             await asyncio.sleep(0.02)
+
+
+async def test_boots_seen_before_the_node_stops_are_written(node: RunningNode) -> None:
+    """The second of two boots in quick succession waits for the next batch; the node stops meanwhile.
+    Both boots are written before it stops (dropped, the second station's reboot wait and its boot
+    read would only come with its next boot)."""
+    ids = [(await node.add_station(name, password=PASSWORD_16))["_id"] for name in ("STOP-A", "STOP-B")]
+    async with AsyncExitStack() as stack:
+        await boot_together(node, ["STOP-A"], stack)
+        await boot_together(node, ["STOP-B"], stack)
+        async with asyncio.timeout(10):
+            await node.sy.sequencer.stop()
+    async with node.sy.db.sessions() as session:
+        booted = dict(
+            (await session.execute(select(ConfigurationState.station_id, ConfigurationState.booted_at))).all()
+        )
+        reads = set(
+            await session.scalars(select(Action.station_id).where(Action.type == "chargestation.get_configuration"))
+        )
+    assert set(ids) <= {station for station, at in booted.items() if at is not None}
+    assert set(ids) <= reads
