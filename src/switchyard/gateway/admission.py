@@ -88,7 +88,6 @@ class Admission:
         self._checking: set[str] = set()
 
     async def admit(self, request: UpgradeRequest, peer: TlsPeer) -> Admitted:
-        source = source_key(peer.address)
         identity: str | None = None
         record: StationRecord | None = None
         try:
@@ -99,7 +98,8 @@ class Admission:
             if record is None or self.identities.failing(identity_key(identity)):
                 # A throttled address delays probing and failing stations; a station with a clean
                 # record behind the same address (one NAT for a whole site) still gets in.
-                _wait_turn(self.sources.wait(source))
+                # (The source's key is worked out only here: parsing the address costs every login.)
+                _wait_turn(self.sources.wait(source_key(peer.address)))
             # Looked at again after the lookup: failures may have landed while it was under way.
             _wait_turn(self.identities.wait(identity_key(identity)))
             if identity in self._checking:

@@ -62,6 +62,21 @@ class StationConnection(WSListener):
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         kind = frame.msg_type
+        if kind is _TEXT and frame.fin and self._message == _NO_MESSAGE:
+            # A whole text message, the OCPP case; the budget check and `_check_calls_in_progress`
+            # are written out because this runs for every message.
+            if transport.is_close_frame_sent:
+                return  # closing: frames still in the read buffer are not worked on
+            wait = self._budget.spend(self.gateway.flow_limits, frame.payload_size)
+            if wait > 0.0 and not self._over_budget(transport, wait):
+                return
+            endpoint = self.endpoint
+            # A view into picows' buffer: decoded before this callback returns, never kept.
+            endpoint.receive(frame.get_payload_as_memoryview())
+            tasks = endpoint.tasks
+            if tasks and len(tasks) >= MAX_CALLS_IN_PROGRESS:
+                self._check_calls_in_progress(transport)
+            return
         if kind is _CLOSE:
             self._answer_close(transport, frame)
             return
@@ -76,11 +91,6 @@ class StationConnection(WSListener):
             return
         if not frame.fin:
             self._start_fragments(transport, frame)
-        elif kind is _TEXT:
-            if self._charge(transport, frame.payload_size):
-                # A view into picows' buffer: decoded before this callback returns, never kept.
-                self.endpoint.receive(frame.get_payload_as_memoryview())
-                self._check_calls_in_progress(transport)
         elif kind is _BINARY and self._charge(transport, frame.payload_size):
             self.endpoint.receive_binary()
 
@@ -129,8 +139,10 @@ class StationConnection(WSListener):
     def _charge(self, transport: WSTransport, size: int) -> bool:
         """Count one message against the station's budget; False when the connection was closed for it."""
         wait = self._budget.spend(self.gateway.flow_limits, size)
-        if wait <= 0.0:
-            return True
+        return wait <= 0.0 or self._over_budget(transport, wait)
+
+    def _over_budget(self, transport: WSTransport, wait: float) -> bool:
+        """Past its budget: pause reading for `wait` seconds; False when the connection was closed instead."""
         if wait == OVERRUN:  # reading on would let it take the loop from every other station
             self.gateway.overran(self)
             self._fail(transport, WSCloseCode.POLICY_VIOLATION, b"message rate over the station's budget")
