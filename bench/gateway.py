@@ -174,8 +174,12 @@ async def heartbeat(kind: str, bench: Bench) -> dict[str, Any]:
             plan.heartbeat_stations,
             warmup=plan.heartbeat_warmup,
             duration=plan.heartbeat_duration,
+            # Switchyard reads each station's configuration after its boot; the window starts after those.
+            boot_calls=1 if kind == "switchyard" else 0,
         )
         check_booted(await client.event("booted"), plan.heartbeat_stations, server)
+        if kind == "switchyard":
+            await client.event("calls-settled")
         await client.event("window-start")
         window = Window(server, client)
         await client.event("window-end")

@@ -30,6 +30,8 @@ BOOT = b'[2,"boot-1","BootNotification",{"chargePointVendor":"Bench","chargePoin
 HEARTBEAT = b'[2,"hb","Heartbeat",{}]'
 READ_BUFFER_BYTES = 4096
 MAX_REPORTED_FAILURES = 5
+# Seconds after the last refused boot call before heartbeats start: the server records the refusals.
+SETTLE_AFTER_CALLS = 0.5
 
 
 def emit(event: str, **values: Any) -> None:
@@ -47,6 +49,10 @@ class Load:
         self.drained = asyncio.Event()
         self.disconnected = 0
         self.failures: list[str] = []
+        # Calls from the central system refused so far (Switchyard's configuration read after each boot).
+        self.calls_refused = 0
+        self.calls_expected = 1 << 62
+        self.calls_settled = asyncio.Event()
         # hold mode: set once every raw station's connection is gone
         self.closing_target = 1 << 62
         self.all_closed = asyncio.Event()
@@ -82,6 +88,10 @@ class Station(WSListener):
             # refused at once, as a station without that feature would; it is not a round trip.
             message_id = json.loads(payload)[1]
             transport.send(WSMsgType.TEXT, json.dumps([4, message_id, "NotSupported", "", {}]).encode())
+            load = self.load
+            load.calls_refused += 1
+            if load.calls_refused >= load.calls_expected:
+                load.calls_settled.set()
             return
         if self.beating:
             load = self.load
@@ -155,6 +165,20 @@ async def connect_all(load: Load, port: int, count: int, concurrency: int, timeo
     return stations
 
 
+async def settle_boot_calls(load: Load, expected: int, timeout: float) -> None:
+    """Wait (at most `timeout`) until the server's calls after the boots came and were refused, then a
+    moment for the server to record the refusals: the window then measures heartbeats alone, not the
+    end of the post-boot work (that is part of the connect measurement)."""
+    started = time.perf_counter()
+    load.calls_expected = expected
+    if load.calls_refused >= expected:
+        load.calls_settled.set()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(load.calls_settled.wait(), timeout)
+    await asyncio.sleep(SETTLE_AFTER_CALLS)
+    emit("calls-settled", refused=load.calls_refused, expected=expected, seconds=time.perf_counter() - started)
+
+
 async def close_all(stations: list[Station], timeout: float) -> None:
     transports = [s.transport for s in stations if s.transport is not None and not s.transport.is_disconnected]
     for transport in transports:
@@ -174,6 +198,8 @@ async def heartbeat(args: argparse.Namespace) -> None:
     load = Load()
     stations = await connect_all(load, args.port, args.stations, args.concurrency, args.timeout)
     emit("booted", booted=len(stations), **failures(load))
+    if args.boot_calls:
+        await settle_boot_calls(load, len(stations) * args.boot_calls, args.timeout)
     load.running = True
     load.beating = len(stations)
     for station in stations:
@@ -268,6 +294,9 @@ def main() -> None:
     parser.add_argument("--stations", type=int, required=True)
     parser.add_argument("--concurrency", type=int, default=200, help="connects+boots in flight")
     parser.add_argument("--warmup", type=float, default=1.0, help="heartbeat: seconds before the window")
+    parser.add_argument(
+        "--boot-calls", type=int, default=0, help="heartbeat: calls per station the server sends after a boot"
+    )
     parser.add_argument("--duration", type=float, default=5.0, help="heartbeat: seconds counted")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds for one handshake or boot")
     parser.add_argument("--hold", type=float, default=120.0, help="hold: longest wait for `close` on stdin")

@@ -213,7 +213,7 @@ class Client:
     ) -> "Client":
         argv = [sys.executable, "-m", module, mode, "--port", str(port), "--deadline", str(deadline)]
         for name, value in options.items():
-            argv += [f"--{name}", str(value)]
+            argv += [f"--{name.replace('_', '-')}", str(value)]
         process = await spawn(
             *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
         )

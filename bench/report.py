@@ -332,7 +332,10 @@ def markdown(summary: Summary) -> str:
         "",
         "## What is measured",
         "",
-        f"1. **Heartbeat throughput.** {plan['heartbeat_stations']} stations connect and boot, then each sends "
+        f"1. **Heartbeat throughput.** {plan['heartbeat_stations']} stations connect and boot; on Switchyard they "
+        "first wait until each got the configuration read Switchyard sends after a boot, refuse it "
+        "(`NotSupported`, as a station without that call would) and 0.5 s passed, so the window measures "
+        "heartbeats, not the end of the post-boot work (which the connect measurement includes). Then each sends "
         "`Heartbeat` CALLs back-to-back with exactly one outstanding call. Round trips (CALLRESULTs received) are "
         f"counted over {plan['heartbeat_duration']:g} s after a {plan['heartbeat_warmup']:g} s warm-up. Server CPU is "
         "the server process's CPU time during the window divided by the window (100% = one core). The machine "
@@ -373,7 +376,9 @@ def markdown(summary: Summary) -> str:
         "measurement uses picows stations (frames encoded once); the connect, memory and idle measurements use "
         "the minimal station of `bench/raw_client.py` (upgrade, check of the 101 and its Sec-WebSocket-Accept, "
         "one masked BootNotification), because the picows client spent as much CPU per connection as the "
-        "servers and capped what connect+boot could show.",
+        "servers and capped what connect+boot could show. The raw station does not answer calls from the "
+        "server: the configuration reads Switchyard sends after each boot (at most "
+        "`SWITCHYARD_BOOT_READ_CONCURRENCY`, 20, at a time) stay in flight while those measurements run.",
         "",
         "## The two servers",
         "",
@@ -392,8 +397,10 @@ def markdown(summary: Summary) -> str:
         "",
         "Switchyard does more work per connection than the baseline: it looks the station up in the database, "
         "checks its password (PBKDF2-SHA256, security profile 1), records connection state, the BootNotification "
-        "and last-seen times write-behind in SQLite, and validates every CALL and CALLRESULT against the OCPP "
-        "schemas (per-station connect lines are DEBUG; an INFO summary is logged every minute). The baseline "
+        "and last-seen times write-behind in SQLite, queues a configuration read for every boot (an action "
+        "row, written with the boot's lane state in batches during a storm), and validates every CALL and "
+        "CALLRESULT against the OCPP schemas (per-station connect lines are DEBUG; an INFO summary is logged "
+        "every minute). The baseline "
         "validates payloads too but does no authentication and keeps no state.",
         "",
         "## Raw numbers per run",
