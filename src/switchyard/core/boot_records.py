@@ -5,11 +5,14 @@ whole-configuration read. A reconnect storm brings thousands of boots a second: 
 transaction (and one task) per boot, they queued for SQLite's single writer for many seconds after
 the storm, held memory all that time, and starved the gateway of CPU: during a storm a transaction
 costs milliseconds of CPU whatever it writes, most of it in the hops to the database thread. Here a
-boot is written at once when the node is quiet, and during a storm at most one transaction per
-`MIN_GAP` writes every boot that arrived meanwhile, in a handful of statements whatever their number.
+boot is written at once when the node is quiet. During a storm the boots wait until it has passed
+(fewer than `STORM` new boots in `MIN_GAP`), at most `MAX_DEFER` seconds or `MAX_WAITING` boots,
+so that answering the stations comes first; then everything waiting is written in transactions of
+`MAX_BATCH` boots, each a handful of statements whatever its number of boots.
 """
 
 import asyncio
+import itertools
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -27,13 +30,16 @@ from switchyard.store.tables import Station
 log = structlog.get_logger("switchyard.sequencer")
 
 # Boots per transaction at most: each is a bound parameter in an `IN (...)` list, far below SQLite's
-# 32766 and PostgreSQL's 65535.
-MAX_BATCH = 5000
-# More boots than this waiting to be written: a reconnect storm is under way.
+# 32766 and PostgreSQL's 65535, and the rows of one transaction are built on the event loop, which
+# they hold for about 20 ms per 1,000.
+MAX_BATCH = 1000
+# More boots than this waiting to be written (or arriving in `MIN_GAP`): a reconnect storm is under way.
 STORM = 50
-# Seconds between two boot transactions. A boot waits at most this long to be written (and its read
-# to be queued); a storm of 5,000 boots takes about ten transactions instead of hundreds.
+# Seconds between two rounds of writing, outside a storm: a boot waits at most this long.
 MIN_GAP = 0.25
+# During a storm, the longest a boot waits to be written, and the most boots kept waiting.
+MAX_DEFER = 2.0
+MAX_WAITING = 10_000
 _ATTEMPTS = 3
 _RETRY = 0.5  # seconds, times the attempt
 
@@ -88,15 +94,25 @@ class BootRecords:
     async def _write_pending(self) -> None:
         while self._pending:
             wait = self._last_write + MIN_GAP - time.monotonic()
-            if wait > 0 and len(self._pending) < MAX_BATCH and not self._stopping:
-                await asyncio.sleep(wait)  # boots arriving meanwhile join this batch
+            if wait > 0 and not self._stopping:
+                await asyncio.sleep(wait)  # boots arriving meanwhile join this round
+            await self._let_storm_pass()
             self._last_write = time.monotonic()
-            batch = dict(list(self._pending.items())[:MAX_BATCH])
-            for station_id in batch:
-                del self._pending[station_id]
-            written = await self._write_batch(batch)
-            if written:
-                self._recorded(written)
+            while self._pending:
+                batch = dict(itertools.islice(self._pending.items(), MAX_BATCH))
+                for station_id in batch:
+                    del self._pending[station_id]
+                written = await self._write_batch(batch)
+                if written:
+                    self._recorded(written)
+
+    async def _let_storm_pass(self) -> None:
+        deadline = time.monotonic() + MAX_DEFER
+        while self.storm and not self._stopping and len(self._pending) < MAX_WAITING and time.monotonic() < deadline:
+            before = len(self._pending)
+            await asyncio.sleep(MIN_GAP)
+            if len(self._pending) - before < STORM:
+                return
 
     async def _write_batch(self, boots: dict[str, datetime]) -> list[str]:
         for attempt in range(1, _ATTEMPTS + 1):
