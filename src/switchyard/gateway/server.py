@@ -168,6 +168,7 @@ class Gateway:
         transport.set_protocol(protocol)
         protocol.connection_made(transport)
         _replay(protocol, request)
+        _forget_request(protocol)
         transport.resume_reading()
 
     def _switching_protocols(self, subprotocol: str | None) -> WSUpgradeResponse:
@@ -304,6 +305,18 @@ def _peer_address(connection: StationConnection) -> str | None:
 
 def _unbound_send(frame: bytes) -> None:
     raise RuntimeError("endpoint used before its connection was attached")
+
+
+def _forget_request(protocol: WSProtocol) -> None:
+    """Drop the upgrade request picows parsed from the replayed bytes.
+
+    picows keeps it on the transport for the connection's life (about 2 KB of header strings in a
+    case-insensitive multidict), and nothing reads it after the handshake: the gate parsed its own
+    copy. The attribute is read-only; the headers are emptied instead."""
+    request = protocol.transport.request if protocol.transport is not None else None
+    if request is not None:
+        request.headers.clear()
+        request.path = b""
 
 
 def _replay(protocol: WSProtocol, data: bytes) -> None:
