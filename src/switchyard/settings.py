@@ -112,7 +112,7 @@ class Settings(BaseSettings):
     # Deliveries in flight at once (each to a different subscription and station), in all and per
     # subscription: a slow receiver holds at most its subscription's share, each for webhook_timeout.
     webhook_concurrency: int = Field(32, ge=1, le=1000)
-    webhook_concurrency_per_subscription: int = Field(4, ge=1, le=100)
+    webhook_concurrency_per_subscription: int = Field(16, ge=1, le=100)
     # Networks webhooks may reach although they are not public (loopback, private, link-local...):
     # CIDRs separated by commas, like "10.0.0.0/8,127.0.0.1/32". Empty: public addresses only.
     webhook_allowed_networks: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()

@@ -46,6 +46,8 @@ class Receiver:
         # Requests being answered now (arrived, not yet answered).
         self.concurrent = 0
         self.max_concurrent = 0
+        # TCP connections accepted so far.
+        self.connections = 0
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
@@ -81,6 +83,7 @@ class Receiver:
                 await self._arrived.wait()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         self._writers.add(writer)
         try:
             while True:

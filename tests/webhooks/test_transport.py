@@ -122,3 +122,20 @@ async def test_httpx_errors_come_through_as_httpx_errors(receiver: Receiver) -> 
             await client.post(receiver.url, content=b"{}")
         with pytest.raises(httpx.ConnectError, match=r"nowhere\.test did not resolve"):
             await client.post("http://nowhere.test/", content=b"{}")
+
+
+async def test_attempts_in_a_row_share_one_connection(receiver: Receiver) -> None:
+    """The answer's short body is read and dropped, so its connection carries the next delivery
+    (left unread, every delivery opened, resolved and checked a connection of its own)."""
+    async with _client(TargetPolicy(LOOPBACK, FakeDns())) as client:
+        outcomes = [await _attempt(client, receiver.url) for _ in range(5)]
+    assert [o.status_code for o in outcomes] == [200] * 5
+    assert receiver.connections == 1
+
+
+async def test_a_long_answer_is_not_read_and_its_connection_not_reused(receiver: Receiver) -> None:
+    receiver.answer_body = b"x" * (webhook_sender.DRAIN_LIMIT + 1)
+    async with _client(TargetPolicy(LOOPBACK, FakeDns())) as client:
+        outcomes = [await _attempt(client, receiver.url) for _ in range(2)]
+    assert [(o.status_code, o.error) for o in outcomes] == [(200, None)] * 2
+    assert receiver.connections == 2

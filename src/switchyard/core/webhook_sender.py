@@ -16,6 +16,8 @@ from switchyard.core import webhook_signing
 from switchyard.core.webhook_targets import AddressRefused, HostUnresolved
 
 _ERROR_LENGTH = 300
+# Answer bodies up to this size are read (and dropped) so their connection can be used again.
+DRAIN_LIMIT = 16 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +58,10 @@ async def attempt(
     """POST a signed body; success is any 2xx. Never raises for what the network or receiver does.
 
     The whole attempt, from connecting to the answer's status line, gets `timeout` seconds (httpx's
-    timeouts are per step, so a receiver trickling bytes could hold the slot for ever). The answer's
-    body is never read: what the tenant sees is the status code and a fixed reason, so a URL that
-    points at something internal cannot be used to read its answers."""
+    timeouts are per step, so a receiver trickling bytes could hold the slot for ever). What the
+    tenant sees is the status code and a fixed reason, never the answer's body, so a URL that points
+    at something internal cannot be used to read its answers; a short body is read and dropped
+    all the same, so that the connection can carry the next delivery (see `_drain`)."""
     headers = webhook_signing.headers(key, message_id, int(now.timestamp()), body)
     started = time.perf_counter()
     status_code: int | None = None
@@ -68,14 +71,35 @@ async def attempt(
         async with asyncio.timeout(timeout):
             async with client.stream("POST", url, content=body, headers=headers) as response:
                 status_code = response.status_code
+                await _drain(response)
     except TimeoutError:
-        error, timed_out = f"timed out: no answer within {timeout:g} s", True
+        if status_code is None:  # answered in time, and only its body was slow: that is an answer
+            error, timed_out = f"timed out: no answer within {timeout:g} s", True
     except httpx.HTTPError as exc:
         error, timed_out = failure_reason(exc, timeout), isinstance(exc, httpx.TimeoutException)
     if status_code is not None and not 200 <= status_code < 300:
         error = status_reason(status_code)
     duration_ms = round((time.perf_counter() - started) * 1000)
     return Outcome(now, status_code, error, duration_ms, timed_out)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read and drop an answer body of at most `DRAIN_LIMIT` bytes.
+
+    A connection whose answer was not read to its end cannot carry another request, so leaving
+    every body unread opened a new connection (and resolved and checked the target again) for every
+    delivery. A longer body is left unread: its connection is closed, as before."""
+    length = response.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > DRAIN_LIMIT):
+        return
+    read = 0
+    try:
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read > DRAIN_LIMIT:
+                return
+    except httpx.HTTPError:
+        return  # the status line is the answer; a body that breaks off changes nothing
 
 
 def failed_before_sending(now: datetime, error: str) -> Outcome:
