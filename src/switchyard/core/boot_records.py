@@ -66,7 +66,7 @@ class BootRecords:
 
     @property
     def storm(self) -> bool:
-        """Boots are arriving faster than one transaction's worth per `MIN_GAP`."""
+        """A reconnect storm is under way: `STORM` or more boots wait to be written."""
         return len(self._pending) >= STORM
 
     def add(self, station_id: str, booted_at: datetime) -> None:
