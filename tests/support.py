@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import trustme
 import websockets
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -186,3 +187,17 @@ async def boot(ws: ClientConnection, version: str = "1.6") -> dict[str, Any]:
     reply = await exchange(ws, [2, "boot-1", "BootNotification", payload])
     assert reply[0] == 3, reply
     return reply[2]  # type: ignore[no-any-return]
+
+
+def tls_settings(folder: Path, ca: trustme.CA | None = None, client_ca: bool = True) -> dict[str, Any]:
+    """Settings for a TLS station listener with a certificate from `ca` (a new test CA if not given) for
+    127.0.0.1 and localhost, and that CA (written to `ca.pem`) for client certificates."""
+    ca = ca or trustme.CA()
+    server = ca.issue_cert("127.0.0.1", "localhost")
+    server.cert_chain_pems[0].write_to_path(folder / "server.pem")
+    server.private_key_pem.write_to_path(folder / "server.key")
+    ca.cert_pem.write_to_path(folder / "ca.pem")
+    settings: dict[str, Any] = {"tls_cert_file": folder / "server.pem", "tls_key_file": folder / "server.key"}
+    if client_ca:
+        settings["tls_client_ca_file"] = folder / "ca.pem"
+    return settings

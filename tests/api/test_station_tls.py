@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from switchyard.core.registry import Registry, StationTls
-from tests.api.conftest import tls_settings
 from tests.api.helpers import expect, unique
-from tests.support import PASSWORD_16, RunningNode, running_node
+from tests.support import PASSWORD_16, RunningNode, running_node, tls_settings
 
 STATIONS = "/v1.1/chargestations"
 NO_LISTENER_2 = (

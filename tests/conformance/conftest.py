@@ -12,7 +12,7 @@ import trustme
 
 from tests.configuration.support import baseline
 from tests.conformance.support import SETTINGS
-from tests.support import RunningNode, running_node
+from tests.support import RunningNode, running_node, tls_settings
 
 
 @pytest.fixture
@@ -45,16 +45,6 @@ def pki() -> Pki:
 
 @pytest.fixture
 async def tls_node(tmp_path: Path, pki: Pki) -> AsyncIterator[RunningNode]:
-    server = pki.ca.issue_cert("127.0.0.1", "localhost")
-    server.cert_chain_pems[0].write_to_path(tmp_path / "server.pem")
-    server.private_key_pem.write_to_path(tmp_path / "server.key")
-    pki.ca.cert_pem.write_to_path(tmp_path / "clients-ca.pem")
-    async with running_node(
-        tmp_path,
-        **SETTINGS,
-        tls_cert_file=tmp_path / "server.pem",
-        tls_key_file=tmp_path / "server.key",
-        tls_client_ca_file=tmp_path / "clients-ca.pem",
-    ) as running:
+    async with running_node(tmp_path, **SETTINGS, **tls_settings(tmp_path, pki.ca)) as running:
         await baseline(running, enabled=False)
         yield running

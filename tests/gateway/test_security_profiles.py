@@ -11,7 +11,17 @@ import trustme
 import websockets
 from websockets.exceptions import InvalidMessage, InvalidStatus
 
-from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic, boot, running_node, station, upgrade_status
+from tests.support import (
+    PASSWORD_16,
+    PASSWORD_201,
+    RunningNode,
+    basic,
+    boot,
+    running_node,
+    station,
+    tls_settings,
+    upgrade_status,
+)
 
 
 @dataclass
@@ -34,16 +44,7 @@ def pki() -> Pki:
 
 @pytest.fixture
 async def tls_node(tmp_path: Path, pki: Pki) -> AsyncIterator[RunningNode]:
-    server = pki.ca.issue_cert("127.0.0.1", "localhost")
-    server.cert_chain_pems[0].write_to_path(tmp_path / "server.pem")
-    server.private_key_pem.write_to_path(tmp_path / "server.key")
-    pki.ca.cert_pem.write_to_path(tmp_path / "clients-ca.pem")
-    async with running_node(
-        tmp_path,
-        tls_cert_file=tmp_path / "server.pem",
-        tls_key_file=tmp_path / "server.key",
-        tls_client_ca_file=tmp_path / "clients-ca.pem",
-    ) as node:
+    async with running_node(tmp_path, **tls_settings(tmp_path, pki.ca)) as node:
         yield node
 
 

@@ -8,7 +8,7 @@ import trustme
 
 from switchyard.sim.station import SimulatedStation
 from tests.sim.support import booted_station, register, set_password, spec_for
-from tests.support import RunningNode, running_node
+from tests.support import RunningNode, running_node, tls_settings
 
 NEW_KEY = "00112233445566778899aabbccddeeff00112233"
 
@@ -53,16 +53,7 @@ TlsNode = tuple[RunningNode, trustme.CA, Path]
 @pytest.fixture
 async def tls_node(tmp_path: Path) -> AsyncIterator[TlsNode]:
     ca = trustme.CA()
-    server = ca.issue_cert("127.0.0.1", "localhost")
-    server.cert_chain_pems[0].write_to_path(tmp_path / "server.pem")
-    server.private_key_pem.write_to_path(tmp_path / "server.key")
-    ca.cert_pem.write_to_path(tmp_path / "ca.pem")
-    async with running_node(
-        tmp_path,
-        tls_cert_file=tmp_path / "server.pem",
-        tls_key_file=tmp_path / "server.key",
-        tls_client_ca_file=tmp_path / "ca.pem",
-    ) as node:
+    async with running_node(tmp_path, **tls_settings(tmp_path, ca)) as node:
         yield node, ca, tmp_path
 
 

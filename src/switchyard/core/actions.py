@@ -77,43 +77,13 @@ def render(action: Action, *, full: bool = False) -> dict[str, Any]:
     return out
 
 
-async def create_action(
-    session: AsyncSession,
-    *,
-    operator_id: str,
-    station_id: str,
-    type: ActionType,
-    data: dict[str, Any],
-    target: dict[str, Any],
-    now: datetime,
-    expires_at: datetime,
-    created_by: str | None = None,
-    reason: str | None = None,
-    value_before: str | None = None,
-    secret: str | None = None,
-    action_id: str | None = None,
-) -> Action:
-    """A new action, queued, in the caller's transaction.
+async def create_action(session: AsyncSession, columns: dict[str, Any]) -> Action:
+    """A new action (its `queued_action` columns), in the caller's transaction.
 
     Its `requested` event is written when the request leaves for the station (`announce_sent`): seed
     002 says that event means the request "was sent to your chargestation".
     """
-    action = Action(
-        **queued_action(
-            operator_id=operator_id,
-            station_id=station_id,
-            type=type,
-            data=data,
-            target=target,
-            now=now,
-            expires_at=expires_at,
-            created_by=created_by,
-            reason=reason,
-            value_before=value_before,
-            secret=secret,
-            action_id=action_id,
-        )
-    )
+    action = Action(**columns)
     session.add(action)
     await session.flush()
     return action
@@ -134,7 +104,7 @@ def queued_action(
     secret: str | None = None,
     action_id: str | None = None,
 ) -> dict[str, Any]:
-    """The columns of a new action, queued: `create_action` makes one, and a batch inserts many rows
+    """The columns of a new action, queued: `create_action` adds one, and a batch inserts many rows
     in one statement (`insert(Action)` with a list of these)."""
     return {
         "id": action_id or new_id(),

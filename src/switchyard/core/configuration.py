@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.clock import Clock
-from switchyard.core.actions import ActionType, Phase, Status, create_action
+from switchyard.core.actions import ActionType, Phase, Status, create_action, queued_action
 from switchyard.core.change_checks import Reported, StationView, names_needed, resolve_change, value_text
 from switchyard.core.config_details import detail_rows
 from switchyard.core.principal import Principal
@@ -102,19 +102,21 @@ class Configuration:
                 actions.append(
                     await create_action(
                         session,
-                        action_id=action_id,
-                        operator_id=station.operator_id,
-                        station_id=station.id,
-                        type=ActionType.UPDATE_CONFIGURATION,
-                        data={"key": change.key, "value": "***" if checked.secret else value},
-                        target=checked.target,
-                        # Distinct instants keep the queue in the order given (actions sort by creation).
-                        now=now + timedelta(microseconds=index),
-                        expires_at=now + timedelta(seconds=self._settings.action_expiry),
-                        created_by=who.key_id,
-                        reason=change.reason,
-                        value_before=checked.value_before,
-                        secret=secret,
+                        queued_action(
+                            action_id=action_id,
+                            operator_id=station.operator_id,
+                            station_id=station.id,
+                            type=ActionType.UPDATE_CONFIGURATION,
+                            data={"key": change.key, "value": "***" if checked.secret else value},
+                            target=checked.target,
+                            # Distinct instants keep the queue in the order given (actions sort by creation).
+                            now=now + timedelta(microseconds=index),
+                            expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                            created_by=who.key_id,
+                            reason=change.reason,
+                            value_before=checked.value_before,
+                            secret=secret,
+                        ),
                     )
                 )
             return actions
@@ -173,14 +175,16 @@ class Configuration:
             await self._check_room(session, station, 1)
             action = await create_action(
                 session,
-                operator_id=station.operator_id,
-                station_id=station.id,
-                type=ActionType.GET_CONFIGURATION,
-                data={},
-                target={"trigger": "api"},
-                now=now,
-                expires_at=now + timedelta(seconds=self._settings.action_expiry),
-                created_by=who.key_id,
+                queued_action(
+                    operator_id=station.operator_id,
+                    station_id=station.id,
+                    type=ActionType.GET_CONFIGURATION,
+                    data={},
+                    target={"trigger": "api"},
+                    now=now,
+                    expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                    created_by=who.key_id,
+                ),
             )
         self._events_committed()
         self._sequencer.kick(station.id)
@@ -211,15 +215,17 @@ class Configuration:
                     )
             action = await create_action(
                 session,
-                operator_id=station.operator_id,
-                station_id=station.id,
-                type=ActionType.RESET,
-                data={"type": kind},
-                target={"type": words[kind], "force": force},
-                now=now,
-                expires_at=now + timedelta(seconds=self._settings.action_expiry),
-                created_by=who.key_id,
-                reason=reason,
+                queued_action(
+                    operator_id=station.operator_id,
+                    station_id=station.id,
+                    type=ActionType.RESET,
+                    data={"type": kind},
+                    target={"type": words[kind], "force": force},
+                    now=now,
+                    expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                    created_by=who.key_id,
+                    reason=reason,
+                ),
             )
         self._events_committed()
         self._sequencer.kick(station.id)

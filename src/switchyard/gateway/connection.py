@@ -126,7 +126,7 @@ class StationConnection(WSListener):
 
     def _answer_close(self, transport: WSTransport, frame: WSFrame) -> None:
         if frame.payload_size == 0:
-            # No status code: answer with a normal closure, never with picows' placeholder 0.
+            # No status code: answer 1000. picows reports such a close as NO_INFO (0), a code no peer accepts.
             code = WSCloseCode.OK
         else:
             received = frame.get_close_code()
