@@ -3,6 +3,7 @@
 import base64
 import json
 import os
+import ssl
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -201,3 +202,19 @@ def tls_settings(folder: Path, ca: trustme.CA | None = None, client_ca: bool = T
     if client_ca:
         settings["tls_client_ca_file"] = folder / "ca.pem"
     return settings
+
+
+@dataclass
+class Pki:
+    """The CA that signed the node's server certificate and the stations' client certificates."""
+
+    ca: trustme.CA
+
+    def station_context(self, common_name: str | None = None, ca: trustme.CA | None = None) -> ssl.SSLContext:
+        """What a station uses: it trusts our CA, checks the host name, and (profile 3) presents a
+        client certificate with `common_name`, signed by `ca` (ours unless given)."""
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+        self.ca.configure_trust(context)
+        if common_name is not None:
+            (ca or self.ca).issue_cert(f"{common_name}.stations.test", common_name=common_name).configure_cert(context)
+        return context

@@ -3,9 +3,8 @@ authentication, TLS with server and client certificates, password and security-p
 and subprotocol negotiation."""
 
 from tests.configuration.support import change, ok_result
-from tests.conformance.conftest import Pki
 from tests.conformance.support import configuration_read, connected, finished, patch_station, reset
-from tests.support import PASSWORD_16, RunningNode, basic, upgrade_status
+from tests.support import PASSWORD_16, Pki, RunningNode, basic, upgrade_status
 
 NEW_KEY = "a1b2c3d4e5f60718293a4b5c6d7e8f9011223344"  # 20 bytes, as 40 hex digits
 

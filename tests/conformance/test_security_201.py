@@ -11,9 +11,8 @@ from websockets.exceptions import InvalidMessage, InvalidStatus
 from websockets.typing import Subprotocol
 
 from tests.configuration.support import change, ok_result
-from tests.conformance.conftest import Pki
 from tests.conformance.support import configuration_read, connected, finished, patch_station, reset
-from tests.support import PASSWORD_201, RunningNode, basic, upgrade_status
+from tests.support import PASSWORD_201, Pki, RunningNode, basic, upgrade_status
 
 V201 = ["ocpp2.0.1"]
 NEW_PASSWORD = "a-fresh-basic-auth-password-29"

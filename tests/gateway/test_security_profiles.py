@@ -3,7 +3,6 @@
 import asyncio
 import ssl
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from websockets.exceptions import InvalidMessage, InvalidStatus
 from tests.support import (
     PASSWORD_16,
     PASSWORD_201,
+    Pki,
     RunningNode,
     basic,
     boot,
@@ -24,22 +24,9 @@ from tests.support import (
 )
 
 
-@dataclass
-class Pki:
-    ca: trustme.CA
-    other_ca: trustme.CA
-
-    def client_context(self, common_name: str | None = None, ca: trustme.CA | None = None) -> ssl.SSLContext:
-        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
-        self.ca.configure_trust(context)
-        if common_name is not None:
-            (ca or self.ca).issue_cert(f"{common_name}.stations.test", common_name=common_name).configure_cert(context)
-        return context
-
-
 @pytest.fixture
 def pki() -> Pki:
-    return Pki(trustme.CA(), trustme.CA())
+    return Pki(trustme.CA())
 
 
 @pytest.fixture
@@ -64,9 +51,9 @@ async def _status(url: str, context: ssl.SSLContext, headers: dict[str, str] | N
 
 async def test_profile_2_basic_auth_over_tls(tls_node: RunningNode, pki: Pki) -> None:
     await tls_node.add_station("CP-2", security_profile=2)
-    async with station(tls_node.wss_url, "CP-2", PASSWORD_16, ssl=pki.client_context()) as ws:
+    async with station(tls_node.wss_url, "CP-2", PASSWORD_16, ssl=pki.station_context()) as ws:
         assert (await boot(ws))["status"] == "Accepted"
-    assert await _status(f"{tls_node.wss_url}/CP-2", pki.client_context(), basic("CP-2", "f" * 32)) == (
+    assert await _status(f"{tls_node.wss_url}/CP-2", pki.station_context(), basic("CP-2", "f" * 32)) == (
         401,
         "wrong password\n",
     )
@@ -74,7 +61,7 @@ async def test_profile_2_basic_auth_over_tls(tls_node: RunningNode, pki: Pki) ->
 
 async def test_profile_2_refuses_plain_ws_and_profile_1_refuses_tls(tls_node: RunningNode, pki: Pki) -> None:
     await tls_node.add_station("CP-1", security_profile=1)
-    status, body = await _status(f"{tls_node.wss_url}/CP-1", pki.client_context(), basic("CP-1", PASSWORD_16))
+    status, body = await _status(f"{tls_node.wss_url}/CP-1", pki.station_context(), basic("CP-1", PASSWORD_16))
     assert status == 401
     assert "profile 1" in body
 
@@ -93,7 +80,7 @@ async def test_profiles_2_and_3_refuse_plain_ws(tls_node: RunningNode) -> None:
 
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1:DeprecationWarning")
 async def test_tls_below_1_2_is_refused_by_the_server(tls_node: RunningNode, pki: Pki) -> None:
-    context = pki.client_context()
+    context = pki.station_context()
     context.set_ciphers("DEFAULT:@SECLEVEL=0")  # let the client offer what the server must refuse
     context.minimum_version = ssl.TLSVersion.TLSv1
     context.maximum_version = ssl.TLSVersion.TLSv1_1
@@ -112,20 +99,20 @@ async def test_profile_3_client_certificate_with_serial_or_identity_as_cn(
     tls_node: RunningNode, pki: Pki, cn: str
 ) -> None:
     await tls_node.add_station("CP-3", security_profile=3, serialNumber="SN-0001")
-    async with station(tls_node.wss_url, "CP-3", ssl=pki.client_context(cn)) as ws:
+    async with station(tls_node.wss_url, "CP-3", ssl=pki.station_context(cn)) as ws:
         assert (await boot(ws))["status"] == "Accepted"
 
 
 async def test_profile_3_certificate_of_another_station_is_refused(tls_node: RunningNode, pki: Pki) -> None:
     await tls_node.add_station("CP-3", security_profile=3, serialNumber="SN-0001")
-    status, body = await _status(f"{tls_node.wss_url}/CP-3", pki.client_context("SN-9999"))
+    status, body = await _status(f"{tls_node.wss_url}/CP-3", pki.station_context("SN-9999"))
     assert status == 401
     assert "'SN-9999'" in body
 
 
 async def test_profile_3_without_a_certificate_is_refused(tls_node: RunningNode, pki: Pki) -> None:
     await tls_node.add_station("CP-3", security_profile=3, serialNumber="SN-0001")
-    status, body = await _status(f"{tls_node.wss_url}/CP-3", pki.client_context(), basic("CP-3", PASSWORD_201))
+    status, body = await _status(f"{tls_node.wss_url}/CP-3", pki.station_context(), basic("CP-3", PASSWORD_201))
     assert status == 401
     assert "client certificate" in body
 
@@ -136,5 +123,5 @@ async def test_profile_3_certificate_from_an_unknown_ca_fails_the_tls_handshake(
     await tls_node.add_station("CP-3", security_profile=3, serialNumber="SN-0001")
     # With TLS 1.3 the client learns of the refusal only when it reads: no HTTP answer ever comes.
     with pytest.raises((ssl.SSLError, OSError, InvalidMessage)):
-        await _status(f"{tls_node.wss_url}/CP-3", pki.client_context("SN-0001", ca=pki.other_ca))
+        await _status(f"{tls_node.wss_url}/CP-3", pki.station_context("SN-0001", ca=trustme.CA()))
     assert tls_node.sy.gateway.sessions == {}
