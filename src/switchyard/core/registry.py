@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from switchyard.clock import Clock
 from switchyard.core.principal import Principal
 from switchyard.credentials import (
+    GENERATED_PASSWORD_ITERATIONS,
     api_secret_matches,
     check_station_password,
     generate_station_password,
@@ -509,8 +510,10 @@ class Registry:
         _check_version_profile(ocpp_version, security_profile)
         self._station_tls.check(security_profile)
         generated = None
+        iterations = self._iterations
         if password is None and security_profile in (1, 2):
             password = generated = generate_station_password(ocpp_version)
+            iterations = GENERATED_PASSWORD_ITERATIONS
         if password is not None:
             check_station_password(password, ocpp_version)
         now = self._clock.now()
@@ -522,7 +525,7 @@ class Registry:
             serial_number=serial_number,
             ocpp_version=ocpp_version,
             security_profile=security_profile,
-            password_hash=hash_station_password(password, ocpp_version, self._iterations) if password else None,
+            password_hash=hash_station_password(password, ocpp_version, iterations) if password else None,
             registration_state=registration_state.value,
             connection_state="disconnected",
             created_at=now,
