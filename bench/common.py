@@ -3,6 +3,8 @@
 import hashlib
 import resource
 import socket
+from collections.abc import Callable
+from pathlib import Path
 
 HOST = "127.0.0.1"
 PATH_PREFIX = "/ocpp"
@@ -22,9 +24,20 @@ def identity(index: int) -> str:
     return f"BENCH{index:06d}"
 
 
+Secret = Callable[[str], str]
+
+
 def password(station: str) -> str:
-    """A 1.6 AuthorizationKey (20 bytes as 40 hex digits), derived from the identity so the client knows it."""
+    """A chosen 1.6 AuthorizationKey (20 bytes as 40 hex digits), derived from the identity so the client knows it."""
     return hashlib.sha1(station.encode(), usedforsecurity=False).hexdigest()
+
+
+def passwords(path: str | None) -> Secret:
+    """Each station's password: from a file `bench.provision` wrote (generated ones), else `password`."""
+    if not path:
+        return password
+    known = dict(line.split(" ", 1) for line in Path(path).read_text().splitlines() if line)
+    return known.__getitem__
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.common import raise_nofile_limit
+from bench.common import password, raise_nofile_limit
 from bench.processes import (
     BenchError,
     Client,
@@ -33,7 +33,7 @@ from bench.processes import (
     start_server,
     stop_server,
 )
-from bench.provision import provision
+from bench.provision import passwords_file, provision
 from bench.sections import write_section
 
 BASELINE = "baseline"
@@ -119,15 +119,32 @@ async def quiet(server: Server, plan: Plan) -> float:
             return waited
 
 
+@dataclass(frozen=True)
+class Templates:
+    """Databases every server starts from a copy of: `generated` has every station the plan needs, with
+    passwords Switchyard generated (in `passwords_file(generated)`); `chosen` has the connect measurement's
+    stations with chosen (derived, `bench.common.password`) ones, which the node stretches (ADR 0008)."""
+
+    generated: Path
+    chosen: Path
+
+
 class Bench:
-    def __init__(self, plan: Plan, workdir: Path, template_db: Path) -> None:
+    def __init__(self, plan: Plan, workdir: Path, templates: Templates) -> None:
         self.plan = plan
         self.workdir = workdir
-        self.template_db = template_db
+        self.templates = templates
 
-    async def server(self, kind: str, settings: dict[str, str] | None = None) -> tuple[Server, float]:
+    @property
+    def passwords(self) -> str:
+        return str(passwords_file(self.templates.generated))
+
+    async def server(
+        self, kind: str, settings: dict[str, str] | None = None, template: Path | None = None
+    ) -> tuple[Server, float]:
         """A fresh server, settled, on a quiet machine; and the seconds spent waiting for quiet."""
-        server = await start_server(kind, self.workdir, self.template_db, self.plan.pinned, settings=settings)
+        database = template or self.templates.generated
+        server = await start_server(kind, self.workdir, database, self.plan.pinned, settings=settings)
         try:
             await asyncio.sleep(max(self.plan.settle - 1.0, 0.0))
             waited = await quiet(server, self.plan)
@@ -144,7 +161,7 @@ class Bench:
             self.plan.client_deadline,
             stations=stations,
             concurrency=self.plan.concurrency,
-            **options,
+            **{"passwords": self.passwords, **options},
         )
 
 
@@ -194,14 +211,17 @@ async def heartbeat(kind: str, bench: Bench) -> dict[str, Any]:
         await stop_server(server)
 
 
-async def hold(kind: str, bench: Bench, stations: int) -> dict[str, Any]:
-    """Connect and boot `stations`, let them idle, and measure time and server memory."""
-    server, waited = await bench.server(kind)
+async def hold(kind: str, bench: Bench, stations: int, chosen: bool = False) -> dict[str, Any]:
+    """Connect and boot `stations`, let them idle, and measure time and server memory. `chosen`: the
+    stations have chosen passwords (stretched), not generated ones."""
+    server, waited = await bench.server(kind, template=bench.templates.chosen if chosen else None)
     client = None
     try:
         before = server.rss()
         window = Window(server)
-        client = await bench.client("hold", server.port, stations, hold=bench.plan.client_deadline)
+        # An empty passwords option: the client derives each password as the chosen template's were.
+        secrets = {"passwords": ""} if chosen else {}
+        client = await bench.client("hold", server.port, stations, hold=bench.plan.client_deadline, **secrets)
         booted = await client.event("booted")
         usage = window.close(client)
         check_booted(booted, stations, server)
@@ -231,6 +251,10 @@ async def connect(kind: str, bench: Bench) -> dict[str, Any]:
     return await hold(kind, bench, bench.plan.connect_stations)
 
 
+async def connect_chosen(kind: str, bench: Bench) -> dict[str, Any]:
+    return await hold(kind, bench, bench.plan.connect_stations, chosen=True)
+
+
 async def idle(kind: str, bench: Bench) -> dict[str, Any]:
     return await hold(kind, bench, bench.plan.idle_stations)
 
@@ -250,6 +274,7 @@ async def hostile(kind: str, bench: Bench) -> dict[str, Any]:
             "bench.hostile_client",
             stations=plan.hostile_stations,
             first=0,
+            passwords=bench.passwords,
         )
         await good.event("booted")
         await good.send(f"measure {plan.hostile_window}")
@@ -262,6 +287,7 @@ async def hostile(kind: str, bench: Bench) -> dict[str, Any]:
             "bench.hostile_client",
             stations=plan.hostile_stations,
             first=plan.hostile_stations,
+            passwords=bench.passwords,
         )
         await fuzz.event("booted")
         window = Window(server, good)
@@ -289,7 +315,7 @@ async def hostile(kind: str, bench: Bench) -> dict[str, Any]:
 
 
 MEASUREMENTS: dict[str, Measurement] = {"heartbeat": heartbeat, "memory": memory, "connect": connect}
-SWITCHYARD_ONLY: dict[str, Measurement] = {"idle": idle, "hostile": hostile}
+SWITCHYARD_ONLY: dict[str, Measurement] = {"idle": idle, "hostile": hostile, "connect-chosen": connect_chosen}
 
 
 async def attempt(name: str, kind: str, run: int, measure: Measurement, bench: Bench) -> dict[str, Any]:
@@ -304,9 +330,9 @@ async def attempt(name: str, kind: str, run: int, measure: Measurement, bench: B
     return values
 
 
-def prepare(plan: Plan, workdir: Path) -> tuple[Path, float]:
-    """A template Switchyard database with every station the plan needs; each server gets a fresh copy."""
-    template = workdir / "template.db"
+def prepare(plan: Plan, workdir: Path) -> tuple[Templates, float]:
+    """The template databases; each server gets a fresh copy of one. Returns the generated one's seconds."""
+    templates = Templates(workdir / "template.db", workdir / "template-chosen.db")
     stations = max(
         plan.heartbeat_stations,
         plan.memory_stations,
@@ -315,13 +341,14 @@ def prepare(plan: Plan, workdir: Path) -> tuple[Path, float]:
         2 * plan.hostile_stations,
     )
     print(f"registering {stations} stations in a fresh Switchyard database ...", flush=True)
-    seconds = provision(template, stations)
-    print(f"  done in {seconds:.1f} s", flush=True)
-    return template, seconds
+    seconds = provision(templates.generated, stations)
+    print(f"  done in {seconds:.1f} s; and {plan.connect_stations} with chosen passwords ...", flush=True)
+    print(f"  done in {provision(templates.chosen, plan.connect_stations, secret=password):.1f} s", flush=True)
+    return templates, seconds
 
 
-async def run_all(plan: Plan, workdir: Path, template: Path, only: set[str] | None = None) -> dict[str, Any]:
-    bench = Bench(plan, workdir, template)
+async def run_all(plan: Plan, workdir: Path, templates: Templates, only: set[str] | None = None) -> dict[str, Any]:
+    bench = Bench(plan, workdir, templates)
     raw: dict[str, Any] = {name: {BASELINE: [], SWITCHYARD: []} for name in (*MEASUREMENTS, *SWITCHYARD_ONLY)}
     for run in range(1, plan.runs + 1):
         # Alternate which server goes first, so neither always runs on a "fresh" machine.
@@ -361,8 +388,8 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="switchyard-bench-"))
     try:
-        template, provision_seconds = prepare(plan, workdir)
-        raw = asyncio.run(run_all(plan, workdir, template, set(args.only) if args.only else None))
+        templates, provision_seconds = prepare(plan, workdir)
+        raw = asyncio.run(run_all(plan, workdir, templates, set(args.only) if args.only else None))
     finally:
         kill_all()
         with contextlib.suppress(OSError):

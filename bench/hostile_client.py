@@ -29,7 +29,7 @@ from typing import Any
 import uvloop
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
-from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, identity, password, raise_nofile_limit
+from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, Secret, identity, passwords, raise_nofile_limit
 from bench.load_client import BOOT, emit, wait_for_close
 from switchyard.sim.hostile import fixed_probes, mutations
 
@@ -69,9 +69,9 @@ class Station(WSListener):
         return await asyncio.wait_for(self.answer, timeout)
 
 
-async def connect(port: int, index: int) -> Station:
+async def connect(port: int, index: int, secret: Secret) -> Station:
     name = identity(index)
-    credentials = base64.b64encode(f"{name}:{password(name)}".encode()).decode()
+    credentials = base64.b64encode(f"{name}:{secret(name)}".encode()).decode()
     _, station = await ws_connect(
         Station,
         f"ws://{HOST}:{port}{PATH_PREFIX}/{name}",
@@ -88,7 +88,8 @@ async def connect(port: int, index: int) -> Station:
 
 
 async def good(args: argparse.Namespace) -> None:
-    stations = await asyncio.gather(*(connect(args.port, args.first + n) for n in range(args.stations)))
+    secret = passwords(args.passwords)
+    stations = await asyncio.gather(*(connect(args.port, args.first + n, secret) for n in range(args.stations)))
     emit("booted", booted=len(stations))
     samples: list[float] | None = None
     errors = 0
@@ -138,13 +139,14 @@ def _latency(samples: list[float]) -> dict[str, Any]:
 async def fuzz(args: argparse.Namespace) -> None:
     sent = 0
     reconnects = 0
+    secret = passwords(args.passwords)
 
     async def attack(index: int) -> None:
         nonlocal sent, reconnects
         probes = itertools.cycle(fixed_probes("1.6") + list(mutations("1.6", index, 500)))
         while True:
             try:
-                station = await connect(args.port, index)
+                station = await connect(args.port, index, secret)
             except Exception:
                 reconnects += 1
                 await asyncio.sleep(1.0)
@@ -193,6 +195,7 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=0, help="index of the first station's identity")
     parser.add_argument("--interval", type=float, default=0.05, help="good: seconds between heartbeats")
     parser.add_argument("--deadline", type=float, default=600.0)
+    parser.add_argument("--passwords", help="the stations' passwords, as bench.provision wrote them (else derived)")
     args = parser.parse_args()
     raise_nofile_limit()
     with contextlib.suppress(KeyboardInterrupt):

@@ -22,7 +22,7 @@ from typing import Any
 import uvloop
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
-from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, identity, password, raise_nofile_limit
+from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, Secret, identity, passwords, raise_nofile_limit
 from bench.raw_client import RawStation
 from bench.raw_client import connect_and_boot as raw_connect_and_boot
 
@@ -41,7 +41,8 @@ def emit(event: str, **values: Any) -> None:
 class Load:
     """Counters shared by every station of this client."""
 
-    def __init__(self) -> None:
+    def __init__(self, secret: Secret) -> None:
+        self.secret = secret
         self.round_trips = 0
         self.errors = 0
         self.running = False
@@ -121,7 +122,7 @@ class Station(WSListener):
 
 async def connect_and_boot(load: Load, port: int, index: int, timeout: float, log: logging.LoggerAdapter) -> Station:
     name = identity(index)
-    credentials = base64.b64encode(f"{name}:{password(name)}".encode()).decode()
+    credentials = base64.b64encode(f"{name}:{load.secret(name)}".encode()).decode()
     headers = {"Sec-WebSocket-Protocol": SUBPROTOCOL, "Authorization": f"Basic {credentials}"}
     transport, station = await ws_connect(
         lambda: Station(load),
@@ -195,7 +196,7 @@ def failures(load: Load) -> dict[str, Any]:
 
 
 async def heartbeat(args: argparse.Namespace) -> None:
-    load = Load()
+    load = Load(passwords(args.passwords))
     stations = await connect_all(load, args.port, args.stations, args.concurrency, args.timeout)
     emit("booted", booted=len(stations), **failures(load))
     if args.boot_calls:
@@ -244,7 +245,7 @@ async def connect_all_raw(load: Load, port: int, count: int, concurrency: int, t
     async def worker() -> None:
         for index in next_index:
             try:
-                stations.append(await raw_connect_and_boot(port, index, timeout, lost))
+                stations.append(await raw_connect_and_boot(port, index, timeout, lost, load.secret))
             except Exception as exc:
                 if len(load.failures) < MAX_REPORTED_FAILURES:
                     load.failures.append(f"{identity(index)}: {type(exc).__name__}: {exc}")
@@ -256,7 +257,7 @@ async def connect_all_raw(load: Load, port: int, count: int, concurrency: int, t
 
 
 async def hold(args: argparse.Namespace) -> None:
-    load = Load()
+    load = Load(passwords(args.passwords))
     started, started_cpu = time.perf_counter(), time.process_time()
     stations = await connect_all_raw(load, args.port, args.stations, args.concurrency, args.timeout)
     seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
@@ -301,6 +302,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds for one handshake or boot")
     parser.add_argument("--hold", type=float, default=120.0, help="hold: longest wait for `close` on stdin")
     parser.add_argument("--deadline", type=float, default=600.0, help="the whole client stops after this")
+    parser.add_argument("--passwords", help="the stations' passwords, as bench.provision wrote them (else derived)")
     args = parser.parse_args()
     raise_nofile_limit()
     uvloop.run(run(args))

@@ -13,7 +13,7 @@ import hashlib
 import os
 from typing import Any
 
-from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, identity, password
+from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, Secret, identity
 
 WEBSOCKET_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 KEY = base64.b64encode(os.urandom(16))
@@ -33,9 +33,9 @@ BOOT_FRAME = masked_frame(0x1, BOOT)
 CLOSE_FRAME = masked_frame(0x8, (1000).to_bytes(2, "big"))
 
 
-def upgrade_request(port: int, index: int) -> bytes:
+def upgrade_request(port: int, index: int, secret: Secret) -> bytes:
     name = identity(index)
-    credentials = base64.b64encode(f"{name}:{password(name)}".encode()).decode()
+    credentials = base64.b64encode(f"{name}:{secret(name)}".encode()).decode()
     return (
         f"GET {PATH_PREFIX}/{name} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUpgrade: websocket\r\n"
         f"Connection: Upgrade\r\nSec-WebSocket-Key: {KEY.decode()}\r\nSec-WebSocket-Version: 13\r\n"
@@ -116,12 +116,12 @@ class RawStation(asyncio.Protocol):
             self.booted.set_exception(ConnectionError(f"connection lost: {exc}"))
 
 
-async def connect_and_boot(port: int, index: int, timeout: float, lost: Any) -> RawStation:
+async def connect_and_boot(port: int, index: int, timeout: float, lost: Any, secret: Secret) -> RawStation:
     loop = asyncio.get_running_loop()
     booted: asyncio.Future[None] = loop.create_future()
     async with asyncio.timeout(timeout):
         _, station = await loop.create_connection(
-            lambda: RawStation(upgrade_request(port, index), booted, lost), HOST, port
+            lambda: RawStation(upgrade_request(port, index, secret), booted, lost), HOST, port
         )
         await booted
     return station  # type: ignore[return-value]
