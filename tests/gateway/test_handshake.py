@@ -2,10 +2,12 @@
 
 import asyncio
 import base64
+import socket
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from switchyard.gateway.picows_handover import TransportView
 from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic, boot, station, upgrade_status
 
 # -- subprotocol negotiation -------------------------------------------------------------------
@@ -184,3 +186,20 @@ async def test_a_session_keeps_no_copy_of_its_upgrade_request_headers(node: Runn
         assert transport.request is not None
         assert len(transport.request.headers) == 0
         assert (await boot(ws))["status"] == "Accepted"  # and the session goes on working
+
+
+async def test_picows_sees_the_transport_through_a_view_and_the_socket_keeps_tcp_nodelay(node: RunningNode) -> None:
+    """picows's own socket-option calls are answered by a view (each cost a socket object on uvloop);
+    TCP_NODELAY, the one that matters, is the event loop's: stations' small frames are not delayed."""
+    await node.add_station("CP-1")
+    async with station(node.ws_url, "CP-1", PASSWORD_16) as ws:
+        await boot(ws)
+        transport = node.sy.gateway.sessions["CP-1"].transport
+        assert transport is not None
+        view = transport.underlying_transport
+        assert isinstance(view, TransportView)
+        real = view.transport.get_extra_info("socket")
+        assert real.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        assert view.get_extra_info("socket").fileno() == real.fileno()
+        assert view.get_extra_info("peername") == real.getpeername()
+        assert (await boot(ws))["status"] == "Accepted"  # sends go through the view's write

@@ -6,14 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import structlog
-from picows import (
-    WSAutoPingStrategy,
-    WSCloseCode,
-    WSListener,
-    WSUpgradeResponse,
-    WSUpgradeResponseWithListener,
-)
-from picows.picows import WSProtocol  # type: ignore[attr-defined]
+from picows import WSCloseCode, WSListener, WSUpgradeResponse
 
 from switchyard.bus.local import STATION_CONNECTED, STATION_DISCONNECTED, LocalBus, StationEvent
 from switchyard.clock import Clock
@@ -22,6 +15,7 @@ from switchyard.gateway.admission import Admission, Admitted
 from switchyard.gateway.connection import NoSubprotocol, StationConnection
 from switchyard.gateway.flow import FlowLimits
 from switchyard.gateway.gate import HandshakeGate
+from switchyard.gateway.picows_handover import start_websocket
 from switchyard.gateway.tls import server_context
 from switchyard.protocol.dialect import OcppVersion
 from switchyard.protocol.endpoint import Handler, HandlerFailures, MessageObserver, OcppEndpoint
@@ -32,8 +26,6 @@ from switchyard.store.tables import Station
 
 log = structlog.get_logger("switchyard.gateway")
 
-# picows reads into a buffer it grows on demand; starting small keeps idle stations cheap.
-READ_BUFFER_BYTES = 2048
 SEEN_SWEEP_SECONDS = 5.0
 # Per-station connects are DEBUG lines (a fleet reconnecting would flood the log); this summary is INFO.
 SUMMARY_SECONDS = 60.0
@@ -147,29 +139,14 @@ class Gateway:
             endpoint.send = connection.send
             listener = connection
             subprotocol = dialect.subprotocol
-        paired = WSUpgradeResponseWithListener(self._switching_protocols(subprotocol), listener)
-        protocol = WSProtocol(
-            None,
-            None,
-            False,
-            lambda _request: paired,
-            self._picows_log,
-            True,
-            None,
-            False,
-            20,
-            20,
-            WSAutoPingStrategy.PING_WHEN_IDLE,
-            True,
+        start_websocket(
+            transport,
+            request,
+            self._switching_protocols(subprotocol),
+            listener,
             self._settings.max_frame_bytes,
-            None,
-            READ_BUFFER_BYTES,
+            self._picows_log,
         )
-        transport.set_protocol(protocol)
-        protocol.connection_made(transport)
-        _replay(protocol, request)
-        _forget_request(protocol)
-        transport.resume_reading()
 
     def _switching_protocols(self, subprotocol: str | None) -> WSUpgradeResponse:
         # One response object per subprotocol: picows only overwrites Sec-WebSocket-Accept in it
@@ -305,26 +282,3 @@ def _peer_address(connection: StationConnection) -> str | None:
 
 def _unbound_send(frame: bytes) -> None:
     raise RuntimeError("endpoint used before its connection was attached")
-
-
-def _forget_request(protocol: WSProtocol) -> None:
-    """Drop the upgrade request picows parsed from the replayed bytes.
-
-    picows keeps it on the transport for the connection's life (about 2 KB of header strings in a
-    case-insensitive multidict), and nothing reads it after the handshake: the gate parsed its own
-    copy. The attribute is read-only; the headers are emptied instead."""
-    request = protocol.transport.request if protocol.transport is not None else None
-    if request is not None:
-        request.headers.clear()
-        request.path = b""
-
-
-def _replay(protocol: WSProtocol, data: bytes) -> None:
-    """Feed bytes the gate already read into picows' buffered protocol."""
-    view = memoryview(data)
-    while view:
-        buffer = protocol.get_buffer(len(view))
-        size = min(len(buffer), len(view))
-        buffer[:size] = view[:size]
-        protocol.buffer_updated(size)
-        view = view[size:]
