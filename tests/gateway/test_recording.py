@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from switchyard.store.tables import (
@@ -209,3 +210,23 @@ async def test_an_absurdly_long_unknown_action_is_answered_and_logged(node: Runn
         assert reply[:3] == [4, "long", "NotImplemented"]
     logged = [r for r in await _rows(node, OcppMessage) if r.message_id == "long"]
     assert [(r.direction, len(r.action or "")) for r in logged] == [("in", 50), ("out", 50)]
+
+
+async def test_the_boot_after_a_connect_writes_no_second_last_seen_time(
+    node: RunningNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connect stores the last-seen time; the sweep rewrites it only once the station was seen at
+    least a second later, so a reconnect storm costs one write per station for it, not two."""
+    created = await node.add_station("CP-1")
+    written: list[tuple[str, Any]] = []
+    monkeypatch.setattr(node.sy.recorder, "stations_seen", written.extend)
+    async with station(node.ws_url, "CP-1", PASSWORD_16) as ws:
+        await boot(ws)
+        gateway = node.sy.gateway
+        gateway._flush_seen()
+        assert written == []
+        gateway.sessions["CP-1"].endpoint.last_seen += 1.5
+        gateway._flush_seen()
+        assert [station_id for station_id, _ in written] == [created["_id"]]
+        gateway._flush_seen()
+        assert len(written) == 1

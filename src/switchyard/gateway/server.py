@@ -27,6 +27,9 @@ from switchyard.store.tables import Station
 log = structlog.get_logger("switchyard.gateway")
 
 SEEN_SWEEP_SECONDS = 5.0
+# A stored last-seen time is rewritten once the station was seen this much later: the boot that follows
+# a connect (which stored the time) costs no second write, and no stored time is more than a second off.
+SEEN_RESOLUTION_SECONDS = 1.0
 # Per-station connects are DEBUG lines (a fleet reconnecting would flood the log); this summary is INFO.
 SUMMARY_SECONDS = 60.0
 
@@ -168,6 +171,7 @@ class Gateway:
             previous.endpoint.close("replaced by a newer connection of the same station")
             previous.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
         now = self._clock.now()
+        self._seen_flushed[identity] = connection.endpoint.last_seen
         self._recorder.station(
             connection.endpoint.context.station_id,
             connection_state="connected",
@@ -260,12 +264,12 @@ class Gateway:
             self._connects = self._disconnects = self._throttled = 0
 
     def _flush_seen(self) -> None:
-        """Persist last-seen times that moved since the previous sweep (one update per station)."""
+        """Persist last-seen times that moved since they were stored (one update per station)."""
         flushed = self._seen_flushed
         moved = []
         for identity, connection in self.sessions.items():
             seen = connection.endpoint.last_seen
-            if flushed.get(identity, 0.0) < seen:
+            if seen - flushed.get(identity, 0.0) >= SEEN_RESOLUTION_SECONDS:
                 flushed[identity] = seen
                 moved.append((connection.endpoint.context.station_id, datetime.fromtimestamp(seen, UTC)))
         if moved:
