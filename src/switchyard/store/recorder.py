@@ -24,13 +24,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import structlog
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.expression import Update
 
+from switchyard.store.bulk import BulkStatements
 from switchyard.store.database import Database
 from switchyard.store.tables import ConnectorState, NotifyReportPage, OcppMessage, SecurityEventRow, Station
 
@@ -42,6 +45,7 @@ MAX_LOG_BYTES = 32 * 1024 * 1024
 MAX_WAITING_EVENTS = 10_000
 MAX_WAITING_PAGES = 1_000
 _ERROR_TEXT = 300
+_BULK = BulkStatements()
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +286,8 @@ def _short(exc: Exception) -> str:
 
 
 async def _write(session: AsyncSession, batch: _Batch) -> None:
-    # Core statements on the session's connection: executemany without the ORM's bookkeeping.
+    # Core statements on the session's connection: executemany without the ORM's bookkeeping (and on
+    # SQLite without SQLAlchemy's per-row parameter work, store/bulk.py).
     connection = await session.connection()
     # Group station updates by column set so each group is one executemany.
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -290,20 +295,28 @@ async def _write(session: AsyncSession, batch: _Batch) -> None:
         names = tuple(sorted(columns))
         groups.setdefault(names, []).append({"_id": station_id, **columns})
     for names, rows in groups.items():
-        statement = (
-            update(Station.__table__)  # type: ignore[arg-type]
-            .where(Station.__table__.c.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in names})
-        )
-        await connection.execute(statement, rows)
+        await _BULK.execute(connection, ("stations", names), partial(_station_update, names), names, rows)
     if batch.connectors:
         await _upsert_connectors(connection, list(batch.connectors.values()))
-    if batch.messages:
-        await connection.execute(insert(OcppMessage.__table__), batch.messages)  # type: ignore[arg-type]
-    if batch.security_events:
-        await connection.execute(insert(SecurityEventRow.__table__), batch.security_events)  # type: ignore[arg-type]
+    for model, rows in ((OcppMessage, batch.messages), (SecurityEventRow, batch.security_events)):
+        # Every row of one kind has the same keys (each comes from one producer).
+        if rows:
+            await _insert(connection, model.__table__, rows)  # type: ignore[arg-type]
     if batch.report_pages:
         await _upsert(connection, NotifyReportPage, batch.report_pages, ("station_id", "request_id", "seq_no"))
+
+
+async def _insert(connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    keys = tuple(rows[0])
+    await _BULK.execute(connection, (table.name, keys), lambda: insert(table), keys, rows)
+
+
+def _station_update(names: tuple[str, ...]) -> Update:
+    return (
+        update(Station.__table__)  # type: ignore[arg-type]
+        .where(Station.__table__.c.id == bindparam("_id"))
+        .values({name: bindparam(name) for name in names})
+    )
 
 
 async def _upsert_connectors(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
