@@ -9,7 +9,7 @@ Other databases get `connection.execute` unchanged.
 """
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,17 +18,25 @@ from sqlalchemy.sql.expression import Insert, Update
 _Processor = Callable[[Any], Any] | None
 
 
-@dataclass(frozen=True, slots=True)
 class _Plan:
-    sql: str
-    names: tuple[str, ...]
-    processors: tuple[_Processor, ...]
+    """One statement's SQL, and how a row's dict becomes its parameters."""
+
+    __slots__ = ("_converted", "_values", "sql")
+
+    def __init__(self, sql: str, names: Sequence[str], processors: Sequence[_Processor]) -> None:
+        self.sql = sql
+        # The values in parameter order come out of a C getter; only typed columns are converted.
+        self._values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+        self._converted = [(index, process) for index, process in enumerate(processors) if process is not None]
 
     def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(
-            values[name] if process is None else process(values[name])
-            for name, process in zip(self.names, self.processors, strict=True)
-        )
+        ordered = self._values(values)
+        if not self._converted:
+            return ordered
+        converted = list(ordered)
+        for index, process in self._converted:
+            converted[index] = process(converted[index])
+        return tuple(converted)
 
 
 class BulkStatements:

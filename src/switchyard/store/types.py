@@ -32,7 +32,8 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is not UTC:
             value = value.astimezone(UTC)
         if dialect.name == "sqlite":
-            return value.replace(tzinfo=None).isoformat(timespec="microseconds")
+            # `…+00:00` cut to its first 26 characters: the same text as the naive value's, one object fewer.
+            return value.isoformat(timespec="microseconds")[:26]
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
