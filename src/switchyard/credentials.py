@@ -11,23 +11,25 @@ the older `text` form still verify, for presented bytes without a NUL (no text p
 """
 
 import base64
+import binascii
 import hashlib
 import hmac
+import re
 import secrets
-import string
 from dataclasses import dataclass
 
 from switchyard.errors import InvalidInput
 from switchyard.ids import is_id
 
 _ALGORITHM = "pbkdf2_sha256"
-_HEX = frozenset(string.hexdigits)
+# 16-20 bytes as hex digits (any case); the length is checked separately, and must be even.
+_HEX_KEY = re.compile(r"[0-9A-Fa-f]{32,40}")
 API_KEY_PREFIX = "sy_"
 
 
 def _is_hex_key(value: bytes | str) -> bool:
     text = value.decode("ascii", "replace") if isinstance(value, bytes) else value
-    return 32 <= len(text) <= 40 and len(text) % 2 == 0 and all(c in _HEX for c in text)
+    return len(text) % 2 == 0 and _HEX_KEY.fullmatch(text) is not None
 
 
 def check_station_password(password: str, ocpp_version: str) -> None:
@@ -89,7 +91,7 @@ def _b64(raw: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.b64decode(text)
+    return binascii.a2b_base64(text)
 
 
 @dataclass(frozen=True, slots=True)
