@@ -1,6 +1,7 @@
 """Helpers shared by the driver, the servers and the load client."""
 
 import hashlib
+import json
 import resource
 import socket
 from collections.abc import Callable
@@ -38,6 +39,14 @@ def passwords(path: str | None) -> Secret:
         return password
     known = dict(line.split(" ", 1) for line in Path(path).read_text().splitlines() if line)
     return known.__getitem__
+
+
+def refusal(payload: bytes) -> bytes | None:
+    """The CALLERROR a station without the feature answers a call from the central system with (Switchyard
+    reads each station's configuration after its boot); None when `payload` is not a call."""
+    if not payload.startswith(b"[2"):
+        return None
+    return json.dumps([4, json.loads(payload)[1], "NotSupported", "", {}]).encode()
 
 
 def free_port() -> int:

@@ -29,7 +29,7 @@ from typing import Any
 import uvloop
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
-from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, Secret, identity, passwords, raise_nofile_limit
+from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, Secret, identity, passwords, raise_nofile_limit, refusal
 from bench.load_client import BOOT, emit, wait_for_close
 from switchyard.sim.hostile import fixed_probes, mutations
 
@@ -54,8 +54,15 @@ class Station(WSListener):
             transport.send_close(WSCloseCode.OK)
             transport.disconnect()
             return
-        if frame.msg_type == WSMsgType.TEXT and self.answer is not None and not self.answer.done():
-            self.answer.set_result(frame.get_payload_as_bytes())
+        if frame.msg_type != WSMsgType.TEXT:
+            return
+        payload = frame.get_payload_as_bytes()
+        refused = refusal(payload)
+        if refused is not None:
+            # A call from the central system (the read after a boot) is refused, not taken for an answer.
+            transport.send(WSMsgType.TEXT, refused)
+        elif self.answer is not None and not self.answer.done():
+            self.answer.set_result(payload)
 
     def on_ws_disconnected(self, transport: WSTransport) -> None:
         self.closed.set()

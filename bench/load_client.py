@@ -22,7 +22,7 @@ from typing import Any
 import uvloop
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
-from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, Secret, identity, passwords, raise_nofile_limit
+from bench.common import HOST, PATH_PREFIX, SUBPROTOCOL, Secret, identity, passwords, raise_nofile_limit, refusal
 from bench.raw_client import RawStation
 from bench.raw_client import connect_and_boot as raw_connect_and_boot
 
@@ -84,11 +84,10 @@ class Station(WSListener):
                 transport.disconnect()
             return
         payload = frame.get_payload_as_bytes()
-        if payload.startswith(b"[2"):
-            # A call from the central system (Switchyard reads a station's configuration after it boots):
-            # refused at once, as a station without that feature would; it is not a round trip.
-            message_id = json.loads(payload)[1]
-            transport.send(WSMsgType.TEXT, json.dumps([4, message_id, "NotSupported", "", {}]).encode())
+        refused = refusal(payload)
+        if refused is not None:
+            # A call from the central system, refused at once; it is not a round trip.
+            transport.send(WSMsgType.TEXT, refused)
             load = self.load
             load.calls_refused += 1
             if load.calls_refused >= load.calls_expected:
