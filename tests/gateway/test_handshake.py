@@ -2,12 +2,16 @@
 
 import asyncio
 import base64
+import json
 import socket
+from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from switchyard.gateway.gate import MAX_REQUEST_BYTES
 from switchyard.gateway.picows_handover import TransportView
+from tests.gateway.raw_ws import TEXT, RawWebSocket, frame, upgrade_request
 from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, basic, boot, station, upgrade_status
 
 # -- subprotocol negotiation -------------------------------------------------------------------
@@ -203,3 +207,57 @@ async def test_picows_sees_the_transport_through_a_view_and_the_socket_keeps_tcp
         assert view.get_extra_info("socket").fileno() == real.fileno()
         assert view.get_extra_info("peername") == real.getpeername()
         assert (await boot(ws))["status"] == "Accepted"  # sends go through the view's write
+
+
+def _slow_admission(node: RunningNode, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    admission = node.sy.gateway._admission
+    decide = admission.admit
+
+    async def slowly(request: Any, peer: Any) -> Any:
+        await asyncio.sleep(seconds)
+        return await decide(request, peer)
+
+    monkeypatch.setattr(admission, "admit", slowly)
+
+
+async def test_a_boot_sent_before_the_101_is_kept_and_answered(
+    node: RunningNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RFC 6455 §4.1 says to wait for the 101; an eager firmware that does not is still served."""
+    await node.add_station("CP-1")
+    _slow_admission(node, monkeypatch, 0.2)
+    reader, writer = await asyncio.open_connection("127.0.0.1", node.sy.gateway.ws_port)
+    try:
+        writer.write(upgrade_request("/ocpp/CP-1", basic("CP-1", PASSWORD_16)))
+        boot_call = [2, "b", "BootNotification", {"chargePointVendor": "Acme", "chargePointModel": "Eager"}]
+        writer.write(frame(TEXT, json.dumps(boot_call).encode()))
+        async with asyncio.timeout(5):
+            head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 101")
+        answer = await RawWebSocket(reader, writer).receive()
+        assert answer.json()[:2] == [3, "b"]
+        assert answer.json()[2]["status"] == "Accepted"
+    finally:
+        writer.close()
+
+
+async def test_data_streamed_while_the_upgrade_is_decided_is_bounded(
+    node: RunningNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await node.add_station("CP-1")
+    _slow_admission(node, monkeypatch, 0.5)
+    reader, writer = await asyncio.open_connection("127.0.0.1", node.sy.gateway.ws_port)
+    try:
+        writer.write(upgrade_request("/ocpp/CP-1", basic("CP-1", PASSWORD_16)))
+        await writer.drain()
+        await asyncio.sleep(0.1)  # the request is read and being decided
+        writer.write(frame(TEXT, b"x" * (MAX_REQUEST_BYTES + 1)))
+        await writer.drain()
+        async with asyncio.timeout(5):
+            head = await reader.readuntil(b"\r\n\r\n")
+            rest = await reader.read()
+        assert head.startswith(b"HTTP/1.1 400"), head
+        assert b"data sent before the upgrade was answered" in rest
+    finally:
+        writer.close()
+    assert "CP-1" not in node.sy.gateway.sessions

@@ -2,8 +2,13 @@
 
 picows asks its listener factory synchronously, but deciding who a station is needs the database.
 So every connection starts on this small protocol: it reads the upgrade request (httptools),
-awaits the admission decision with reading paused, answers refusals itself, and for admitted
-stations replaces itself with a picows `WSProtocol` and replays the request bytes into it (ADR 0002).
+awaits the admission decision, answers refusals itself, and for admitted stations replaces itself
+with a picows `WSProtocol` and replays the bytes it read into it (ADR 0002).
+
+A client must wait for the 101 before it sends frames (RFC 6455 §4.1), so nothing normally arrives
+while the decision is made; what does (an eager firmware's BootNotification) is kept for picows, up
+to the same `MAX_REQUEST_BYTES` as the request. Reading is not paused for the decision: that cost two
+changes to the event loop's interest set per connection, for bytes a client should not send.
 """
 
 import asyncio
@@ -69,7 +74,10 @@ class HandshakeGate(asyncio.Protocol):
             return  # handed over: the websocket protocol reads from now on
         self._buffer += data
         if self._task is not None:
-            return  # bytes after the request (early frames) wait for the websocket protocol
+            # Bytes after the request (early frames) wait for the websocket protocol, within bounds.
+            if len(self._buffer) > MAX_REQUEST_BYTES:
+                self._refuse(Refusal(400, "data sent before the upgrade was answered (RFC 6455 §4.1)"))
+            return
         if len(self._buffer) > MAX_REQUEST_BYTES:
             self._refuse(Refusal(431, "upgrade request headers too large"))
             return
@@ -82,8 +90,6 @@ class HandshakeGate(asyncio.Protocol):
             return
         if not self._head.complete:
             return
-        assert self._transport is not None
-        self._transport.pause_reading()
         request = UpgradeRequest.parsed(self._parser.get_method(), self._head.target, self._head.headers)
         self._task = asyncio.get_running_loop().create_task(self._decide(request))
 

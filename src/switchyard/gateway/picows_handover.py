@@ -74,7 +74,7 @@ def start_websocket(
     max_frame_bytes: int,
     logger: logging.LoggerAdapter[logging.Logger],
 ) -> None:
-    """Put picows on `transport` (reading paused, the upgrade request already read as `request`): it
+    """Put picows on `transport` (the bytes read so far, the upgrade request first, are `request`): it
     answers the upgrade with `response` and serves `listener` from then on."""
     paired = WSUpgradeResponseWithListener(response, listener)
     protocol = WSProtocol(
@@ -98,7 +98,6 @@ def start_websocket(
     protocol.connection_made(TransportView(transport))
     _replay(protocol, request)
     _forget_request(protocol)
-    transport.resume_reading()
 
 
 def _forget_request(protocol: WSProtocol) -> None:
