@@ -4,6 +4,8 @@ import asyncio
 import base64
 import json
 import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -209,7 +211,12 @@ async def test_picows_sees_the_transport_through_a_view_and_the_socket_keeps_tcp
         assert (await boot(ws))["status"] == "Accepted"  # sends go through the view's write
 
 
-def _slow_admission(node: RunningNode, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+@asynccontextmanager
+async def _upgrading_slowly(
+    node: RunningNode, monkeypatch: pytest.MonkeyPatch, seconds: float
+) -> AsyncIterator[tuple[asyncio.StreamReader, asyncio.StreamWriter]]:
+    """A raw connection to CP-1 whose upgrade request was sent, and whose admission takes `seconds`."""
+    await node.add_station("CP-1")
     admission = node.sy.gateway._admission
     decide = admission.admit
 
@@ -218,17 +225,19 @@ def _slow_admission(node: RunningNode, monkeypatch: pytest.MonkeyPatch, seconds:
         return await decide(request, peer)
 
     monkeypatch.setattr(admission, "admit", slowly)
+    reader, writer = await asyncio.open_connection("127.0.0.1", node.sy.gateway.ws_port)
+    try:
+        writer.write(upgrade_request("/ocpp/CP-1", basic("CP-1", PASSWORD_16)))
+        yield reader, writer
+    finally:
+        writer.close()
 
 
 async def test_a_boot_sent_before_the_101_is_kept_and_answered(
     node: RunningNode, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """RFC 6455 §4.1 says to wait for the 101; an eager firmware that does not is still served."""
-    await node.add_station("CP-1")
-    _slow_admission(node, monkeypatch, 0.2)
-    reader, writer = await asyncio.open_connection("127.0.0.1", node.sy.gateway.ws_port)
-    try:
-        writer.write(upgrade_request("/ocpp/CP-1", basic("CP-1", PASSWORD_16)))
+    async with _upgrading_slowly(node, monkeypatch, 0.2) as (reader, writer):
         boot_call = [2, "b", "BootNotification", {"chargePointVendor": "Acme", "chargePointModel": "Eager"}]
         writer.write(frame(TEXT, json.dumps(boot_call).encode()))
         async with asyncio.timeout(5):
@@ -237,18 +246,12 @@ async def test_a_boot_sent_before_the_101_is_kept_and_answered(
         answer = await RawWebSocket(reader, writer).receive()
         assert answer.json()[:2] == [3, "b"]
         assert answer.json()[2]["status"] == "Accepted"
-    finally:
-        writer.close()
 
 
 async def test_data_streamed_while_the_upgrade_is_decided_is_bounded(
     node: RunningNode, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await node.add_station("CP-1")
-    _slow_admission(node, monkeypatch, 0.5)
-    reader, writer = await asyncio.open_connection("127.0.0.1", node.sy.gateway.ws_port)
-    try:
-        writer.write(upgrade_request("/ocpp/CP-1", basic("CP-1", PASSWORD_16)))
+    async with _upgrading_slowly(node, monkeypatch, 0.5) as (reader, writer):
         await writer.drain()
         await asyncio.sleep(0.1)  # the request is read and being decided
         writer.write(frame(TEXT, b"x" * (MAX_REQUEST_BYTES + 1)))
@@ -258,6 +261,4 @@ async def test_data_streamed_while_the_upgrade_is_decided_is_bounded(
             rest = await reader.read()
         assert head.startswith(b"HTTP/1.1 400"), head
         assert b"data sent before the upgrade was answered" in rest
-    finally:
-        writer.close()
     assert "CP-1" not in node.sy.gateway.sessions
