@@ -41,8 +41,12 @@ _LOOKUP_COLUMNS = (
 )
 # SQLite allows 32766 bound parameters; stay far below every database's limit.
 _BATCH = 500
+# A query waits this long for company unless this many are waiting. On 5,000 stations connecting 200
+# at a time, 5 ms took connect+boot about 8% below 2 ms (fewer, larger queries, fewer hops to the
+# database's thread); a station that connects alone waits 5 ms, nothing next to its reconnect.
+# (Waiting only once a storm had begun was slower than either: its first queries stayed small.)
 _GATHER_AT_LEAST = 64
-_GATHER_SECONDS = 0.002
+_GATHER_SECONDS = 0.005
 # Built from the column constants above; the identities are always bound parameters.
 _SQLITE_LOOKUP = (
     "SELECT "  # noqa: S608
@@ -102,7 +106,7 @@ class DatabaseStationDirectory:
         try:
             while self._waiting:
                 if len(self._waiting) < _GATHER_AT_LEAST:
-                    # Let a storm's other handshakes join this query; one station waits a millisecond.
+                    # Let a storm's other handshakes join this query.
                     await asyncio.sleep(_GATHER_SECONDS)
                 batch, self._waiting = self._waiting, {}
                 try:
