@@ -1,6 +1,6 @@
 """Bulk statements on SQLite store exactly what SQLAlchemy's executemany stores, column types included."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -10,32 +10,16 @@ from sqlalchemy.exc import IntegrityError
 
 from switchyard.store.bulk import BulkStatements
 from switchyard.store.database import Database
-from switchyard.store.tables import OcppMessage, Operator, Station
+from switchyard.store.tables import OcppMessage, Station
+from tests.store.rows import NOW, add_operator_with_stations
 
-NOW = datetime(2026, 1, 1, tzinfo=UTC)
 COLUMNS = ("station_id", "identity", "direction", "message_type", "action", "message_id", "at", "payload", "size")
 
 
 async def _database(tmp_path: Path) -> Database:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
     await database.upgrade()
-    async with database.transaction() as session:
-        session.add(Operator(id="o" * 24, name="op", platform=False, created_at=NOW, updated_at=NOW))
-        await session.flush()
-        for n in range(2):
-            session.add(
-                Station(
-                    id=f"s{n}".ljust(24, "0"),
-                    operator_id="o" * 24,
-                    identity=f"CP-{n}",
-                    ocpp_version="1.6",
-                    security_profile=1,
-                    registration_state="accepted",
-                    connection_state="disconnected",
-                    created_at=NOW,
-                    updated_at=NOW,
-                )
-            )
+    await add_operator_with_stations(database, "o" * 24, [(f"s{n}".ljust(24, "0"), f"CP-{n}") for n in range(2)])
     return database
 
 

@@ -1,6 +1,5 @@
 """Guarantees the database itself keeps, whatever the code above it does."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from switchyard.store.database import Database
 from switchyard.store.tables import Operator, Station
-
-NOW = datetime(2026, 1, 1, tzinfo=UTC)
+from tests.store.rows import add_operator_with_stations
 
 
 async def test_an_operator_with_stations_cannot_be_deleted(tmp_path: Path) -> None:
@@ -18,22 +16,7 @@ async def test_an_operator_with_stations_cannot_be_deleted(tmp_path: Path) -> No
     vanished with it."""
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
     await database.upgrade()
-    async with database.transaction() as session:
-        session.add(Operator(id="a" * 24, name="op", platform=False, created_at=NOW, updated_at=NOW))
-        await session.flush()
-        session.add(
-            Station(
-                id="b" * 24,
-                operator_id="a" * 24,
-                identity="CP-1",
-                ocpp_version="1.6",
-                security_profile=1,
-                registration_state="accepted",
-                connection_state="disconnected",
-                created_at=NOW,
-                updated_at=NOW,
-            )
-        )
+    await add_operator_with_stations(database, "a" * 24, [("b" * 24, "CP-1")])
     with pytest.raises(IntegrityError):
         async with database.transaction() as session:
             await session.execute(delete(Operator).where(Operator.id == "a" * 24))

@@ -1,7 +1,6 @@
 """The write-behind recorder: coalescing, and one bad item never takes the batch down with it."""
 
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,31 +11,15 @@ from switchyard.ids import new_id
 from switchyard.store import recorder as recorder_module
 from switchyard.store.database import Database
 from switchyard.store.recorder import Backlog, Recorder
-from switchyard.store.tables import ConnectorState, OcppMessage, Operator, SecurityEventRow, Station
-
-NOW = datetime(2026, 1, 1, tzinfo=UTC)
+from switchyard.store.tables import ConnectorState, OcppMessage, SecurityEventRow, Station
+from tests.store.rows import NOW, add_operator_with_stations
 
 
 async def _database(tmp_path: Path) -> tuple[Database, str]:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
     await database.upgrade()
     station_id = new_id()
-    async with database.transaction() as session:
-        session.add(Operator(id="o" * 24, name="op", platform=False, created_at=NOW, updated_at=NOW))
-        await session.flush()
-        session.add(
-            Station(
-                id=station_id,
-                operator_id="o" * 24,
-                identity="CP-1",
-                ocpp_version="1.6",
-                security_profile=1,
-                registration_state="accepted",
-                connection_state="disconnected",
-                created_at=NOW,
-                updated_at=NOW,
-            )
-        )
+    await add_operator_with_stations(database, "o" * 24, [(station_id, "CP-1")])
     return database, station_id
 
 

@@ -45,7 +45,6 @@ MAX_LOG_BYTES = 32 * 1024 * 1024
 MAX_WAITING_EVENTS = 10_000
 MAX_WAITING_PAGES = 1_000
 _ERROR_TEXT = 300
-_BULK = BulkStatements()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +133,7 @@ class Recorder:
         self._batch_size = batch_size
         self._max_log_bytes = max_log_bytes
         self._batch = _Batch()
+        self._bulk = BulkStatements()
         self._log_bytes = 0
         # When the oldest item of the waiting batch, and of the batch being written, arrived.
         self._waiting_since: float | None = None
@@ -270,7 +270,7 @@ class Recorder:
             part = parts.pop()
             try:
                 async with self._db.transaction() as session:
-                    await _write(session, part)
+                    await _write(session, part, self._bulk)
             except Exception as exc:
                 if len(part) > 1:
                     first, second = part.halves()
@@ -285,7 +285,7 @@ def _short(exc: Exception) -> str:
     return text if len(text) <= _ERROR_TEXT else text[:_ERROR_TEXT] + "…"
 
 
-async def _write(session: AsyncSession, batch: _Batch) -> None:
+async def _write(session: AsyncSession, batch: _Batch, bulk: BulkStatements) -> None:
     # Core statements on the session's connection: executemany without the ORM's bookkeeping (and on
     # SQLite without SQLAlchemy's per-row parameter work, store/bulk.py).
     connection = await session.connection()
@@ -295,20 +295,20 @@ async def _write(session: AsyncSession, batch: _Batch) -> None:
         names = tuple(sorted(columns))
         groups.setdefault(names, []).append({"_id": station_id, **columns})
     for names, rows in groups.items():
-        await _BULK.execute(connection, ("stations", names), partial(_station_update, names), names, rows)
+        await bulk.execute(connection, ("stations", names), partial(_station_update, names), names, rows)
     if batch.connectors:
         await _upsert_connectors(connection, list(batch.connectors.values()))
     for model, rows in ((OcppMessage, batch.messages), (SecurityEventRow, batch.security_events)):
         # Every row of one kind has the same keys (each comes from one producer).
         if rows:
-            await _insert(connection, model.__table__, rows)  # type: ignore[arg-type]
+            await _insert(connection, bulk, model.__table__, rows)  # type: ignore[arg-type]
     if batch.report_pages:
         await _upsert(connection, NotifyReportPage, batch.report_pages, ("station_id", "request_id", "seq_no"))
 
 
-async def _insert(connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+async def _insert(connection: AsyncConnection, bulk: BulkStatements, table: Table, rows: list[dict[str, Any]]) -> None:
     keys = tuple(rows[0])
-    await _BULK.execute(connection, (table.name, keys), lambda: insert(table), keys, rows)
+    await bulk.execute(connection, (table.name, keys), lambda: insert(table), keys, rows)
 
 
 def _station_update(names: tuple[str, ...]) -> Update:

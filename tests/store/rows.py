@@ -1,0 +1,30 @@
+"""Rows the store tests start from: an operator and its 1.6 stations, written straight to the tables."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from switchyard.store.database import Database
+from switchyard.store.tables import Operator, Station
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def add_operator_with_stations(database: Database, operator_id: str, stations: Iterable[tuple[str, str]]) -> None:
+    """One operator and, for each (station id, identity), an accepted, disconnected station of it."""
+    async with database.transaction() as session:
+        session.add(Operator(id=operator_id, name="op", platform=False, created_at=NOW, updated_at=NOW))
+        await session.flush()
+        for station_id, identity in stations:
+            session.add(
+                Station(
+                    id=station_id,
+                    operator_id=operator_id,
+                    identity=identity,
+                    ocpp_version="1.6",
+                    security_profile=1,
+                    registration_state="accepted",
+                    connection_state="disconnected",
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
