@@ -95,7 +95,8 @@ def upgrade_request(
 
 
 async def http_exchange(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Send a raw request; the status, the headers (lower-case names) and the rest of what came back."""
+    """Send a raw request; the status, the headers (lower-case names), and the body of a refusal (the
+    connection closes after one) or b"" after a 101."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         writer.write(request)
@@ -108,7 +109,12 @@ async def http_exchange(port: int, request: bytes) -> tuple[int, dict[str, str],
             if ":" in line:
                 name, value = line.split(":", 1)
                 headers[name.strip().lower()] = value.strip()
-        return int(lines[0].split()[1]), headers, head
+        status = int(lines[0].split()[1])
+        body = b""
+        if status != 101:
+            async with asyncio.timeout(5):
+                body = await reader.read()
+        return status, headers, body
     finally:
         writer.close()
 

@@ -1,11 +1,24 @@
 """RFC 6455 at the gateway: the opening handshake, closing, and fragmentation, as stations nobody here
 wrote put them on the wire."""
 
+import asyncio
+import base64
 import json
+import os
 
 import pytest
 
-from tests.gateway.raw_ws import BINARY, CLOSE, CONTINUATION, TEXT, http_exchange, raw_station, upgrade_request
+from tests.gateway.raw_ws import (
+    BINARY,
+    CLOSE,
+    CONTINUATION,
+    TEXT,
+    RawWebSocket,
+    frame,
+    http_exchange,
+    raw_station,
+    upgrade_request,
+)
 from tests.support import PASSWORD_16, RunningNode, basic
 
 BOOT = [2, "boot", "BootNotification", {"chargePointVendor": "Acme", "chargePointModel": "M"}]
@@ -107,3 +120,77 @@ async def test_requests_that_are_not_a_valid_opening_handshake(
     await _booted(node)
     got, _, _ = await http_exchange(node.sy.gateway.ws_port, request_bytes)
     assert got == status
+
+
+def _handshake(lines: list[str], headers: dict[str, str], request_line: str = "GET /ocpp/WS-1 HTTP/1.1") -> bytes:
+    key = base64.b64encode(os.urandom(16)).decode()
+    all_lines = [request_line, "Host: 127.0.0.1", f"Sec-WebSocket-Key: {key}", *lines]
+    all_lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(all_lines) + "\r\n\r\n").encode()
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # Browsers (Firefox) and several embedded HTTP stacks list more than one Connection token.
+        ["Upgrade: websocket", "Connection: keep-alive, Upgrade"],
+        ["Upgrade: WebSocket", "Connection: Upgrade, HTTP2-Settings"],
+        ["upgrade: websocket", "connection: upgrade", "sec-websocket-version: 13", "sec-websocket-protocol: ocpp1.6"],
+        ["Upgrade: websocket", "Connection: Upgrade", "Content-Length: 0"],
+    ],
+)
+async def test_opening_handshakes_as_foreign_clients_write_them_are_upgraded(
+    node: RunningNode, lines: list[str]
+) -> None:
+    """Regression: the gate accepted `Connection: keep-alive, Upgrade` (RFC 6455 §4.2.1: a token list that
+    includes "Upgrade"), then picows, which wants exactly "upgrade", answered 400 to the admitted station."""
+    headers = await _booted(node)
+    if not any(line.lower().startswith("sec-websocket-version") for line in lines):
+        lines = [*lines, "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: ocpp1.6"]
+    reader, writer = await asyncio.open_connection("127.0.0.1", node.sy.gateway.ws_port)
+    try:
+        writer.write(_handshake(lines, headers))
+        async with asyncio.timeout(5):
+            head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 101"), head
+        assert b"sec-websocket-protocol: ocpp1.6" in head.lower()
+        ws = RawWebSocket(reader, writer)
+        await ws.send_text(BOOT)
+        assert (await ws.receive()).json()[:2] == [3, "boot"]
+    finally:
+        writer.close()
+
+
+async def test_a_boot_in_the_same_segment_as_the_upgrade_request_is_answered(node: RunningNode) -> None:
+    """The bytes after the request head, read in the same chunk, reach the websocket intact."""
+    headers = await _booted(node)
+    reader, writer = await asyncio.open_connection("127.0.0.1", node.sy.gateway.ws_port)
+    try:
+        writer.write(upgrade_request("/ocpp/WS-1", headers) + frame(TEXT, json.dumps(BOOT).encode()))
+        async with asyncio.timeout(5):
+            head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 101"), head
+        answer = (await RawWebSocket(reader, writer).receive()).json()
+        assert answer[:2] == [3, "boot"]
+        assert answer[2]["status"] == "Accepted"
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    ("request_line", "lines", "reason"),
+    [
+        ("GET /ocpp/WS-1 HTTP/1.0", [], b"needs HTTP/1.1 or later; got HTTP/1.0"),
+        ("GET /ocpp/WS-1 HTTP/1.1", ["Content-Length: 5"], b"must not have a body"),
+        ("GET /ocpp/WS-1 HTTP/1.1", ["Transfer-Encoding: chunked"], b"must not have a body"),
+    ],
+)
+async def test_upgrades_rfc_6455_does_not_allow_are_refused_with_the_reason(
+    node: RunningNode, request_line: str, lines: list[str], reason: bytes
+) -> None:
+    headers = await _booted(node)
+    base = ["Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: ocpp1.6"]
+    status, _, body = await http_exchange(node.sy.gateway.ws_port, _handshake(base + lines, headers, request_line))
+    assert status == 400
+    assert reason in body
+    assert "WS-1" not in node.sy.gateway.sessions

@@ -3,7 +3,9 @@
 picows asks its listener factory synchronously, but deciding who a station is needs the database.
 So every connection starts on this small protocol: it reads the upgrade request (httptools),
 awaits the admission decision, answers refusals itself, and for admitted stations replaces itself
-with a picows `WSProtocol` and replays the bytes it read into it (ADR 0002).
+with a picows `WSProtocol` (ADR 0002). picows is given a canonical upgrade request with the station's
+key, then the bytes that followed the request: the gate has checked the handshake against RFC 6455
+already, and picows' own checks are narrower (it refuses `Connection: keep-alive, Upgrade`).
 
 A client must wait for the 101 before it sends frames (RFC 6455 §4.1), so nothing normally arrives
 while the decision is made; what does (an eager firmware's BootNotification) is kept for picows, up
@@ -28,7 +30,8 @@ log = structlog.get_logger("switchyard.gateway")
 MAX_REQUEST_BYTES = 16 * 1024
 
 Admit = Callable[[UpgradeRequest, TlsPeer], Awaitable[Admitted]]
-HandOver = Callable[[asyncio.Transport, bytes, Admitted], None]
+# The transport, the station's Sec-WebSocket-Key, the bytes received after the request, the decision.
+HandOver = Callable[[asyncio.Transport, bytes, bytes, Admitted], None]
 
 
 class _RequestHead:
@@ -61,6 +64,8 @@ class HandshakeGate(asyncio.Protocol):
         self._head = _RequestHead()
         self._parser: httptools.HttpRequestParser | None = httptools.HttpRequestParser(self._head)
         self._buffer = bytearray()
+        # Where the request head ends in `_buffer` (what follows belongs to the websocket).
+        self._head_end: int | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -72,6 +77,7 @@ class HandshakeGate(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self._parser is None:
             return  # handed over: the websocket protocol reads from now on
+        fed = len(self._buffer)
         self._buffer += data
         if self._task is not None:
             # Bytes after the request (early frames) wait for the websocket protocol, within bounds.
@@ -83,14 +89,17 @@ class HandshakeGate(asyncio.Protocol):
             return
         try:
             self._parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            pass  # the request head is complete; what follows belongs to the websocket
+        except httptools.HttpParserUpgrade as upgrade:
+            self._head_end = fed + upgrade.args[0]  # the request head is complete
         except httptools.HttpParserError as exc:
             self._refuse(Refusal(400, f"malformed HTTP request: {exc}"))
             return
         if not self._head.complete:
             return
-        request = UpgradeRequest.parsed(self._parser.get_method(), self._head.target, self._head.headers)
+        parser = self._parser
+        request = UpgradeRequest.parsed(
+            parser.get_method(), self._head.target, self._head.headers, parser.get_http_version()
+        )
         self._task = asyncio.get_running_loop().create_task(self._decide(request))
 
     def eof_received(self) -> bool | None:
@@ -119,9 +128,13 @@ class HandshakeGate(asyncio.Protocol):
             self._cancel_timer()
         if transport.is_closing():
             return
-        request_bytes = bytes(self._buffer)
+        if self._head_end is None:
+            # httptools saw no upgrade where the checks above did: answer rather than guess.
+            self._refuse(Refusal(400, "malformed websocket upgrade request"))
+            return
+        early = bytes(self._buffer[self._head_end :])
         self._release()
-        self._hand_over(transport, request_bytes, admitted)
+        self._hand_over(transport, request.websocket_key, early, admitted)
 
     def _refuse(self, refusal: Refusal) -> None:
         self._cancel_timer()

@@ -19,6 +19,13 @@ from typing import Any
 from picows import WSAutoPingStrategy, WSListener, WSUpgradeResponse, WSUpgradeResponseWithListener
 from picows.picows import WSProtocol  # type: ignore[attr-defined]
 
+# What picows parses in place of the station's request. The gate checked that request against RFC
+# 6455 §4.2.1; picows' own checks are narrower (`Connection` must be exactly "upgrade", where the RFC
+# asks for a token list that includes it), so it sees only what it needs to compute the 101: the key.
+_CANONICAL_REQUEST = (
+    b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %b\r\n\r\n"
+)
 # picows reads into a buffer it grows on demand; starting small keeps idle stations cheap.
 READ_BUFFER_BYTES = 2048
 _AUTO_PING_SECONDS = 20
@@ -68,14 +75,15 @@ class TransportView:
 
 def start_websocket(
     transport: asyncio.Transport,
-    request: bytes,
+    key: bytes,
+    early: bytes,
     response: WSUpgradeResponse,
     listener: WSListener,
     max_frame_bytes: int,
     logger: logging.LoggerAdapter[logging.Logger],
 ) -> None:
-    """Put picows on `transport` (the bytes read so far, the upgrade request first, are `request`): it
-    answers the upgrade with `response` and serves `listener` from then on."""
+    """Put picows on `transport`: it answers the upgrade whose Sec-WebSocket-Key was `key` with
+    `response`, reads `early` (what the station sent after its request) and serves `listener`."""
     paired = WSUpgradeResponseWithListener(response, listener)
     protocol = WSProtocol(
         None,  # host and port, path: client side only
@@ -96,16 +104,16 @@ def start_websocket(
     )
     transport.set_protocol(protocol)
     protocol.connection_made(TransportView(transport))
-    _replay(protocol, request)
+    _replay(protocol, _CANONICAL_REQUEST % key + early)
     _forget_request(protocol)
 
 
 def _forget_request(protocol: WSProtocol) -> None:
     """Drop the upgrade request picows parsed from the replayed bytes.
 
-    picows keeps it on the transport for the connection's life (about 2 KB of header strings in a
-    case-insensitive multidict), and nothing reads it after the handshake: the gate parsed its own
-    copy. The attribute is read-only; the headers are emptied instead."""
+    picows keeps it on the transport for the connection's life (a case-insensitive multidict), and
+    nothing reads it after the handshake: the gate parsed the station's own request. The attribute is
+    read-only; the headers are emptied instead."""
     request = protocol.transport.request if protocol.transport is not None else None
     if request is not None:
         request.headers.clear()

@@ -117,7 +117,7 @@ class Gateway:
     def _gate(self, secure: bool) -> HandshakeGate:
         return HandshakeGate(self._admission.admit, self._hand_over, self._settings.handshake_timeout, secure)
 
-    def _hand_over(self, transport: asyncio.Transport, request: bytes, admitted: Admitted) -> None:
+    def _hand_over(self, transport: asyncio.Transport, key: bytes, early: bytes, admitted: Admitted) -> None:
         listener: WSListener
         subprotocol = None
         if admitted.dialect is None or admitted.record is None:
@@ -144,7 +144,8 @@ class Gateway:
             subprotocol = dialect.subprotocol
         start_websocket(
             transport,
-            request,
+            key,
+            early,
             self._switching_protocols(subprotocol),
             listener,
             self._settings.max_frame_bytes,

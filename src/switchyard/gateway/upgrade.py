@@ -24,16 +24,19 @@ class UpgradeRequest:
     method: str
     target: str
     headers: dict[str, str] = field(default_factory=dict)
+    http_version: str = "1.1"
 
     @classmethod
-    def parsed(cls, method: bytes, target: bytes, raw_headers: list[tuple[bytes, bytes]]) -> "UpgradeRequest":
+    def parsed(
+        cls, method: bytes, target: bytes, raw_headers: list[tuple[bytes, bytes]], http_version: str = "1.1"
+    ) -> "UpgradeRequest":
         headers: dict[str, str] = {}
         for name, value in raw_headers:
             key = name.decode("latin-1").lower()
             text = value.decode("latin-1")
             # Repeated headers (several Sec-WebSocket-Protocol lines) fold into one list (RFC 9110 §5.3).
             headers[key] = f"{headers[key]}, {text}" if key in headers else text
-        return cls(method.decode("latin-1"), target.decode("latin-1"), headers)
+        return cls(method.decode("latin-1"), target.decode("latin-1"), headers, http_version)
 
     @property
     def path(self) -> str:
@@ -43,6 +46,10 @@ class UpgradeRequest:
         """Refuse what is not a WebSocket opening handshake we can answer (RFC 6455 §4.2.1, §4.4)."""
         if self.method != "GET":
             raise Refusal(405, "the websocket upgrade must be a GET request", {"Allow": "GET"})
+        if self.http_version in ("0.9", "1.0"):
+            raise Refusal(400, f"the websocket upgrade needs HTTP/1.1 or later; got HTTP/{self.http_version}")
+        if "transfer-encoding" in self.headers or self.headers.get("content-length", "0").strip() not in ("", "0"):
+            raise Refusal(400, "the websocket upgrade request must not have a body")
         if "websocket" not in _tokens(self.headers.get("upgrade", "")):
             raise Refusal(426, "this endpoint only speaks WebSocket: send 'Upgrade: websocket'", _UPGRADE)
         if "upgrade" not in _tokens(self.headers.get("connection", "")):
@@ -57,6 +64,11 @@ class UpgradeRequest:
             key = b""
         if len(key) != 16:
             raise Refusal(400, "Sec-WebSocket-Key must be 16 random bytes in base64")
+
+    @property
+    def websocket_key(self) -> bytes:
+        """The Sec-WebSocket-Key as sent (checked by `check_websocket_upgrade`): the 101 answers it."""
+        return self.headers.get("sec-websocket-key", "").strip().encode("ascii")
 
     def offered_subprotocols(self) -> list[str]:
         raw = self.headers.get("sec-websocket-protocol", "")
