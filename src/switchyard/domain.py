@@ -133,3 +133,78 @@ class TransactionUpdate:
 class TransactionOutcome:
     transaction_ref: str
     id_token_status: str | None
+
+
+# -- station control: what core asks of a station, whatever its OCPP version (ports.StationControl) --
+
+
+@dataclass(frozen=True, slots=True)
+class StationRef:
+    """A station as a call to it needs it: who it is and which adapter speaks to it."""
+
+    station_id: str
+    identity: str
+    ocpp_version: str
+
+
+@dataclass(slots=True)
+class Setting:
+    """One setting as a station reports it: a 1.6 key, or a 2.0.1 variable named `Component.Variable`."""
+
+    name: str
+    value: str | None
+    readonly: bool
+    writeonly: bool = False
+    # 2.0.1: the report's component and variable objects, and the variable's characteristics.
+    address: dict[str, Any] | None = None
+    characteristics: dict[str, Any] | None = None
+
+
+# The attribute of a 2.0.1 variable a read or change means unless told otherwise (1.6 keys have only it).
+ACTUAL = "Actual"
+
+
+class ChangeStatus(StrEnum):
+    """What a station said to one setting change, in either version's words."""
+
+    ACCEPTED = "accepted"
+    # Accepted, applied after the next reboot.
+    REBOOT_REQUIRED = "reboot_required"
+    # The station will not take it (rejected, unknown key or variable, unsupported attribute).
+    REJECTED = "rejected"
+    # A status word no version defines.
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeResult:
+    status: ChangeStatus
+    # The station's own words, as an action's response_data keeps them: {"status": …, "statusInfo": …}.
+    answer: dict[str, Any]
+
+
+class ResetKind(StrEnum):
+    """Reboot now (1.6 Hard, 2.0.1 Immediate), or gently (1.6 Soft, 2.0.1 OnIdle)."""
+
+    HARD = "Hard"
+    SOFT = "Soft"
+
+    @classmethod
+    def named(cls, word: str) -> "ResetKind | None":
+        """Either version's word for a reset kind (each works on either version's station)."""
+        return _RESET_WORDS.get(word)
+
+
+_RESET_WORDS = {
+    "Hard": ResetKind.HARD,
+    "Immediate": ResetKind.HARD,
+    "Soft": ResetKind.SOFT,
+    "OnIdle": ResetKind.SOFT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ResetResult:
+    # The station will reboot (now, or once idle).
+    accepted: bool
+    answer: dict[str, Any]

@@ -98,3 +98,7 @@ class InvalidResponse(StationCallFailed):
 
 class InvalidRequest(SwitchyardError):
     """A CSMS-initiated call whose own payload does not validate; nothing was sent."""
+
+
+class ReadFailed(SwitchyardError):
+    """A station's configuration could not be read in full; the message says what was missing."""

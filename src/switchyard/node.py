@@ -16,7 +16,7 @@ from switchyard.core.webhook_dispatcher import WebhookDispatcher
 from switchyard.gateway.admission import Admission
 from switchyard.gateway.link import LocalStationLink
 from switchyard.gateway.server import Gateway
-from switchyard.protocol.adapters import build_handler_tables
+from switchyard.protocol.adapters import StationControls, build_handler_tables
 from switchyard.settings import Settings
 from switchyard.store.database import Database
 from switchyard.store.group_commit import GroupCommit
@@ -75,14 +75,15 @@ class Switchyard:
         )
         # Delivers the webhook events that services write with core.webhooks.enqueue.
         self.webhooks = WebhookDispatcher(self.db, settings, self.clock)
-        self.reader = ConfigurationReader(
-            self.db, self.link, self.bus, self.clock, page_timeout=settings.configuration_read_timeout
-        )
+        # What core asks of stations, said in each station's OCPP version.
+        self.control = StationControls(self.link, self.bus, page_timeout=settings.configuration_read_timeout)
+        self.reader = ConfigurationReader(self.db, self.control, self.clock)
         # Small writes that must be durable before their caller goes on share transactions.
         self.writes = GroupCommit(self.db)
         self.sequencer = Sequencer(
             self.db,
             self.link,
+            self.control,
             self.reader,
             self.bus,
             self.clock,
@@ -92,7 +93,14 @@ class Switchyard:
             self.webhooks.notify,
         )
         self.configuration = Configuration(
-            self.db, self.sequencer, self.webhooks.cipher, self.clock, settings, self.writes, self.webhooks.notify
+            self.db,
+            self.sequencer,
+            self.control,
+            self.webhooks.cipher,
+            self.clock,
+            settings,
+            self.writes,
+            self.webhooks.notify,
         )
 
     async def start(self) -> str | None:

@@ -1,22 +1,32 @@
-"""The seams between core services and the outside: stations, the station link, the station directory.
+"""The seams between core services and the outside: stations, the station link, station control,
+the station directory.
 
 Core code depends on these protocols only, so a later node-to-node implementation (NATS) can stand
 in for the in-process one without touching callers.
 """
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from switchyard.domain import (
+    ACTUAL,
     BootDecision,
     BootInfo,
+    ChangeResult,
     ConnectorStatus,
     ReportPage,
+    ResetKind,
+    ResetResult,
     SecurityEvent,
+    Setting,
     StationRecord,
+    StationRef,
     TransactionOutcome,
     TransactionUpdate,
 )
+
+# Told how far a long read has come, in words.
+Progress = Callable[[str], Awaitable[None]]
 
 
 class StationLink(Protocol):
@@ -36,6 +46,45 @@ class StationLink(Protocol):
     def ready_in(self, identity: str) -> float | None:
         """Seconds until management calls may be sent to the station (0.0: now; None: not connected,
         or its boot was rejected)."""
+        ...
+
+
+class StationControl(Protocol):
+    """What core asks of a station, in domain values; each OCPP version's adapter says it on the wire
+    (`protocol/v16/control.py`, `protocol/v201/control.py`) and turns the answers into one vocabulary.
+
+    Calls raise what `StationLink.call` raises; a read the station cannot complete raises `ReadFailed`.
+    """
+
+    def limit_names(self, station: StationRef) -> tuple[str, ...]:
+        """The settings whose reported values bound how many names one `read_values` request carries."""
+        ...
+
+    async def read_all(self, station: StationRef, timeout: float, progress: Progress | None = None) -> list[Setting]:
+        """Every setting the station has; `progress` hears how far a paged report has come."""
+        ...
+
+    async def read_values(
+        self,
+        station: StationRef,
+        names: Sequence[str],
+        timeout: float,
+        limits: Mapping[str, str | None],
+        attribute: str = ACTUAL,
+    ) -> dict[str, str | None]:
+        """The current values of `names` (None: unknown to the station), in requests that respect the
+        reported `limits` (values of `limit_names`)."""
+        ...
+
+    async def change(
+        self, station: StationRef, name: str, value: str, timeout: float, attribute: str = ACTUAL
+    ) -> ChangeResult: ...
+
+    async def reset(self, station: StationRef, kind: ResetKind, timeout: float) -> ResetResult: ...
+
+    def reset_waits_for_idle(self, station: StationRef, kind: ResetKind) -> bool:
+        """Whether the station holds the reset until no transaction runs (2.0.1 OnIdle, B12.FR.01), so
+        sending it cannot interrupt a charging session."""
         ...
 
 

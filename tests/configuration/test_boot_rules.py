@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from switchyard.core.action_targets import SettingTarget
 from switchyard.core.baseline import heartbeat_interval_at_boot, heartbeat_interval_set
 from switchyard.domain import RegistrationState, StationRecord
 from switchyard.errors import InvalidRequest
@@ -51,16 +52,16 @@ def test_the_boot_interval_is_the_desired_one_then_the_last_set_then_the_default
 @pytest.mark.parametrize(
     ("target", "value", "remembered"),
     [
-        ({"name": "HeartbeatInterval"}, "600", 600),
-        ({"name": "heartbeatinterval"}, "600", 600),
-        ({"name": "OCPPCommCtrlr.HeartbeatInterval"}, "600", 600),
-        ({"name": "OCPPCommCtrlr.HeartbeatInterval", "attributeType": "MaxSet"}, "600", None),
-        ({"name": "MeterValueSampleInterval"}, "600", None),
-        ({"name": "HeartbeatInterval"}, "soon", None),
-        ({"name": "HeartbeatInterval"}, None, None),
+        (SettingTarget("HeartbeatInterval"), "600", 600),
+        (SettingTarget("heartbeatinterval"), "600", 600),
+        (SettingTarget("OCPPCommCtrlr.HeartbeatInterval"), "600", 600),
+        (SettingTarget("OCPPCommCtrlr.HeartbeatInterval", attribute="MaxSet"), "600", None),
+        (SettingTarget("MeterValueSampleInterval"), "600", None),
+        (SettingTarget("HeartbeatInterval"), "soon", None),
+        (SettingTarget("HeartbeatInterval"), None, None),
     ],
 )
-def test_which_changes_set_the_heartbeat_interval(target: dict[str, Any], value: str | None, remembered: int) -> None:
+def test_which_changes_set_the_heartbeat_interval(target: SettingTarget, value: str | None, remembered: int) -> None:
     assert heartbeat_interval_set(target, value) == remembered
 
 

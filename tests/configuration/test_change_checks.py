@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from switchyard.core.action_targets import SettingTarget
 from switchyard.core.change_checks import Reported, StationView, resolve_change, value_text
 from switchyard.errors import Conflict, DomainError, InvalidInput
 
@@ -62,36 +63,40 @@ def refusal(view: StationView, key: str, value: str, attribute_type: str | None 
 def test_a_16_change_resolves_to_the_station_spelling_kind_and_value_before() -> None:
     resolved = resolve_change(station_16(), "heartbeatinterval", "600")
     assert resolved.name == "HeartbeatInterval"
-    assert resolved.target == {"name": "HeartbeatInterval", "kind": "integer", "asked": "heartbeatinterval"}
+    assert resolved.target == SettingTarget("HeartbeatInterval", kind="integer", asked="heartbeatinterval")
+    # Stored as before issue 9, and read back to the same target.
+    assert resolved.target.stored() == {"name": "HeartbeatInterval", "kind": "integer", "asked": "heartbeatinterval"}
+    assert SettingTarget.of(resolved.target.stored()) == resolved.target
     assert resolved.value_before == "300"
     assert not resolved.secret
 
 
 def test_a_16_key_name_works_on_a_201_station() -> None:
     resolved = resolve_change(station_201(), "HeartbeatInterval", "600")
-    assert resolved.target["name"] == "OCPPCommCtrlr.HeartbeatInterval"
+    assert resolved.target.name == "OCPPCommCtrlr.HeartbeatInterval"
     assert resolved.value_before == "300"
 
 
 def test_201_attribute_types_reach_the_target() -> None:
     resolved = resolve_change(station_201(), "SampledDataCtrlr.TxUpdatedInterval", "30", "Target")
-    assert resolved.target["attributeType"] == "Target"
+    assert resolved.target.attribute == "Target"
+    assert resolved.target.stored()["attributeType"] == "Target"
 
 
 def test_a_secret_is_marked_secret_and_its_value_never_kept_as_before() -> None:
     resolved = resolve_change(station_16(), "AuthorizationKey", "00112233445566778899aabbccddeeff")
     assert resolved.secret
-    assert resolved.target["writeonly"]
-    assert resolved.target["password"]
+    assert resolved.target.writeonly
+    assert resolved.target.password
     assert resolved.value_before is None
     on_201 = resolve_change(station_201(), "SecurityCtrlr.BasicAuthPassword", "a-new-password-of-24ch")
     assert on_201.secret
-    assert on_201.target["password"]
+    assert on_201.target.password
 
 
 def test_a_vendor_key_the_station_reported_is_accepted_as_is() -> None:
     resolved = resolve_change(station_16(), "VendorLedMode", "steady")
-    assert resolved.target == {"name": "VendorLedMode", "kind": None}
+    assert resolved.target == SettingTarget("VendorLedMode")
 
 
 def test_setting_a_pinned_key_to_its_desired_value_is_allowed() -> None:
@@ -230,7 +235,7 @@ def test_a_secret_value_is_never_quoted_in_a_refusal() -> None:
 
 def test_the_longest_201_address_fits_where_it_is_stored() -> None:
     # Regression: the column held 160 characters; PostgreSQL would refuse a report with a longer address.
-    from switchyard.core.setting_names import parse_address
+    from switchyard.protocol.setting_names import parse_address
     from switchyard.store.config_tables import ReportedSetting
 
     part = "x" * 50

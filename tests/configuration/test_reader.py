@@ -1,4 +1,6 @@
-"""The configuration reader against a scripted station link: paging, gaps, chunking, storage."""
+"""The configuration reader with the version adapters on a scripted station link: what a read stores, and
+the limits for reads by name that it takes from the stored report. (Paging, gaps and chunking as such
+are the adapters' and are tested there: tests/protocol/test_control.py.)"""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -11,31 +13,16 @@ from sqlalchemy import select
 
 from switchyard.bus.local import REPORT_PAGE, LocalBus, StationEvent
 from switchyard.clock import SystemClock
-from switchyard.core.config_reader import ConfigurationReader, ReadFailed, StationRef
-from switchyard.domain import ReportPage
+from switchyard.core.config_reader import ConfigurationReader
+from switchyard.domain import ReportPage, StationRef
+from switchyard.protocol.adapters import StationControls
 from switchyard.store.config_tables import ConfigurationState, ReportedSetting
 from switchyard.store.database import Database
 from switchyard.store.tables import Operator, Station
+from tests.scripted_link import ScriptedLink
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 STATION_ID = "5" * 24
-
-
-class ScriptedLink:
-    """Answers calls from a function and records them; `after` runs once a call is answered."""
-
-    def __init__(self, answer: Any) -> None:
-        self.answer = answer
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    async def call(
-        self, identity: str, action: str, payload: dict[str, Any], timeout: float | None = None
-    ) -> dict[str, Any]:
-        self.calls.append((action, payload))
-        return self.answer(action, payload)  # type: ignore[no-any-return]
-
-    def is_connected(self, identity: str) -> bool:
-        return True
 
 
 @pytest.fixture
@@ -60,6 +47,10 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
         )
     yield db
     await db.close()
+
+
+def reader_on(database: Database, link: "ScriptedLink", bus: LocalBus | None = None) -> ConfigurationReader:
+    return ConfigurationReader(database, StationControls(link, bus or LocalBus(), page_timeout=2), SystemClock())
 
 
 def variable(component: str, name: str, value: str, mutability: str = "ReadWrite") -> dict[str, Any]:
@@ -95,7 +86,7 @@ async def test_a_base_report_is_gathered_from_every_page_and_stored(database: Da
         publish_pages(bus, pages)
         return {"status": "Accepted"}
 
-    reader = ConfigurationReader(database, ScriptedLink(answer), bus, SystemClock(), page_timeout=2)
+    reader = reader_on(database, ScriptedLink(answer), bus)
     told: list[str] = []
 
     async def progress(text: str) -> None:
@@ -116,39 +107,6 @@ async def test_a_base_report_is_gathered_from_every_page_and_stored(database: Da
     assert state.read_at is not None
 
 
-async def test_a_gap_in_the_pages_fails_the_read(database: Database) -> None:
-    bus = LocalBus()
-
-    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        request_id = payload["requestId"]
-        publish_pages(bus, [ReportPage(request_id, 0, True, "t"), ReportPage(request_id, 2, False, "t")])
-        return {"status": "Accepted"}
-
-    reader = ConfigurationReader(database, ScriptedLink(answer), bus, SystemClock(), page_timeout=2)
-    with pytest.raises(ReadFailed, match=r"NotifyReport page 1 is missing \(page 2 arrived\)"):
-        await reader.read(StationRef(STATION_ID, "CP-R", "2.0.1"), timeout=2)
-
-
-async def test_a_page_that_never_comes_fails_the_read_after_the_page_timeout(database: Database) -> None:
-    bus = LocalBus()
-
-    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        publish_pages(bus, [ReportPage(payload["requestId"], 0, True, "t")])
-        return {"status": "Accepted"}
-
-    reader = ConfigurationReader(database, ScriptedLink(answer), bus, SystemClock(), page_timeout=0.2)
-    with pytest.raises(ReadFailed, match=r"NotifyReport page 1 of request \d+ did not arrive within 0.2 s"):
-        await reader.read(StationRef(STATION_ID, "CP-R", "2.0.1"), timeout=2)
-
-
-async def test_a_refused_base_report_fails_the_read(database: Database) -> None:
-    reader = ConfigurationReader(
-        database, ScriptedLink(lambda a, p: {"status": "NotSupported"}), LocalBus(), SystemClock()
-    )
-    with pytest.raises(ReadFailed, match="GetBaseReport answered NotSupported"):
-        await reader.read(StationRef(STATION_ID, "CP-R", "2.0.1"), timeout=2)
-
-
 async def test_16_reads_by_name_are_chunked_by_get_configuration_max_keys(database: Database) -> None:
     async with database.transaction() as session:
         session.add(ReportedSetting(station_id=STATION_ID, name="GetConfigurationMaxKeys", value="4", readonly=True))
@@ -157,7 +115,7 @@ async def test_16_reads_by_name_are_chunked_by_get_configuration_max_keys(databa
         return {"configurationKey": [{"key": k, "readonly": False, "value": "1"} for k in payload["key"]]}
 
     link = ScriptedLink(answer)
-    reader = ConfigurationReader(database, link, LocalBus(), SystemClock())
+    reader = reader_on(database, link)
     names = [f"Key{i}" for i in range(10)]
     values = await reader.read_values(StationRef(STATION_ID, "CP-R", "1.6"), names, timeout=2)
     assert [len(payload["key"]) for _, payload in link.calls] == [4, 4, 2]
@@ -180,7 +138,7 @@ async def test_201_reads_by_name_are_chunked_by_items_and_bytes_per_message(data
         }
 
     link = ScriptedLink(answer)
-    reader = ConfigurationReader(database, link, LocalBus(), SystemClock())
+    reader = reader_on(database, link)
     names = [f"SampledDataCtrlr.Variable{i}" for i in range(7)]
     values = await reader.read_values(StationRef(STATION_ID, "CP-R", "2.0.1"), names, timeout=2)
     sizes = [len(payload["getVariableData"]) for _, payload in link.calls]

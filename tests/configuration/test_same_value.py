@@ -2,7 +2,7 @@
 
 import pytest
 
-from switchyard.core.setting_names import same_value
+from switchyard.protocol.setting_names import same_value
 
 
 @pytest.mark.parametrize(

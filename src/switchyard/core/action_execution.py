@@ -8,14 +8,21 @@ without a database.
 from dataclasses import dataclass
 from typing import Any
 
+from switchyard.core.action_targets import ResetTarget, SettingTarget
 from switchyard.core.actions import Phase, Status
-from switchyard.core.config_reader import ConfigurationReader, Progress, ReadFailed, StationRef
-from switchyard.core.setting_names import parse_address, same_value
-from switchyard.errors import CallError, CallTimeout, InvalidRequest, InvalidResponse, NotConnected, StationCallFailed
-from switchyard.ports import StationLink
-
-# 2.0.1 SetVariables statuses that mean "the station will not take this value".
-_REFUSED_201 = {"Rejected", "UnknownComponent", "UnknownVariable", "NotSupportedAttributeType"}
+from switchyard.core.config_reader import ConfigurationReader
+from switchyard.domain import ChangeResult, ChangeStatus, ResetResult, StationRef
+from switchyard.errors import (
+    CallError,
+    CallTimeout,
+    InvalidRequest,
+    InvalidResponse,
+    NotConnected,
+    ReadFailed,
+    StationCallFailed,
+)
+from switchyard.ports import Progress, StationControl
+from switchyard.protocol.setting_names import same_value
 
 
 @dataclass(slots=True)
@@ -71,39 +78,31 @@ def _after_sending(outcome: Outcome) -> Outcome:
 
 
 class ActionExecution:
-    def __init__(self, link: StationLink, reader: ConfigurationReader, call_timeout: float) -> None:
-        self._link = link
+    def __init__(self, control: StationControl, reader: ConfigurationReader, call_timeout: float) -> None:
+        self._control = control
         self._reader = reader
         self._timeout = call_timeout
 
     # -- configuration changes ----------------------------------------------------------------
 
-    async def change(self, station: StationRef, target: dict[str, Any], value: str) -> Outcome:
+    async def change(self, station: StationRef, target: SettingTarget, value: str) -> Outcome:
         """Send one change and, when the station accepts it, read the key back."""
-        v16 = station.ocpp_version == "1.6"
-        action = "ChangeConfiguration" if v16 else "SetVariables"
+        action = "the change"
         try:
-            if v16:
-                answer = await self._link.call(
-                    station.identity, action, {"key": target["name"], "value": value}, self._timeout
-                )
-                status, response = answer["status"], {"status": answer["status"]}
-            else:
-                result = await self._set_variable(station, target, value)
-                status = result["attributeStatus"]
-                response = {"status": status}
-                if result.get("attributeStatusInfo"):
-                    response["statusInfo"] = result["attributeStatusInfo"]
+            result: ChangeResult = await self._control.change(
+                station, target.name, value, self._timeout, target.attribute
+            )
         except NotConnected as error:
             if not error.sent:
                 return not_sent()
-            return _after_sending(call_failure(error, action))
+            return _after_sending(call_failure(error, error.action))
         except InvalidRequest as error:  # refused before it left
             return call_failure(error, action)
         except StationCallFailed as error:
-            return _after_sending(call_failure(error, action))
+            return _after_sending(call_failure(error, error.action))
 
-        if status == "RebootRequired":
+        response = result.answer
+        if result.status is ChangeStatus.REBOOT_REQUIRED:
             return Outcome(
                 Phase.AWAITING_REBOOT,
                 Status.COMPLETED,
@@ -112,35 +111,25 @@ class ActionExecution:
                 reboot_pending=True,
                 changed=True,
             )
-        if status == "Accepted":
+        if result.status is ChangeStatus.ACCEPTED:
             outcome = await self.read_back(station, target, value, response)
             outcome.changed = True
             return outcome
-        if status in ("Rejected", "NotSupported") or status in _REFUSED_201:
+        if result.status is ChangeStatus.REJECTED:
             return Outcome(Phase.DONE, Status.REJECTED, response)
-        return failed(f"the station answered {action} with an unknown status {status!r}", status)
-
-    async def _set_variable(self, station: StationRef, target: dict[str, Any], value: str) -> dict[str, Any]:
-        address = parse_address(target["name"])
-        if address is None:  # checked when the action was requested; a stored target is always valid
-            raise InvalidRequest(f"{target['name']!r} is not a Component.Variable name")
-        data = {"attributeValue": value, **address.ocpp()}
-        if target.get("attributeType", "Actual") != "Actual":
-            data["attributeType"] = target["attributeType"]
-        answer = await self._link.call(station.identity, "SetVariables", {"setVariableData": [data]}, self._timeout)
-        return dict(answer["setVariableResult"][0])
+        status = response["status"]
+        return failed(f"the station answered the change with an unknown status {status!r}", status)
 
     async def read_back(
-        self, station: StationRef, target: dict[str, Any], value: str, response: dict[str, Any]
+        self, station: StationRef, target: SettingTarget, value: str, response: dict[str, Any]
     ) -> Outcome:
         """Decide an accepted change by what the station now reports."""
-        name = target["name"]
-        if target.get("writeonly"):
+        name = target.name
+        if target.writeonly:
             # Nothing to read: a write-only key's acceptance is all the station can tell.
             return Outcome(Phase.DONE, Status.COMPLETED, response)
         try:
-            attribute = target.get("attributeType", "Actual")
-            values = await self._reader.read_values(station, [name], self._timeout, attribute, store=False)
+            values = await self._reader.read_values(station, [name], self._timeout, target.attribute, store=False)
         except NotConnected:
             # The station's answer is kept: the read-back after it reconnects (or the expiry) reports it.
             return Outcome(
@@ -152,8 +141,8 @@ class ActionExecution:
             reason = call_failure(error, "the read-back").response_data or {}
             return failed(f"the station accepted {name}={value} but {reason.get('reason')}", response.get("status"))
         reported = values.get(name)
-        kept = values if target.get("attributeType", "Actual") == "Actual" else None
-        if same_value(target.get("kind"), value, reported, station.ocpp_version):
+        kept = values if target.is_actual else None
+        if same_value(target.kind, value, reported, station.ocpp_version):
             return Outcome(Phase.DONE, Status.COMPLETED, response, value_after=reported, reported=kept)
         shown = "nothing (the key is unknown to it)" if reported is None else reported
         outcome = failed(f"station accepted {name}={value} but reports {shown}", response.get("status"))
@@ -162,9 +151,9 @@ class ActionExecution:
         outcome.reported = kept
         return outcome
 
-    async def decide_unanswered(self, station: StationRef, target: dict[str, Any], value: str) -> Outcome:
+    async def decide_unanswered(self, station: StationRef, target: SettingTarget, value: str) -> Outcome:
         """A change was being sent when the node stopped: the read-back decides whether to send it again."""
-        if target.get("writeonly"):
+        if target.writeonly:
             # Sending a write-only value again is the only way to know it is set, and it is idempotent.
             return Outcome(Phase.QUEUED, waiting_for="resending: the node stopped before the station answered")
         outcome = await self.read_back(
@@ -179,14 +168,14 @@ class ActionExecution:
         return outcome
 
     async def confirm_after_reboot(
-        self, station: StationRef, targets: list[tuple[dict[str, Any], str]]
+        self, station: StationRef, targets: list[SettingTarget]
     ) -> dict[tuple[str, str], str | None] | Outcome:
         """The values of keys changed with RebootRequired, read once the station has rebooted, by
         (name, attribute type): a MaxSet change is confirmed by the MaxSet value, not the Actual one."""
         by_attribute: dict[str, list[str]] = {}
-        for target, _ in targets:
-            if not target.get("writeonly"):
-                by_attribute.setdefault(target.get("attributeType", "Actual"), []).append(target["name"])
+        for target in targets:
+            if not target.writeonly:
+                by_attribute.setdefault(target.attribute, []).append(target.name)
         values: dict[tuple[str, str], str | None] = {}
         try:
             for attribute, names in by_attribute.items():
@@ -211,16 +200,11 @@ class ActionExecution:
             return failed(str(error))
         return Outcome(Phase.DONE, Status.COMPLETED, {"status": "Accepted", "keys": len(settings)})
 
-    async def reset(self, station: StationRef, target: dict[str, Any]) -> Outcome:
+    async def reset(self, station: StationRef, target: ResetTarget) -> Outcome:
         try:
-            answer = await self._link.call(station.identity, "Reset", {"type": target["type"]}, self._timeout)
+            result: ResetResult = await self._control.reset(station, target.kind, self._timeout)
         except NotConnected as error:
             return call_failure(error, "Reset") if error.sent else not_sent()
         except (StationCallFailed, InvalidRequest) as error:
             return call_failure(error, "Reset")
-        response = {"status": answer["status"]}
-        if answer.get("statusInfo"):
-            response["statusInfo"] = answer["statusInfo"]
-        if answer["status"] in ("Accepted", "Scheduled"):
-            return Outcome(Phase.DONE, Status.COMPLETED, response)
-        return Outcome(Phase.DONE, Status.REJECTED, response)
+        return Outcome(Phase.DONE, Status.COMPLETED if result.accepted else Status.REJECTED, result.answer)

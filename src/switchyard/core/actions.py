@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.clock import iso_utc
+from switchyard.core.action_targets import ReadTarget, ResetTarget, SettingTarget
 from switchyard.core.webhooks import enqueue
 from switchyard.ids import new_id
 from switchyard.store.config_tables import Action
@@ -95,7 +96,7 @@ def queued_action(
     station_id: str,
     type: ActionType,
     data: dict[str, Any],
-    target: dict[str, Any],
+    target: SettingTarget | ResetTarget | ReadTarget,
     now: datetime,
     expires_at: datetime,
     created_by: str | None = None,
@@ -114,7 +115,7 @@ def queued_action(
         "status": Status.REQUESTED.value,
         "phase": Phase.QUEUED.value,
         "data": data,
-        "target": target,
+        "target": target.stored(),
         "secret": secret,
         "created_by": created_by,
         "reason": reason,

@@ -7,9 +7,10 @@ the station. Values are typed as the eDRV details list shows them (numbers, bool
 
 from typing import Any
 
-from switchyard.core.setting_names import parse_address
+from switchyard.core.action_targets import SettingTarget
 from switchyard.domain import StationRecord
 from switchyard.protocol import catalogue
+from switchyard.protocol.setting_names import parse_address
 
 MEASURANDS = [
     "Voltage",
@@ -68,11 +69,11 @@ def heartbeat_interval_at_boot(station: StationRecord, default: int) -> int:
     return default
 
 
-def heartbeat_interval_set(target: dict[str, Any], value: str | None) -> int | None:
+def heartbeat_interval_set(target: SettingTarget, value: str | None) -> int | None:
     """The HeartbeatInterval a completed change set (its Actual value, in seconds), else None."""
-    if value is None or target.get("attributeType", "Actual") != "Actual":
+    if value is None or not target.is_actual:
         return None
-    name = target["name"]
+    name = target.name
     address = parse_address(name)
     entry = (
         catalogue.for_key_16(name)

@@ -22,6 +22,7 @@ import structlog
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from switchyard.core.action_targets import ReadTarget, ReadTrigger
 from switchyard.core.actions import ActionType, Phase, queued_action
 from switchyard.store.config_tables import Action, ConfigurationState
 from switchyard.store.group_commit import GroupCommit
@@ -173,7 +174,7 @@ class BootRecords:
                     station_id=station_id,
                     type=ActionType.GET_CONFIGURATION,
                     data={},
-                    target={"trigger": "boot"},
+                    target=ReadTarget(ReadTrigger.BOOT),
                     now=boots[station_id],
                     expires_at=boots[station_id] + self._expiry,
                 )

@@ -14,10 +14,12 @@ from typing import Any
 
 from switchyard.clock import iso_utc
 from switchyard.core import baseline
-from switchyard.core.setting_names import Address, parse_address
+from switchyard.core.action_targets import SettingTarget
+from switchyard.domain import ACTUAL
 from switchyard.errors import Conflict, InvalidInput
 from switchyard.protocol import catalogue
 from switchyard.protocol.catalogue import Entry
+from switchyard.protocol.setting_names import Address, parse_address
 
 KEY_MAX_16 = 50
 ATTRIBUTE_TYPES = ("Actual", "Target", "MinSet", "MaxSet")
@@ -52,7 +54,7 @@ class StationView:
 class ResolvedChange:
     name: str
     value: str
-    target: dict[str, Any]
+    target: SettingTarget
     secret: bool
     value_before: str | None
 
@@ -122,7 +124,7 @@ def _resolve_16(station: StationView, key: str, value: str) -> ResolvedChange:
         # A write-only key (AuthorizationKey) is never reported, so its absence proves nothing.
         raise _unknown(station, key)
     name = reported.name if reported is not None else (entry.key if entry and entry.key else key)
-    return _checked(station, name, key, value, entry, reported, {"name": name}, "1.6")
+    return _checked(station, name, key, value, entry, reported, ACTUAL, "1.6")
 
 
 def _resolve_201(station: StationView, key: str, value: str, attribute_type: str) -> ResolvedChange:
@@ -137,11 +139,7 @@ def _resolve_201(station: StationView, key: str, value: str, attribute_type: str
     reported = station.reported.get(address.name.lower())
     if reported is None:
         raise _unknown(station, key if key == address.name else f"{key} ({address.name} in OCPP 2.0.1)")
-    address = _reported_address(reported) or address
-    target: dict[str, Any] = {"name": reported.name}
-    if attribute_type != "Actual":
-        target["attributeType"] = attribute_type
-    resolved = _checked(station, reported.name, key, value, entry, reported, target, "2.0.1")
+    resolved = _checked(station, reported.name, key, value, entry, reported, attribute_type, "2.0.1")
     _check_characteristics(reported, value)
     return resolved
 
@@ -166,10 +164,6 @@ def _address_201(key: str) -> tuple[Address, Entry | None]:
     return Address(variable.component, variable.variable, instance=variable.instance), entry
 
 
-def _reported_address(reported: Reported) -> Address | None:
-    return parse_address(reported.name)
-
-
 def _checked(
     station: StationView,
     name: str,
@@ -177,7 +171,7 @@ def _checked(
     value: str,
     entry: Entry | None,
     reported: Reported | None,
-    target: dict[str, Any],
+    attribute: str,
     ocpp: catalogue.Ocpp,
 ) -> ResolvedChange:
     if reported is not None and reported.readonly:
@@ -193,22 +187,22 @@ def _checked(
         not value.isprintable() or any(c.isspace() for c in value) or any(q in value for q in _QUOTES_AND_SPACE)
     ):
         raise InvalidInput(f"{name} holds a URL; it must not contain whitespace, quotes or invisible characters")
-    if target.get("attributeType", "Actual") == "Actual":
+    if attribute == ACTUAL:
         # The baseline pins the value in use; a station's MinSet/MaxSet bounds are not that value.
         _check_pinned(station, name, value, entry, ocpp)
     secret = entry is not None and entry.secret
-    writeonly = (reported is not None and reported.writeonly) or (rules is not None and rules.writeonly)
-    target["kind"] = _kind(entry, reported, ocpp)
-    if writeonly:
-        target["writeonly"] = True
-    if secret:
-        target["secret"] = True
-    if entry is not None and entry.secret and entry.category == "security" and writeonly:
+    writeonly = bool((reported is not None and reported.writeonly) or (rules is not None and rules.writeonly))
+    target = SettingTarget(
+        name=name,
+        attribute=attribute,
+        kind=_kind(entry, reported, ocpp),
+        writeonly=writeonly,
+        secret=secret,
         # The station authenticates with this value from its next connection on (A01.FR.03).
-        target["password"] = True
+        password=entry is not None and entry.secret and entry.category == "security" and writeonly,
+        asked=asked if asked != name else None,
+    )
     before = None if secret or writeonly or reported is None else reported.value
-    if asked != name:
-        target["asked"] = asked
     return ResolvedChange(name, value, target, secret, before)
 
 

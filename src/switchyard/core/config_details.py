@@ -10,9 +10,9 @@ value pins it.
 from typing import Any
 
 from switchyard.core import baseline
-from switchyard.core.setting_names import parse_address
 from switchyard.protocol import catalogue
 from switchyard.protocol.catalogue import Entry
+from switchyard.protocol.setting_names import parse_address
 from switchyard.store.config_tables import ReportedSetting
 
 NOT_DEFINED = "Not Defined"

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.clock import Clock
+from switchyard.core.action_targets import ReadTarget, ReadTrigger, ResetTarget
 from switchyard.core.actions import ActionType, Phase, Status, create_action, queued_action
 from switchyard.core.change_checks import Reported, StationView, names_needed, resolve_change, value_text
 from switchyard.core.config_details import detail_rows
@@ -21,20 +22,16 @@ from switchyard.core.principal import Principal
 from switchyard.core.registry import own_station
 from switchyard.core.sequencer import Sequencer
 from switchyard.core.webhook_cipher import SecretCipher
-from switchyard.domain import Scope
+from switchyard.domain import ResetKind, Scope, StationRef
 from switchyard.errors import Conflict, DomainError, InvalidInput, NotFound, TooManyRequests
 from switchyard.ids import is_id, new_id
+from switchyard.ports import StationControl
 from switchyard.settings import Settings
 from switchyard.store.config_tables import Action, ConfigurationState, ReportedSetting
 from switchyard.store.database import Database
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.tables import Operator, Station, Transaction
 
-RESET_TYPES = {
-    # Either version's word works on either version's station.
-    "1.6": {"Hard": "Hard", "Soft": "Soft", "Immediate": "Hard", "OnIdle": "Soft"},
-    "2.0.1": {"Immediate": "Immediate", "OnIdle": "OnIdle", "Hard": "Immediate", "Soft": "OnIdle"},
-}
 # Queued at most this many changes in one request: a list is a queue, but not an unbounded one.
 MAX_CHANGES_PER_REQUEST = 100
 
@@ -52,6 +49,7 @@ class Configuration:
         self,
         database: Database,
         sequencer: Sequencer,
+        control: StationControl,
         cipher: SecretCipher,
         clock: Clock,
         settings: Settings,
@@ -62,6 +60,7 @@ class Configuration:
         self._writes = writes
         self._events_committed = events_committed
         self._sequencer = sequencer
+        self._control = control
         self._cipher = cipher
         self._clock = clock
         self._settings = settings
@@ -180,7 +179,7 @@ class Configuration:
                     station_id=station.id,
                     type=ActionType.GET_CONFIGURATION,
                     data={},
-                    target={"trigger": "api"},
+                    target=ReadTarget(ReadTrigger.API),
                     now=now,
                     expires_at=now + timedelta(seconds=self._settings.action_expiry),
                     created_by=who.key_id,
@@ -198,10 +197,11 @@ class Configuration:
         async with self._db.transaction() as session:
             station = await own_station(session, who, station_id)
             await self._check_room(session, station, 1)
-            words = RESET_TYPES[station.ocpp_version if station.ocpp_version in RESET_TYPES else "2.0.1"]
-            if kind not in words:
+            reset = ResetKind.named(kind)
+            if reset is None:
                 raise InvalidInput(f"type must be one of Hard, Soft, Immediate, OnIdle; got {kind!r}")
-            if not force and not _waits_for_idle(station.ocpp_version, words[kind]):
+            ref = StationRef(station.id, station.identity, station.ocpp_version)
+            if not force and not self._control.reset_waits_for_idle(ref, reset):
                 running = await session.scalar(
                     select(Transaction)
                     .where(Transaction.station_id == station.id, Transaction.state == "active")
@@ -220,7 +220,7 @@ class Configuration:
                     station_id=station.id,
                     type=ActionType.RESET,
                     data={"type": kind},
-                    target={"type": words[kind], "force": force},
+                    target=ResetTarget(reset, force),
                     now=now,
                     expires_at=now + timedelta(seconds=self._settings.action_expiry),
                     created_by=who.key_id,
@@ -300,9 +300,3 @@ async def _last_read_failure(session: AsyncSession, station_id: str) -> str | No
     if response is None:
         return None
     return str((response or {}).get("reason") or "it failed without a reason")
-
-
-def _waits_for_idle(ocpp_version: str, sent: str) -> bool:
-    """A 2.0.1 OnIdle reset never interrupts a transaction: the station answers Scheduled and waits for
-    it to end (B12.FR.01/03). A 1.6 Soft reset stops transactions first."""
-    return ocpp_version != "1.6" and sent == "OnIdle"

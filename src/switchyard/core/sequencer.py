@@ -26,14 +26,15 @@ from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, St
 from switchyard.clock import Clock
 from switchyard.core.action_execution import ActionExecution, Outcome, failed
 from switchyard.core.action_steps import Expire, Facts, ReadBack, Unknown, Wait, next_step
+from switchyard.core.action_targets import ResetTarget, SettingTarget
 from switchyard.core.actions import ActionType, Phase, Status, announce_sent, update_action
 from switchyard.core.baseline import heartbeat_interval_set
 from switchyard.core.boot_records import BootRecords
-from switchyard.core.config_reader import ConfigurationReader, StationRef
-from switchyard.core.setting_names import same_value
+from switchyard.core.config_reader import ConfigurationReader
 from switchyard.core.station_passwords import Decrypt, StationPasswords, add_pending_password
-from switchyard.domain import BootStatus
-from switchyard.ports import StationLink
+from switchyard.domain import BootStatus, StationRef
+from switchyard.ports import StationControl, StationLink
+from switchyard.protocol.setting_names import same_value
 from switchyard.settings import Settings
 from switchyard.store.config_tables import Action, ConfigurationState, ReportedSetting
 from switchyard.store.database import Database
@@ -70,6 +71,7 @@ class Sequencer:
         self,
         database: Database,
         link: StationLink,
+        control: StationControl,
         reader: ConfigurationReader,
         bus: LocalBus,
         clock: Clock,
@@ -89,7 +91,8 @@ class Sequencer:
         self._reader = reader
         # Lanes' writes share transactions with each other and with new requests.
         self._writes = writes
-        self._execution = ActionExecution(link, reader, settings.call_timeout)
+        self._control = control
+        self._execution = ActionExecution(control, reader, settings.call_timeout)
         self._lanes: dict[str, _Lane] = {}
         # Stations with open actions or a pending reboot: only these need a lane when they connect.
         self._attention: set[str] = set()
@@ -263,7 +266,7 @@ class Sequencer:
             return _AGAIN if retry_at is None else retry_at
 
         spacing = timedelta(seconds=self._settings.change_spacing)
-        pending_keys = tuple(a.target.get("name", "?") for a in awaiting)
+        pending_keys = tuple(SettingTarget.of(a.target).name for a in awaiting)
         wake: datetime | None = None
         # Changes held by a pending reboot hold later changes; reads and resets may go ahead (a reset
         # is how the wait usually ends). Anything else that waits holds everything behind it, so
@@ -322,15 +325,17 @@ class Sequencer:
 
     async def _send(self, ref: StationRef, action: Action) -> Outcome:
         kind = ActionType(action.type)
-        if kind is ActionType.RESET and not action.target.get("force") and action.target.get("type") != "OnIdle":
-            busy = await self._active_transaction(ref.station_id)
-            if busy is not None:
-                return await self._record(action, failed(f"not sent: transaction {busy} started on the station"))
+        if kind is ActionType.RESET:
+            reset = ResetTarget.of(action.target)
+            if not reset.force and not self._control.reset_waits_for_idle(ref, reset.kind):
+                busy = await self._active_transaction(ref.station_id)
+                if busy is not None:
+                    return await self._record(action, failed(f"not sent: transaction {busy} started on the station"))
         await self._mark_sending(ref, action)
         if kind is ActionType.UPDATE_CONFIGURATION:
-            outcome = await self._execution.change(ref, action.target, self._value_of(action))
+            outcome = await self._execution.change(ref, SettingTarget.of(action.target), self._value_of(action))
         elif kind is ActionType.RESET:
-            outcome = await self._execution.reset(ref, action.target)
+            outcome = await self._execution.reset(ref, ResetTarget.of(action.target))
         else:
             # A long 2.0.1 report shows how far it has come (as waitingFor; the CLI prints it).
             outcome = await self._execution.read(ref, self._settings.configuration_read_timeout, self._progress(action))
@@ -338,16 +343,17 @@ class Sequencer:
 
     async def _resume_change(self, ref: StationRef, action: Action) -> Outcome:
         value = self._value_of(action)
+        target = SettingTarget.of(action.target)
         if action.phase == Phase.SENDING.value:
-            outcome = await self._execution.decide_unanswered(ref, action.target, value)
+            outcome = await self._execution.decide_unanswered(ref, target, value)
         else:
-            outcome = await self._execution.read_back(ref, action.target, value, action.response_data or {})
+            outcome = await self._execution.read_back(ref, target, value, action.response_data or {})
         return await self._record(action, outcome)
 
     async def _confirm_reboot(self, ref: StationRef, awaiting: list[Action], lane: _Lane) -> datetime | None:
         """Read back what waited for the reboot; returns when to try again if the read failed."""
         sent = {a.id: self._value_of(a) for a in awaiting}
-        result = await self._execution.confirm_after_reboot(ref, [(a.target, sent[a.id]) for a in awaiting])
+        result = await self._execution.confirm_after_reboot(ref, [SettingTarget.of(a.target) for a in awaiting])
         if isinstance(result, Outcome) and result.phase is Phase.AWAITING_REBOOT:
             return None  # gone again before it could be read; its next connection resumes this
         if isinstance(result, Outcome):
@@ -369,12 +375,13 @@ class Sequencer:
                 action = await session.get(Action, stale.id)
                 if action is None or action.phase != Phase.AWAITING_REBOOT.value:
                     continue
+                target = SettingTarget.of(action.target)
                 if isinstance(result, Outcome):
                     outcome = result
-                elif action.target.get("password"):
+                elif target.password:
                     outcome = await self._passwords.confirm_after_reboot(session, action)
                 else:
-                    outcome = _confirmation(action.target, sent[action.id], result, ref.ocpp_version)
+                    outcome = _confirmation(target, sent[action.id], result, ref.ocpp_version)
                 await update_action(
                     session,
                     action,
@@ -406,17 +413,15 @@ class Sequencer:
     async def _mark_sending(self, ref: StationRef, action: Action) -> None:
         now = self._clock.now()
         values: dict[str, Any] = {"phase": Phase.SENDING.value, "sent_at": now, "waiting_for": None}
-        target = action.target
-        pending_hash = self._passwords.hash_for(ref.ocpp_version, action) if target.get("password") else None
-        audited = action.type == ActionType.UPDATE_CONFIGURATION.value and not (
-            target.get("secret") or target.get("writeonly")
-        )
-        if audited:
+        target = SettingTarget.of(action.target) if action.type == ActionType.UPDATE_CONFIGURATION.value else None
+        pending_hash = self._passwords.hash_for(ref.ocpp_version, action) if target and target.password else None
+        audited = target is not None and target.audited
+        if target is not None and audited:
             # The audit's "before" is the station's value as this change leaves, not as it was asked
             # for: a change queued behind another one to the same key follows that one's result.
             values["value_before"] = (
                 select(ReportedSetting.value)
-                .where(ReportedSetting.station_id == action.station_id, ReportedSetting.name == target["name"])
+                .where(ReportedSetting.station_id == action.station_id, ReportedSetting.name == target.name)
                 .scalar_subquery()
             )
 
@@ -474,7 +479,8 @@ class Sequencer:
 
         async def write(session: AsyncSession) -> None:
             row = await session.merge(action)
-            if row.target.get("password"):
+            target = SettingTarget.of(row.target) if row.type == ActionType.UPDATE_CONFIGURATION.value else None
+            if target is not None and target.password:
                 await self._passwords.settle(session, row, outcome)  # before the secret is dropped
             await update_action(
                 session,
@@ -484,7 +490,7 @@ class Sequencer:
                 phase=outcome.phase,
                 response_data=outcome.response_data,
                 waiting_for=outcome.waiting_for,
-                value_after=None if row.target.get("secret") else outcome.value_after,
+                value_after=None if target is not None and target.secret else outcome.value_after,
             )
             if outcome.reported:
                 await self._reader.store_values(session, row.station_id, outcome.reported)
@@ -528,7 +534,7 @@ async def _remember_heartbeat_interval(session: AsyncSession, action: Action, va
     """A completed HeartbeatInterval change is what the station's next BootNotification answer gives."""
     if action.type != ActionType.UPDATE_CONFIGURATION.value:
         return
-    seconds = heartbeat_interval_set(action.target, value)
+    seconds = heartbeat_interval_set(SettingTarget.of(action.target), value)
     if seconds is not None:
         await session.execute(update(Station).where(Station.id == action.station_id).values(heartbeat_interval=seconds))
 
@@ -541,15 +547,15 @@ def _unknown_reset() -> Outcome:
 
 
 def _confirmation(
-    target: dict[str, Any], sent: str, values: dict[tuple[str, str], str | None], ocpp_version: str
+    target: SettingTarget, sent: str, values: dict[tuple[str, str], str | None], ocpp_version: str
 ) -> Outcome:
-    if target.get("writeonly"):
+    if target.writeonly:
         return Outcome(Phase.DONE, Status.COMPLETED)
-    reported = values.get((target["name"], target.get("attributeType", "Actual")))
-    if same_value(target.get("kind"), sent, reported, ocpp_version):
+    reported = values.get((target.name, target.attribute))
+    if same_value(target.kind, sent, reported, ocpp_version):
         return Outcome(Phase.DONE, Status.COMPLETED, value_after=reported)
     shown = "nothing (the key is unknown to it)" if reported is None else reported
-    outcome = failed(f"station accepted {target['name']}={sent} (reboot required) but reports {shown} after rebooting")
+    outcome = failed(f"station accepted {target.name}={sent} (reboot required) but reports {shown} after rebooting")
     outcome.value_after = reported
     return outcome
 

@@ -9,7 +9,6 @@ either side and the EVSE (and connector) after `@` on the component:
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 _NAME = re.compile(
     r"^(?P<component>[A-Za-z0-9_\-*=:+|]+)(?:\[(?P<cinst>[^\]]+)\])?(?:@(?P<evse>\d+)(?:/(?P<connector>\d+))?)?"
@@ -36,32 +35,6 @@ class Address:
         variable = self.variable + (f"[{self.instance}]" if self.instance else "")
         return f"{component}.{variable}"
 
-    def ocpp(self) -> dict[str, Any]:
-        """The `component` and `variable` objects of GetVariables / SetVariables."""
-        component: dict[str, Any] = {"name": self.component}
-        if self.component_instance:
-            component["instance"] = self.component_instance
-        if self.evse is not None:
-            component["evse"] = {"id": self.evse}
-            if self.connector is not None:
-                component["evse"]["connectorId"] = self.connector
-        variable: dict[str, Any] = {"name": self.variable}
-        if self.instance:
-            variable["instance"] = self.instance
-        return {"component": component, "variable": variable}
-
-    @classmethod
-    def of(cls, component: dict[str, Any], variable: dict[str, Any]) -> "Address":
-        evse = component.get("evse") or {}
-        return cls(
-            component=component["name"],
-            variable=variable["name"],
-            component_instance=component.get("instance"),
-            evse=evse.get("id"),
-            connector=evse.get("connectorId"),
-            instance=variable.get("instance"),
-        )
-
 
 def parse_address(text: str) -> Address | None:
     """The 2.0.1 address a name stands for, or None when it is not `Component.Variable` shaped."""
@@ -76,6 +49,12 @@ def parse_address(text: str) -> Address | None:
         connector=int(match["connector"]) if match["connector"] else None,
         instance=match["vinst"],
     )
+
+
+def reported_limit(value: str | None) -> int | None:
+    """A limit a station reports (GetConfigurationMaxKeys, ItemsPerMessage…) as a number; None when it
+    is absent or not a positive integer."""
+    return int(value) if value and value.isdigit() and int(value) > 0 else None
 
 
 def same_value(kind: str | None, sent: str, reported: str | None, ocpp_version: str = "1.6") -> bool:
