@@ -18,11 +18,10 @@ from switchyard.core.action_targets import SettingTarget
 from switchyard.domain import ACTUAL
 from switchyard.errors import Conflict, InvalidInput
 from switchyard.protocol import catalogue
+from switchyard.protocol.adapters import setting_rules
 from switchyard.protocol.catalogue import Entry
-from switchyard.protocol.setting_names import Address, parse_address
+from switchyard.protocol.setting_rules import SettingRules
 
-KEY_MAX_16 = 50
-ATTRIBUTE_TYPES = ("Actual", "Target", "MinSet", "MaxSet")
 _QUOTES_AND_SPACE = ("'", '"')
 
 
@@ -105,75 +104,29 @@ def resolve_change(station: StationView, key: str, value: str, attribute_type: s
                 f"last because {station.last_read_failure}; once the station can answer, request a read {read}"
             )
         raise Conflict(f"the configuration of {station.identity} has not been read yet; request a read {read} first")
-    if station.ocpp_version == "1.6":
-        if attribute_type is not None:
-            raise InvalidInput("attributeType applies to OCPP 2.0.1 variables only")
-        return _resolve_16(station, key, value)
-    return _resolve_201(station, key, value, attribute_type or "Actual")
-
-
-def _resolve_16(station: StationView, key: str, value: str) -> ResolvedChange:
-    if len(key) > KEY_MAX_16:
-        raise InvalidInput(f"key is {len(key)} characters; OCPP 1.6 keys are at most {KEY_MAX_16}")
-    if len(value) > catalogue.VALUE_MAX_16:
-        raise InvalidInput(f"value is {len(value)} characters; OCPP 1.6 values are at most {catalogue.VALUE_MAX_16}")
-    entry = catalogue.for_key_16(key)
-    reported = station.reported.get(key.lower())
-    writeonly = entry is not None and entry.rules("1.6").writeonly
-    if reported is None and not writeonly:
-        # A write-only key (AuthorizationKey) is never reported, so its absence proves nothing.
-        raise _unknown(station, key)
-    name = reported.name if reported is not None else (entry.key if entry and entry.key else key)
-    return _checked(station, name, key, value, entry, reported, ACTUAL, "1.6")
-
-
-def _resolve_201(station: StationView, key: str, value: str, attribute_type: str) -> ResolvedChange:
-    if attribute_type not in ATTRIBUTE_TYPES:
-        raise InvalidInput(f"attributeType must be one of {', '.join(ATTRIBUTE_TYPES)}; got {attribute_type!r}")
-    if len(value) > catalogue.SET_VALUE_MAX_201:
-        raise InvalidInput(
-            f"value is {len(value)} characters; OCPP 2.0.1 SetVariables values are at most "
-            f"{catalogue.SET_VALUE_MAX_201}"
-        )
-    address, entry = _address_201(key)
-    reported = station.reported.get(address.name.lower())
-    if reported is None:
-        raise _unknown(station, key if key == address.name else f"{key} ({address.name} in OCPP 2.0.1)")
-    resolved = _checked(station, reported.name, key, value, entry, reported, attribute_type, "2.0.1")
-    _check_characteristics(reported, value)
+    rules = setting_rules(station.ocpp_version)
+    located = rules.locate(key, value, attribute_type)
+    reported = station.reported.get(located.lookup)
+    if reported is None and not located.may_be_unreported:
+        raise _unknown(station, located.shown)
+    name = reported.name if reported is not None else located.spelled
+    resolved = _checked(station, rules, name, key, value, located.entry, reported, attribute_type or ACTUAL)
+    if reported is not None:
+        rules.check_reported(reported.name, reported.characteristics, value)
     return resolved
-
-
-def _address_201(key: str) -> tuple[Address, Entry | None]:
-    """The 2.0.1 address a name stands for: `Component.Variable` as given, or a 1.6 key's equivalent."""
-    address = parse_address(key)
-    if address is not None:
-        for part in (address.component, address.variable, address.component_instance, address.instance):
-            if part is not None and len(part) > 50:
-                raise InvalidInput(f"{key}: OCPP 2.0.1 component and variable names are at most 50 characters")
-        return address, catalogue.for_variable_201(address.component, address.variable, address.instance)
-    entry = catalogue.for_key_16(key)
-    if entry is None or entry.v201 is None:
-        why = (
-            f"the 1.6 key {entry.key} has no OCPP 2.0.1 equivalent"
-            if entry is not None
-            else "neither a Component.Variable name nor a standard 1.6 key"
-        )
-        raise InvalidInput(f"{key} is {why}; OCPP 2.0.1 stations take Component.Variable[instance] names")
-    variable = entry.v201
-    return Address(variable.component, variable.variable, instance=variable.instance), entry
 
 
 def _checked(
     station: StationView,
+    naming: SettingRules,
     name: str,
     asked: str,
     value: str,
     entry: Entry | None,
     reported: Reported | None,
     attribute: str,
-    ocpp: catalogue.Ocpp,
 ) -> ResolvedChange:
+    ocpp = naming.version
     if reported is not None and reported.readonly:
         raise InvalidInput(f"{name} is read-only on {station.identity}")
     rules = entry.rules(ocpp) if entry is not None else None
@@ -189,7 +142,7 @@ def _checked(
         raise InvalidInput(f"{name} holds a URL; it must not contain whitespace, quotes or invisible characters")
     if attribute == ACTUAL:
         # The baseline pins the value in use; a station's MinSet/MaxSet bounds are not that value.
-        _check_pinned(station, name, value, entry, ocpp)
+        _check_pinned(station, name, value, naming.pin_key(name, entry))
     secret = entry is not None and entry.secret
     writeonly = bool((reported is not None and reported.writeonly) or (rules is not None and rules.writeonly))
     target = SettingTarget(
@@ -224,10 +177,9 @@ def _url_valued(name: str, entry: Entry | None) -> bool:
     return variable.endswith(("url", "uri"))
 
 
-def _check_pinned(station: StationView, name: str, value: str, entry: Entry | None, ocpp: catalogue.Ocpp) -> None:
+def _check_pinned(station: StationView, name: str, value: str, key_16: str | None) -> None:
     if not station.baseline_on:
         return
-    key_16 = entry.key if entry is not None else (name if ocpp == "1.6" else None)
     pinned = baseline.desired(key_16) if key_16 else None
     if pinned is None:
         return
@@ -251,35 +203,6 @@ def _kind(entry: Entry | None, reported: Reported | None, ocpp: catalogue.Ocpp) 
     return None
 
 
-def _check_characteristics(reported: Reported, value: str) -> None:
-    """A 2.0.1 station's own dataType, limits and valuesList for the variable."""
-    traits = reported.characteristics or {}
-    data_type = traits.get("dataType")
-    name = reported.name
-    if data_type in ("integer", "decimal"):
-        number = catalogue.parse_number(data_type, value)
-        if number is None:
-            noun = "an integer" if data_type == "integer" else "a decimal number"
-            raise InvalidInput(f"{name} must be {noun} on this station; got {value!r}")
-        if data_type == "integer" and not catalogue.INT32_MIN <= number <= catalogue.INT32_MAX:
-            raise InvalidInput(
-                f"{name} must fit a 32-bit integer ({catalogue.INT32_MIN} to {catalogue.INT32_MAX}); got {value}"
-            )
-        low, high = traits.get("minLimit"), traits.get("maxLimit")
-        if (low is not None and number < low) or (high is not None and number > high):
-            raise InvalidInput(f"{name} must be between {low} and {high} on this station; got {value}")
-    elif data_type == "boolean" and value.lower() not in ("true", "false"):
-        raise InvalidInput(f"{name} must be true or false; got {value!r}")
-    elif data_type in ("OptionList", "MemberList", "SequenceList") and traits.get("valuesList"):
-        allowed = [item.strip() for item in str(traits["valuesList"]).split(",")]
-        items = [value] if data_type == "OptionList" else [v for v in value.split(",") if v]
-        for item in items:
-            if item not in allowed:
-                raise InvalidInput(f"{name}: {item!r} is not one of {', '.join(allowed)}")
-    elif data_type == "string" and traits.get("maxLimit") is not None and len(value) > traits["maxLimit"]:
-        raise InvalidInput(f"{name} is at most {traits['maxLimit']} characters on this station")
-
-
 def _unknown(station: StationView, shown: str) -> InvalidInput:
     assert station.read_at is not None
     return InvalidInput(f"{shown} is not among the settings {station.identity} reported at {iso_utc(station.read_at)}")
@@ -290,20 +213,4 @@ def names_needed(ocpp_version: str, key: str) -> set[str]:
 
     Lets the caller load those few rows instead of a station's whole configuration.
     """
-    key = key.strip()
-    names = {key.lower()}
-    if ocpp_version == "1.6":
-        entry = catalogue.for_key_16(key)
-    else:
-        address = parse_address(key)
-        if address is not None:
-            entry = catalogue.for_variable_201(address.component, address.variable, address.instance)
-            names.add(address.name.lower())
-        else:
-            entry = catalogue.for_key_16(key)
-            if entry is not None and entry.v201 is not None:
-                variable = entry.v201
-                names.add(Address(variable.component, variable.variable, instance=variable.instance).name.lower())
-    if entry is not None and entry.max_items_key is not None:
-        names.add(entry.max_items_key.lower())
-    return names
+    return setting_rules(ocpp_version).names_needed(key.strip())

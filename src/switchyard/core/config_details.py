@@ -10,9 +10,7 @@ value pins it.
 from typing import Any
 
 from switchyard.core import baseline
-from switchyard.protocol import catalogue
-from switchyard.protocol.catalogue import Entry
-from switchyard.protocol.setting_names import parse_address
+from switchyard.protocol.adapters import setting_rules
 from switchyard.store.config_tables import ReportedSetting
 
 NOT_DEFINED = "Not Defined"
@@ -20,20 +18,11 @@ UNKNOWN = "Unknown"
 REDACTED = "***"
 
 
-def entry_for(name: str, ocpp_version: str) -> Entry | None:
-    """The catalogue entry of a reported setting name, for either version."""
-    if ocpp_version == "1.6":
-        return catalogue.for_key_16(name)
-    address = parse_address(name)
-    if address is None:
-        return None
-    return catalogue.for_variable_201(address.component, address.variable, address.instance)
-
-
 def detail_rows(rows: list[ReportedSetting], ocpp_version: str, baseline_on: bool) -> list[dict[str, Any]]:
+    rules = setting_rules(ocpp_version)
     details = []
     for row in rows:
-        entry = entry_for(row.name, ocpp_version)
+        entry = rules.entry(row.name)
         item: dict[str, Any] = {
             "category": entry.category if entry is not None else UNKNOWN,
             "description": entry.description if entry is not None else UNKNOWN,

@@ -8,10 +8,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.clock import Clock
-from switchyard.core.config_details import entry_for
 from switchyard.domain import ACTUAL, Setting, StationRef
 from switchyard.ports import Progress, StationControl
-from switchyard.protocol.setting_names import parse_address
+from switchyard.protocol.adapters import setting_rules
+from switchyard.protocol.setting_rules import SettingRules, entry_by_name
 from switchyard.store.config_tables import ConfigurationState, ReportedSetting
 from switchyard.store.database import Database
 
@@ -76,7 +76,7 @@ class ConfigurationReader:
     # -- storage ------------------------------------------------------------------------------
 
     async def _store_all(self, station: StationRef, settings: list[Setting]) -> None:
-        station_id, ocpp_version = station.station_id, station.ocpp_version
+        station_id, rules = station.station_id, setting_rules(station.ocpp_version)
         now = self._clock.now()
         # The limits come with the report: no query for them until the next one.
         reported = {setting.name: setting.value for setting in settings}
@@ -92,7 +92,7 @@ class ConfigurationReader:
                     ReportedSetting(
                         station_id=station_id,
                         name=setting.name,
-                        value=_at_rest(setting.name, setting.value, ocpp_version),
+                        value=_at_rest(setting.name, setting.value, rules),
                         readonly=setting.readonly,
                         writeonly=setting.writeonly,
                         address=setting.address,
@@ -119,12 +119,11 @@ class ConfigurationReader:
 
 
 def _is_secret(name: str) -> bool:
-    # A 1.6 key or a 2.0.1 Component.Variable: the name's shape says which.
-    entry = entry_for(name, "2.0.1" if parse_address(name) is not None else "1.6")
+    entry = entry_by_name(name)
     return entry is not None and entry.secret
 
 
-def _at_rest(name: str, value: str | None, ocpp_version: str) -> str | None:
+def _at_rest(name: str, value: str | None, rules: SettingRules) -> str | None:
     """A secret some firmware reports anyway (AuthorizationKey) is not kept."""
-    entry = entry_for(name, ocpp_version)
+    entry = rules.entry(name)
     return None if entry is not None and entry.secret else value

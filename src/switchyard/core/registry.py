@@ -29,12 +29,13 @@ from switchyard.credentials import (
 from switchyard.domain import RegistrationState, Scope
 from switchyard.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from switchyard.ids import is_id, new_id
+from switchyard.protocol.dialect import OcppVersion
 from switchyard.protocol.identity import identity_problem
 from switchyard.store.config_tables import PendingPassword
 from switchyard.store.database import Database
 from switchyard.store.tables import ApiKey, Operator, Site, Station
 
-OCPP_VERSIONS = ("1.6", "2.0.1")
+OCPP_VERSIONS = tuple(version.value for version in OcppVersion)
 SECURITY_PROFILES = (1, 2, 3)
 
 

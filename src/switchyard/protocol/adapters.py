@@ -1,4 +1,5 @@
-"""The version adapters: handler tables for what stations send, and station control for what we ask.
+"""The version adapters: handler tables for what stations send, station control for what we ask, and
+the rules of each version's setting names.
 
 This is where a station's OCPP version picks the code that speaks to it; core never compares versions.
 """
@@ -8,14 +9,17 @@ from collections.abc import Mapping, Sequence
 from switchyard.bus.local import LocalBus
 from switchyard.clock import Clock
 from switchyard.domain import ACTUAL, ChangeResult, ResetKind, ResetResult, Setting, StationRef
-from switchyard.errors import InvalidRequest
+from switchyard.errors import InvalidInput, InvalidRequest
 from switchyard.ports import Progress, StationControl, StationEvents, StationLink
 from switchyard.protocol.dialect import OcppVersion
 from switchyard.protocol.endpoint import Handler
+from switchyard.protocol.setting_rules import SettingRules
 from switchyard.protocol.v16.control import Control16
 from switchyard.protocol.v16.handlers import build_handlers as build_v16
+from switchyard.protocol.v16.setting_rules import SettingRules16
 from switchyard.protocol.v201.control import Control201
 from switchyard.protocol.v201.handlers import build_handlers as build_v201
+from switchyard.protocol.v201.setting_rules import SettingRules201
 
 
 def build_handler_tables(events: StationEvents, clock: Clock) -> dict[OcppVersion, dict[str, Handler]]:
@@ -63,3 +67,17 @@ class StationControls:
 
     def reset_waits_for_idle(self, station: StationRef, kind: ResetKind) -> bool:
         return self._adapter(station).reset_waits_for_idle(station, kind)
+
+
+_SETTING_RULES: dict[str, SettingRules] = {
+    OcppVersion.V16.value: SettingRules16(),
+    OcppVersion.V201.value: SettingRules201(),
+}
+
+
+def setting_rules(ocpp_version: str) -> SettingRules:
+    """How stations of `ocpp_version` name their settings, and what a change to one must respect."""
+    rules = _SETTING_RULES.get(ocpp_version)
+    if rules is None:
+        raise InvalidInput(f"OCPP {ocpp_version!r} has no setting rules")
+    return rules
