@@ -1,7 +1,10 @@
-"""One error tree for Switchyard.
+"""One error tree for Switchyard: everything it raises on purpose is a `SwitchyardError`.
 
-API routes translate `DomainError` subclasses to HTTP statuses; the station link raises the
-`StationCallFailed` family so callers can tell a station's refusal from a timeout or an absent socket.
+API routes translate `DomainError` subclasses to HTTP statuses; a call to a station raises the
+`StationCallError` family, so callers can tell a payload we refused to send (`InvalidRequest`) from a
+station's refusal, a timeout or an absent socket (`StationCallFailed`). Refusals of a station's
+upgrade, CALLERRORs of our handlers, bad secret keys and startup failures live next to the code that
+raises them, under this base.
 """
 
 from typing import Any
@@ -51,7 +54,11 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
-class StationCallFailed(SwitchyardError):
+class StationCallError(SwitchyardError):
+    """A CSMS-initiated call to a station went wrong: before it was sent, or after."""
+
+
+class StationCallFailed(StationCallError):
     """A CSMS-initiated call did not produce a valid response."""
 
     def __init__(self, identity: str, action: str, message: str) -> None:
@@ -96,7 +103,7 @@ class InvalidResponse(StationCallFailed):
         self.description = description
 
 
-class InvalidRequest(SwitchyardError):
+class InvalidRequest(StationCallError):
     """A CSMS-initiated call whose own payload does not validate; nothing was sent."""
 
 

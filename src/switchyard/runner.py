@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from switchyard import __version__
 from switchyard.api.app import create_app
+from switchyard.errors import SwitchyardError
 from switchyard.gateway.tls import server_context
 from switchyard.node import Switchyard
 from switchyard.settings import Settings
@@ -20,7 +21,7 @@ from switchyard.settings import Settings
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-class StartupError(Exception):
+class StartupError(SwitchyardError):
     """Switchyard cannot start; the message says why, in one line."""
 
 

@@ -19,6 +19,7 @@ from switchyard.errors import (
     InvalidResponse,
     NotConnected,
     ReadFailed,
+    StationCallError,
     StationCallFailed,
 )
 from switchyard.ports import Progress, StationControl
@@ -57,7 +58,7 @@ def not_sent() -> Outcome:
     return Outcome(Phase.QUEUED, waiting_for="the station is not connected", not_sent=True)
 
 
-def call_failure(error: StationCallFailed | InvalidRequest, action: str) -> Outcome:
+def call_failure(error: StationCallError, action: str) -> Outcome:
     """The reason an action failed because its call did not produce an answer."""
     if isinstance(error, CallTimeout):
         return failed(f"the station did not answer {action} within {error.timeout:g} s")
@@ -137,7 +138,7 @@ class ActionExecution:
                 response_data=response,
                 waiting_for="the read-back waits for the station to reconnect",
             )
-        except (StationCallFailed, InvalidRequest) as error:
+        except StationCallError as error:
             reason = call_failure(error, "the read-back").response_data or {}
             return failed(f"the station accepted {name}={value} but {reason.get('reason')}", response.get("status"))
         reported = values.get(name)
@@ -184,7 +185,7 @@ class ActionExecution:
             return values
         except NotConnected:
             return Outcome(Phase.AWAITING_REBOOT, waiting_for="the confirmation waits for the station to reconnect")
-        except (StationCallFailed, InvalidRequest) as error:
+        except StationCallError as error:
             return call_failure(error, "the read-back after the reboot")
 
     # -- reads and resets ---------------------------------------------------------------------
@@ -194,7 +195,7 @@ class ActionExecution:
             settings = await self._reader.read(station, read_timeout, progress)
         except NotConnected as error:
             return call_failure(error, "the configuration read") if error.sent else not_sent()
-        except (StationCallFailed, InvalidRequest) as error:
+        except StationCallError as error:
             return call_failure(error, "the configuration read")
         except ReadFailed as error:
             return failed(str(error))
@@ -205,6 +206,6 @@ class ActionExecution:
             result: ResetResult = await self._control.reset(station, target.kind, self._timeout)
         except NotConnected as error:
             return call_failure(error, "Reset") if error.sent else not_sent()
-        except (StationCallFailed, InvalidRequest) as error:
+        except StationCallError as error:
             return call_failure(error, "Reset")
         return Outcome(Phase.DONE, Status.COMPLETED if result.accepted else Status.REJECTED, result.answer)

@@ -21,6 +21,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import make_url
 
+from switchyard.errors import SwitchyardError
+
 log = structlog.get_logger("switchyard.webhooks")
 
 KEY_BYTES = 32
@@ -28,7 +30,7 @@ _VERSION = "v1"
 _NONCE_BYTES = 12
 
 
-class SecretKeyError(Exception):
+class SecretKeyError(SwitchyardError):
     """The key is missing, malformed, or not the one a secret was encrypted with."""
 
 

@@ -5,11 +5,12 @@ import binascii
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes
 
+from switchyard.errors import SwitchyardError
 from switchyard.protocol.dialect import BY_SUBPROTOCOL, Dialect
 from switchyard.protocol.identity import identity_problem
 
 
-class Refusal(Exception):
+class Refusal(SwitchyardError):
     """The upgrade is answered with this HTTP status and message instead of 101."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:

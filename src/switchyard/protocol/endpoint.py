@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from switchyard.errors import SwitchyardError
 from switchyard.protocol.call_pipe import CallPipe
 from switchyard.protocol.dialect import Dialect
 from switchyard.protocol.framing import (
@@ -37,7 +38,7 @@ HandlerResult = dict[str, Any] | Awaitable[dict[str, Any]]
 Handler = Callable[["OcppEndpoint", dict[str, Any]], HandlerResult]
 
 
-class HandlerError(Exception):
+class HandlerError(SwitchyardError):
     """Raised by a handler to answer with this CALLERROR instead of a result."""
 
     def __init__(self, code: str, description: str) -> None:
