@@ -4,7 +4,7 @@ Every change of an action's status is written in one transaction with the webhoo
 announces it (the outbox), so an event exists exactly when its state change does.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -46,6 +46,12 @@ EVENT_SUFFIX = {
     Status.REJECTED: "rejected",
     Status.FAILED: "failed",
 }
+
+
+def expires_at(requested_at: datetime, expiry_seconds: float) -> datetime:
+    """When an action requested at `requested_at` expires: it is never sent after then (an action that
+    already left ends then with what is known of it; core/action_steps.py)."""
+    return requested_at + timedelta(seconds=expiry_seconds)
 
 
 def render(action: Action, *, full: bool = False) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 import structlog
@@ -23,7 +23,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.core.action_targets import ReadTarget, ReadTrigger
-from switchyard.core.actions import ActionType, Phase, queued_action
+from switchyard.core.actions import ActionType, Phase, expires_at, queued_action
 from switchyard.store.config_tables import Action, ConfigurationState
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.tables import Station
@@ -57,7 +57,7 @@ class BootRecords:
     ) -> None:
         self._writes = writes
         self._read_on_boot = read_on_boot
-        self._expiry = timedelta(seconds=action_expiry)
+        self._expiry = action_expiry
         self._recorded = recorded
         # station id -> when it booted (the latest boot, if it booted again before being written)
         self._pending: dict[str, datetime] = {}
@@ -176,7 +176,7 @@ class BootRecords:
                     data={},
                     target=ReadTarget(ReadTrigger.BOOT),
                     now=boots[station_id],
-                    expires_at=boots[station_id] + self._expiry,
+                    expires_at=expires_at(boots[station_id], self._expiry),
                 )
                 for station_id, operator_id in owners.items()
                 if station_id not in queued

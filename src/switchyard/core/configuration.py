@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.clock import Clock
 from switchyard.core.action_targets import ReadTarget, ReadTrigger, ResetTarget
-from switchyard.core.actions import ActionType, Phase, Status, create_action, queued_action
+from switchyard.core.actions import ActionType, Phase, Status, create_action, expires_at, queued_action
 from switchyard.core.change_checks import Reported, StationView, names_needed, resolve_change, value_text
 from switchyard.core.config_details import detail_rows
 from switchyard.core.principal import Principal
@@ -110,7 +110,7 @@ class Configuration:
                             target=checked.target,
                             # Distinct instants keep the queue in the order given (actions sort by creation).
                             now=now + timedelta(microseconds=index),
-                            expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                            expires_at=expires_at(now, self._settings.action_expiry),
                             created_by=who.key_id,
                             reason=change.reason,
                             value_before=checked.value_before,
@@ -181,7 +181,7 @@ class Configuration:
                     data={},
                     target=ReadTarget(ReadTrigger.API),
                     now=now,
-                    expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                    expires_at=expires_at(now, self._settings.action_expiry),
                     created_by=who.key_id,
                 ),
             )
@@ -222,7 +222,7 @@ class Configuration:
                     data={"type": kind},
                     target=ResetTarget(reset, force),
                     now=now,
-                    expires_at=now + timedelta(seconds=self._settings.action_expiry),
+                    expires_at=expires_at(now, self._settings.action_expiry),
                     created_by=who.key_id,
                     reason=reason,
                 ),
