@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from switchyard.bus.local import REPORT_PAGE, LocalBus, StationEvent
+from switchyard.bus.local import REPORT_PAGE, LocalBus, ReportPageArrived
 from switchyard.clock import SystemClock
 from switchyard.core.config_reader import ConfigurationReader
 from switchyard.domain import ReportPage, StationRef
@@ -66,7 +66,7 @@ def publish_pages(bus: LocalBus, pages: list[ReportPage]) -> None:
     async def later() -> None:
         await asyncio.sleep(0.01)
         for page in pages:
-            bus.publish(REPORT_PAGE, StationEvent(STATION_ID, "CP-R", page))
+            bus.publish(REPORT_PAGE, ReportPageArrived(STATION_ID, "CP-R", page))
 
     asyncio.get_running_loop().create_task(later())
 

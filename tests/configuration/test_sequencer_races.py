@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from switchyard.bus.local import StationEvent
+from switchyard.bus.local import StationConnected
 from switchyard.core.sequencer import _Lane
 from switchyard.store.config_tables import ConfigurationState
 from tests.support import RunningNode
@@ -43,6 +43,8 @@ async def test_a_reconnect_in_the_middle_of_a_step_does_not_break_it(node: Runni
     between had cleared it, and the step failed with AttributeError: 'NoneType' object has no
     attribute 'identity' (129 times in one fuzz run)."""
     created = await node.add_station("RACE-1")
+    record = await node.sy.directory.find("RACE-1")
+    assert record is not None
     sequencer = node.sy.sequencer
     lane = _Lane(asyncio.Event())
     sequencer._lanes[created["_id"]] = lane
@@ -51,7 +53,7 @@ async def test_a_reconnect_in_the_middle_of_a_step_does_not_break_it(node: Runni
     def reconnect() -> None:
         nonlocal reconnects
         reconnects += 1
-        sequencer._on_connected(StationEvent(created["_id"], "RACE-1"))
+        sequencer._on_connected(StationConnected(created["_id"], "RACE-1", record))
 
     sequencer._db = _ReconnectDuringRead(node.sy.db, reconnect)  # type: ignore[assignment]
     try:

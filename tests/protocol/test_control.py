@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from switchyard.bus.local import REPORT_PAGE, LocalBus, StationEvent
+from switchyard.bus.local import REPORT_PAGE, LocalBus, ReportPageArrived
 from switchyard.domain import ChangeStatus, ReportPage, ResetKind, StationRef
 from switchyard.errors import InvalidRequest, ReadFailed
 from switchyard.protocol.adapters import StationControls
@@ -229,7 +229,7 @@ def _reporting(bus: LocalBus, pages: Any) -> ScriptedLink:
         async def send() -> None:
             await asyncio.sleep(0.01)
             for page in pages(payload["requestId"]):
-                bus.publish(REPORT_PAGE, StationEvent(V201.station_id, V201.identity, page))
+                bus.publish(REPORT_PAGE, ReportPageArrived(V201.station_id, V201.identity, page))
 
         asyncio.get_running_loop().create_task(send())
         return {"status": "Accepted"}
@@ -274,7 +274,7 @@ async def test_201_pages_of_another_request_or_station_are_not_taken() -> None:
     bus = LocalBus()
 
     def pages(request_id: int) -> list[ReportPage]:
-        bus.publish(REPORT_PAGE, StationEvent("x" * 24, "CP-other", _page(request_id, 0, False, "Other")))
+        bus.publish(REPORT_PAGE, ReportPageArrived("x" * 24, "CP-other", _page(request_id, 0, False, "Other")))
         return [_page(request_id + 1, 0, False, "Stale"), _page(request_id, 0, False)]
 
     settings = await Control201(_reporting(bus, pages), bus, page_timeout=2).read_all(V201, 5)

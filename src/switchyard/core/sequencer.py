@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, StationEvent
+from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, StationBooted, StationConnected
 from switchyard.clock import Clock
 from switchyard.core.action_execution import ActionExecution, Outcome, failed
 from switchyard.core.action_steps import Expire, Facts, ReadBack, Unknown, Wait, next_step
@@ -147,16 +147,16 @@ class Sequencer:
 
     # -- events -------------------------------------------------------------------------------
 
-    def _on_connected(self, event: StationEvent) -> None:
+    def _on_connected(self, event: StationConnected) -> None:
         lane = self._lanes.get(event.station_id)
         if lane is not None:
             lane.station = None  # its version or identity may have changed while it was away
         if event.station_id in self._attention:
             self.kick(event.station_id)
 
-    def _on_booted(self, event: StationEvent) -> None:
+    def _on_booted(self, event: StationBooted) -> None:
         """A boot is a reboot: remember it (it ends a reboot wait) and queue a fresh read."""
-        _, decision = event.detail
+        decision = event.decision
         if decision.status is BootStatus.REJECTED or not self._running:
             return
         # When it booted, not when its batch got written.

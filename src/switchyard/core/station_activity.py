@@ -11,7 +11,7 @@ text columns: they become U+FFFD.
 from collections.abc import Awaitable
 from typing import Any
 
-from switchyard.bus.local import REPORT_PAGE, STATION_BOOTED, LocalBus, StationEvent
+from switchyard.bus.local import REPORT_PAGE, STATION_BOOTED, LocalBus, ReportPageArrived, StationBooted
 from switchyard.clock import Clock
 from switchyard.core.baseline import heartbeat_interval_at_boot
 from switchyard.domain import (
@@ -83,7 +83,7 @@ class StationActivity:
             last_boot_status=status.value,
         )
         decision = BootDecision(status, interval)
-        self._bus.publish(STATION_BOOTED, StationEvent(station.station_id, station.identity, (info, decision)))
+        self._bus.publish(STATION_BOOTED, StationBooted(station.station_id, station.identity, info, decision))
         return decision
 
     def connector_status(self, station: StationRecord, status: ConnectorStatus) -> None:
@@ -129,14 +129,14 @@ class StationActivity:
             "report_data": redact("NotifyReport", {"reportData": page.report_data})["reportData"],
             "received_at": self._clock.now(),
         }
-        event = StationEvent(station.station_id, station.identity, page)
+        event = ReportPageArrived(station.station_id, station.identity, page)
         if self._recorder.congested:
             return self._when_room(self._recorder.report_page, row, event)
         self._bus.publish(REPORT_PAGE, event)
         self._recorder.report_page(row)
         return None
 
-    async def _when_room(self, record: Any, row: dict[str, Any], event: StationEvent | None = None) -> None:
+    async def _when_room(self, record: Any, row: dict[str, Any], event: ReportPageArrived | None = None) -> None:
         await self._recorder.wait_for_room()
         if event is not None:
             self._bus.publish(REPORT_PAGE, event)

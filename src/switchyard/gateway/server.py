@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 import structlog
 from picows import WSCloseCode, WSListener, WSUpgradeResponse
 
-from switchyard.bus.local import STATION_CONNECTED, STATION_DISCONNECTED, LocalBus, StationEvent
+from switchyard.bus.local import (
+    STATION_CONNECTED,
+    STATION_DISCONNECTED,
+    LocalBus,
+    StationConnected,
+    StationDisconnected,
+)
 from switchyard.clock import Clock
 from switchyard.domain import RegistrationState
 from switchyard.gateway.admission import Admission, Admitted
@@ -182,7 +188,7 @@ class Gateway:
         )
         self._connects += 1
         record = connection.endpoint.context
-        self._bus.publish(STATION_CONNECTED, StationEvent(record.station_id, identity, record))
+        self._bus.publish(STATION_CONNECTED, StationConnected(record.station_id, identity, record))
         log.debug("station connected", identity=identity, ocpp=connection.endpoint.dialect.version.value)
 
     def disconnected(self, connection: StationConnection) -> None:
@@ -199,7 +205,7 @@ class Gateway:
             last_seen_at=datetime.fromtimestamp(endpoint.last_seen, UTC),
         )
         self._disconnects += 1
-        self._bus.publish(STATION_DISCONNECTED, StationEvent(endpoint.context.station_id, endpoint.identity))
+        self._bus.publish(STATION_DISCONNECTED, StationDisconnected(endpoint.context.station_id, endpoint.identity))
         log.debug("station disconnected", identity=endpoint.identity)
 
     def throttled(self, connection: StationConnection) -> None:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from switchyard.bus.local import REPORT_PAGE, LocalBus, StationEvent
+from switchyard.bus.local import REPORT_PAGE, LocalBus, ReportPageArrived
 from switchyard.domain import (
     ACTUAL,
     ChangeResult,
@@ -98,8 +98,8 @@ class Control201:
                     f"reading: {_count(expected, 'NotifyReport page')} so far, {_count(len(settings), 'variable')}"
                 )
 
-    def _on_page(self, event: StationEvent) -> None:
-        page: ReportPage = event.detail
+    def _on_page(self, event: ReportPageArrived) -> None:
+        page = event.page
         queue = self._collecting.get((event.station_id, page.request_id))
         if queue is not None:
             queue.put_nowait(page)
