@@ -3,11 +3,14 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
 
+from switchyard.sim import station as station_module
 from switchyard.sim.spec import StationSpec
 from switchyard.sim.station import SimulatedStation
 from tests.sim.support import profile_for
@@ -28,7 +31,8 @@ class RawCsms:
         self.ready.set()
         await connection.wait_closed()
 
-    async def exchange(self, frame: str) -> Any:
+    async def exchange(self, frame: str | list[str]) -> Any:
+        """Send `frame` (a list: as fragments of one message) and return the answer to it."""
         assert self.connection is not None
         await self.connection.send(frame)
         while True:
@@ -39,9 +43,8 @@ class RawCsms:
             await self.connection.send(json.dumps([3, answer[1], {}]))
 
 
-@pytest.fixture(params=["1.6", "2.0.1"])
-async def raw(request: pytest.FixtureRequest) -> AsyncIterator[tuple[RawCsms, str]]:
-    version = request.param
+@asynccontextmanager
+async def raw_csms(version: str) -> AsyncIterator[RawCsms]:
     csms = RawCsms()
     subprotocol = "ocpp1.6" if version == "1.6" else "ocpp2.0.1"
     async with serve(csms.handler, "127.0.0.1", 0, subprotocols=[subprotocol]) as server:  # type: ignore[list-item]
@@ -49,7 +52,13 @@ async def raw(request: pytest.FixtureRequest) -> AsyncIterator[tuple[RawCsms, st
         spec = StationSpec("RAW-1", f"ws://127.0.0.1:{port}/ocpp", profile_for(version), password="x" * 32)
         async with SimulatedStation(spec):
             await asyncio.wait_for(csms.ready.wait(), 5)
-            yield csms, version
+            yield csms
+
+
+@pytest.fixture(params=["1.6", "2.0.1"])
+async def raw(request: pytest.FixtureRequest) -> AsyncIterator[tuple[RawCsms, str]]:
+    async with raw_csms(request.param) as csms:
+        yield csms, request.param
 
 
 CASES = {
@@ -80,3 +89,27 @@ async def test_bad_csms_frames_get_the_version_s_callerror(raw: tuple[RawCsms, s
     # and the station still works
     good = '[2, "ok", "ClearCache", {}]'
     assert (await csms.exchange(good))[:2] == [3, "ok"]
+
+
+async def test_a_fragmented_call_is_reassembled(raw: tuple[RawCsms, str]) -> None:
+    csms, _ = raw
+    text = '[2, "frag", "ClearCache", {}]'
+    answer = await csms.exchange([text[:5], text[5:12], text[12:]])
+    assert answer[:2] == [3, "frag"]
+
+
+async def test_a_message_over_the_station_s_cap_closes_with_1009(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (issue 9): the simulator's own listener reassembled fragments without any bound."""
+    monkeypatch.setattr(station_module, "MAX_MESSAGE_BYTES", 1024)
+    async with raw_csms("1.6") as csms:
+        assert csms.connection is not None
+        await csms.connection.send(['[2, "big", "DataTransfer", {"vendorId": "' + "x" * 800, "x" * 800, '"}]'])
+        with pytest.raises(ConnectionClosed) as closed:
+            await _receive_until_closed(csms.connection)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1009
+
+
+async def _receive_until_closed(connection: ServerConnection) -> None:
+    while True:  # the station's own calls may come first
+        await asyncio.wait_for(connection.recv(), 5)

@@ -1,59 +1,37 @@
 """picows listeners: one per station socket, feeding its `OcppEndpoint`.
 
-Besides reassembling fragmented messages (RFC 6455 §5.4), a connection keeps its station to its
-flow budget (gateway/flow.py): over budget, the socket is not read until the budget refills; far
-over it (the station ignores back-pressure and keeps a full buffer coming), the connection is closed.
-It also stops reading while the station has too many answers of ours still being worked out.
+The message layer (reassembly, close frames, protocol errors) is `ws_messages.OcppMessages`, shared
+with the simulator. On top of it a connection keeps its station to its flow budget (gateway/flow.py):
+over budget, the socket is not read until the budget refills; far over it (the station ignores
+back-pressure and keeps a full buffer coming), the connection is closed. It also stops reading while
+the station has too many answers of ours still being worked out.
 """
 
 import asyncio
 from typing import TYPE_CHECKING
 
-from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport
+from picows import WSCloseCode, WSFrame, WSListener, WSTransport
 
 from switchyard.gateway.flow import OVERRUN, FrameBudget
 from switchyard.protocol.endpoint import OcppEndpoint
+from switchyard.ws_messages import NO_MESSAGE, TEXT, OcppMessages
 
 if TYPE_CHECKING:
     from switchyard.gateway.server import Gateway
 
-# Enum member lookups cost more than the identity tests they feed, once per message.
-_TEXT, _CONTINUATION, _BINARY, _CLOSE = WSMsgType.TEXT, WSMsgType.CONTINUATION, WSMsgType.BINARY, WSMsgType.CLOSE
-# Codes a peer may not put in a close frame (RFC 6455 §7.4.1: 1005, 1006 and 1015 are reserved for
-# reporting; 0-999 are unused), which picows does not refuse itself.
-_NOT_ON_THE_WIRE = frozenset({0, 1004, 1005, 1006, 1015})
 # Station CALLs whose answers are still being worked out (transactions wait for the database).
 # OCPP allows one; a few more are tolerated before the socket stops being read.
 MAX_CALLS_IN_PROGRESS = 8
 
-_NO_MESSAGE, _TEXT_MESSAGE, _BINARY_MESSAGE = 0, 1, 2
 
-
-class StationConnection(WSListener):
-    __slots__ = (
-        "_budget",
-        "_fragments",
-        "_fragments_size",
-        "_message",
-        "_paused",
-        "endpoint",
-        "gateway",
-        "max_message",
-        "replaced",
-        "transport",
-    )
+class StationConnection(OcppMessages):
+    __slots__ = ("_budget", "_paused", "gateway", "replaced")
 
     def __init__(self, gateway: "Gateway", endpoint: OcppEndpoint, max_message: int) -> None:
+        super().__init__(endpoint, max_message)
         self.gateway = gateway
-        self.endpoint = endpoint
-        self.max_message = max_message
-        self.transport: WSTransport | None = None
         self.replaced = False
         self._budget = FrameBudget(gateway.flow_limits)
-        # Picows delivers fragmented messages frame by frame; OCPP needs whole messages.
-        self._message = _NO_MESSAGE
-        self._fragments: list[bytes] | None = None
-        self._fragments_size = 0
         self._paused = False
 
     def on_ws_connected(self, transport: WSTransport) -> None:
@@ -61,8 +39,7 @@ class StationConnection(WSListener):
         self.gateway.connected(self)
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
-        kind = frame.msg_type
-        if kind is _TEXT and frame.fin and self._message == _NO_MESSAGE:
+        if frame.msg_type is TEXT and frame.fin and self._message == NO_MESSAGE:
             # A whole text message, the OCPP case; the budget check and `_check_calls_in_progress`
             # are written out because this runs for every message.
             if transport.is_close_frame_sent:
@@ -77,75 +54,21 @@ class StationConnection(WSListener):
             if tasks and len(tasks) >= MAX_CALLS_IN_PROGRESS:
                 self._check_calls_in_progress(transport)
             return
-        if kind is _CLOSE:
-            self._answer_close(transport, frame)
-            return
-        if transport.is_close_frame_sent:
-            return  # closing: frames still in the read buffer are not worked on
-        if kind is _CONTINUATION:
-            self._continue(transport, frame)
-            return
-        if self._message != _NO_MESSAGE:
-            # A new data frame while a fragmented message is open (RFC 6455 §5.4).
-            self._fail(transport, WSCloseCode.PROTOCOL_ERROR, b"new message inside a fragmented message")
-            return
-        if not frame.fin:
-            self._start_fragments(transport, frame)
-        elif kind is _BINARY and self._charge(transport, frame.payload_size):
-            self.endpoint.receive_binary()
+        self.other_frame(transport, frame)
 
-    def _start_fragments(self, transport: WSTransport, frame: WSFrame) -> None:
-        self._fragments_size = frame.payload_size
-        if frame.msg_type is _TEXT:
-            self._message = _TEXT_MESSAGE
-            self._fragments = [frame.get_payload_as_bytes()]
-        else:
-            self._message = _BINARY_MESSAGE  # refused once whole; its bytes are not kept
-
-    def _continue(self, transport: WSTransport, frame: WSFrame) -> None:
-        if self._message == _NO_MESSAGE:
-            self._fail(transport, WSCloseCode.PROTOCOL_ERROR, b"continuation frame without a first frame")
-            return
-        self._fragments_size += frame.payload_size
-        if self._fragments_size > self.max_message:
-            self._fail(transport, WSCloseCode.MESSAGE_TOO_BIG, b"message too big")
-            return
-        if self._fragments is not None:
-            self._fragments.append(frame.get_payload_as_bytes())
-        if not frame.fin:
-            return
-        message, size, fragments = self._message, self._fragments_size, self._fragments
-        self._message, self._fragments, self._fragments_size = _NO_MESSAGE, None, 0
-        if not self._charge(transport, size):
-            return
-        if message == _TEXT_MESSAGE and fragments is not None:
-            self.endpoint.receive(b"".join(fragments))
-            self._check_calls_in_progress(transport)
-        else:
-            self.endpoint.receive_binary()
-
-    def _answer_close(self, transport: WSTransport, frame: WSFrame) -> None:
-        if frame.payload_size == 0:
-            # No status code: answer 1000. picows reports such a close as NO_INFO (0), a code no peer accepts.
-            code = WSCloseCode.OK
-        else:
-            received = frame.get_close_code()
-            invalid = received.value in _NOT_ON_THE_WIRE or received.value >= 5000
-            code = WSCloseCode.PROTOCOL_ERROR if invalid else received
-        if not transport.is_close_frame_sent:
-            transport.send_close(code)
-        transport.disconnect()
-
-    def _charge(self, transport: WSTransport, size: int) -> bool:
+    def admit(self, transport: WSTransport, size: int) -> bool:
         """Count one message against the station's budget; False when the connection was closed for it."""
         wait = self._budget.spend(self.gateway.flow_limits, size)
         return wait <= 0.0 or self._over_budget(transport, wait)
+
+    def after_message(self, transport: WSTransport) -> None:
+        self._check_calls_in_progress(transport)
 
     def _over_budget(self, transport: WSTransport, wait: float) -> bool:
         """Past its budget: pause reading for `wait` seconds; False when the connection was closed instead."""
         if wait == OVERRUN:  # reading on would let it take the loop from every other station
             self.gateway.overran(self)
-            self._fail(transport, WSCloseCode.POLICY_VIOLATION, b"message rate over the station's budget")
+            self.fail(transport, WSCloseCode.POLICY_VIOLATION, b"message rate over the station's budget")
             return False
         self._pause(transport, wait)
         return True
@@ -177,25 +100,8 @@ class StationConnection(WSListener):
         self.endpoint.on_settled = None
         self._resume()
 
-    def _fail(self, transport: WSTransport, code: WSCloseCode, reason: bytes) -> None:
-        self._message, self._fragments, self._fragments_size = _NO_MESSAGE, None, 0
-        if not transport.is_close_frame_sent:
-            transport.send_close(code, reason)
-        transport.disconnect()
-
     def on_ws_disconnected(self, transport: WSTransport) -> None:
         self.gateway.disconnected(self)
-
-    def send(self, frame: bytes) -> None:
-        transport = self.transport
-        if transport is not None and not transport.is_disconnected:
-            transport.send(_TEXT, frame)
-
-    def close(self, code: WSCloseCode, reason: bytes) -> None:
-        transport = self.transport
-        if transport is not None and not transport.is_disconnected:
-            transport.send_close(code, reason)
-            transport.disconnect()
 
 
 class NoSubprotocol(WSListener):

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import structlog
-from picows import WSCloseCode, WSError, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
+from picows import WSError, ws_connect
 
 from switchyard.errors import StationCallFailed
 from switchyard.protocol.endpoint import Handler, HandlerError, OcppEndpoint
@@ -32,10 +32,14 @@ from switchyard.sim.audit import AUDIT, FrameAudit
 from switchyard.sim.firmware import Firmware, build_firmware
 from switchyard.sim.network import Route, Target
 from switchyard.sim.spec import StationSpec
+from switchyard.ws_messages import OcppMessages
 
 log = structlog.get_logger("switchyard.sim")
 _picows_log = logging.LoggerAdapter(logging.getLogger("picows.client"), {})
 logging.getLogger("picows.client").setLevel(logging.WARNING)
+
+# The largest message a simulated station takes from the CSMS, whole or reassembled from fragments.
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -45,46 +49,6 @@ class Received:
     action: str
     payload: dict[str, Any]
     at: float
-
-
-class _Socket(WSListener):
-    __slots__ = ("_fragments", "endpoint", "transport")
-
-    def __init__(self, endpoint: OcppEndpoint) -> None:
-        self.endpoint = endpoint
-        self.transport: WSTransport | None = None
-        self._fragments: list[bytes] | None = None
-
-    def on_ws_connected(self, transport: WSTransport) -> None:
-        self.transport = transport
-
-    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
-        kind = frame.msg_type
-        if kind == WSMsgType.TEXT:
-            if frame.fin:
-                self.endpoint.receive(frame.get_payload_as_bytes())
-            else:
-                self._fragments = [frame.get_payload_as_bytes()]
-        elif kind == WSMsgType.CONTINUATION and self._fragments is not None:
-            self._fragments.append(frame.get_payload_as_bytes())
-            if frame.fin:
-                message, self._fragments = b"".join(self._fragments), None
-                self.endpoint.receive(message)
-        elif kind == WSMsgType.BINARY:
-            self.endpoint.receive_binary()
-        elif kind == WSMsgType.CLOSE:
-            transport.send_close(frame.get_close_code())
-            transport.disconnect()
-
-    def send(self, frame: bytes) -> None:
-        transport = self.transport
-        if transport is not None and not transport.is_disconnected:
-            transport.send(WSMsgType.TEXT, frame)
-
-    def close(self) -> None:
-        if self.transport is not None and not self.transport.is_disconnected:
-            self.transport.send_close(WSCloseCode.OK)
-            self.transport.disconnect()
 
 
 class _Observer:
@@ -135,7 +99,7 @@ class SimulatedStation:
         self.target: Target | None = None
         self.route = Route()
         self.endpoint: OcppEndpoint | None = None
-        self._socket: _Socket | None = None
+        self._socket: OcppMessages | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._reboot_reason: str | None = "PowerUp"
@@ -233,7 +197,7 @@ class SimulatedStation:
         wait = min(self.spec.backoff_min * float(2 ** min(failures - 1, 10)), self.spec.backoff_max)
         return wait * (0.5 + random.random() / 2)  # noqa: S311
 
-    async def _connect(self, target: Target) -> _Socket:
+    async def _connect(self, target: Target) -> OcppMessages:
         dialect = self.firmware.dialect
         endpoint = OcppEndpoint(
             identity=self.identity,
@@ -245,7 +209,7 @@ class SimulatedStation:
             context=self,
             accepted=True,
         )
-        socket = _Socket(endpoint)
+        socket = OcppMessages(endpoint, MAX_MESSAGE_BYTES)
         endpoint.send = socket.send
         headers = {"Sec-WebSocket-Protocol": dialect.subprotocol}
         if target.security_profile in (1, 2):
@@ -262,6 +226,7 @@ class SimulatedStation:
             websocket_handshake_timeout=self.spec.connect_timeout,
             logger_name=_picows_log,
             read_buffer_init_size=4096,
+            max_frame_size=MAX_MESSAGE_BYTES,
         )
         chosen = transport.response.headers.get("Sec-WebSocket-Protocol")
         if chosen != dialect.subprotocol:
@@ -280,7 +245,7 @@ class SimulatedStation:
             context.load_cert_chain(self.spec.client_cert, self.spec.client_key)
         return context
 
-    async def _session(self, socket: _Socket, target: Target) -> None:
+    async def _session(self, socket: OcppMessages, target: Target) -> None:
         assert socket.transport is not None
         self.connected.set()
         work = asyncio.create_task(self._operate(target))
@@ -346,7 +311,7 @@ class SimulatedStation:
             # Pending or Rejected: wait what the CSMS asked (or a default) and boot again.
             await asyncio.sleep(interval if interval > 0 else 30)
 
-    async def _misbehave(self, socket: _Socket) -> None:
+    async def _misbehave(self, socket: OcppMessages) -> None:
         faults = self.spec.faults
         if faults.flap_seconds:
             await asyncio.sleep(faults.flap_seconds)
