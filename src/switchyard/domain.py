@@ -49,6 +49,16 @@ class StationRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class StationUpdate:
+    """A registry change that a live session of the station must see at once."""
+
+    identity: str
+    registration_state: RegistrationState
+    serial_number: str | None
+    ocpp_version: str
+
+
+@dataclass(frozen=True, slots=True)
 class BootInfo:
     vendor: str
     model: str

@@ -15,7 +15,9 @@ from switchyard.core.station_activity import StationActivity
 from switchyard.core.webhook_dispatcher import WebhookDispatcher
 from switchyard.gateway.admission import Admission
 from switchyard.gateway.link import LocalStationLink
+from switchyard.gateway.presence import LocalPresence
 from switchyard.gateway.server import Gateway
+from switchyard.ports import Presence
 from switchyard.protocol.adapters import StationControls, build_handler_tables
 from switchyard.settings import Settings
 from switchyard.store.database import Database
@@ -58,6 +60,8 @@ class Switchyard:
             self.bus,
         )
         self.link = LocalStationLink(self.gateway, settings.call_timeout)
+        # What the API knows of live sessions (never the gateway's own objects).
+        self.presence: Presence = LocalPresence(self.gateway)
         self.registry = Registry(
             self.db,
             self.clock,

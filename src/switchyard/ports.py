@@ -5,7 +5,8 @@ Core code depends on these protocols only, so a later node-to-node implementatio
 in for the in-process one without touching callers.
 """
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from switchyard.domain import (
@@ -85,6 +86,35 @@ class StationControl(Protocol):
     def reset_waits_for_idle(self, station: StationRef, kind: ResetKind) -> bool:
         """Whether the station holds the reset until no transaction runs (2.0.1 OnIdle, B12.FR.01), so
         sending it cannot interrupt a charging session."""
+        ...
+
+
+class ConnectionLog(Protocol):
+    """Where the gateway writes who is connected, and when each station was last seen (write-behind:
+    none of these wait for the database)."""
+
+    def connected(self, station_id: str, node: str, at: datetime) -> None: ...
+
+    def disconnected(self, station_id: str, last_seen: datetime) -> None: ...
+
+    def seen(self, seen: Iterable[tuple[str, datetime]]) -> None:
+        """Last-seen times of connected stations that moved since they were written."""
+        ...
+
+
+class Presence(Protocol):
+    """Which stations have a live session, as the API shows it: on this node today; across nodes once
+    presence travels between them."""
+
+    @property
+    def listening(self) -> bool:
+        """The station listeners are up."""
+        ...
+
+    def connected_count(self) -> int: ...
+
+    def last_seen(self, identity: str) -> datetime | None:
+        """When the station's live session last heard from it; None when it has none here."""
         ...
 
 

@@ -26,7 +26,7 @@ from switchyard.credentials import (
     new_api_key,
     split_api_key,
 )
-from switchyard.domain import RegistrationState, Scope
+from switchyard.domain import RegistrationState, Scope, StationUpdate
 from switchyard.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from switchyard.ids import is_id, new_id
 from switchyard.protocol.dialect import OcppVersion
@@ -64,7 +64,7 @@ class LiveHooks:
     """How registry changes reach connected stations on this node."""
 
     removed: Callable[[str], None] = lambda identity: None
-    updated: Callable[[Station], None] = lambda station: None
+    updated: Callable[[StationUpdate], None] = lambda update: None
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,7 +580,14 @@ class Registry:
             station.ocpp_version = version
             station.security_profile = profile
             station.updated_at = self._clock.now()
-        self.hooks.updated(station)
+        self.hooks.updated(
+            StationUpdate(
+                station.identity,
+                RegistrationState(station.registration_state),
+                station.serial_number,
+                station.ocpp_version,
+            )
+        )
         return station
 
     async def delete_station(self, who: Principal, station_id: str) -> None:

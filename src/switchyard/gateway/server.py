@@ -16,19 +16,18 @@ from switchyard.bus.local import (
     StationDisconnected,
 )
 from switchyard.clock import Clock
-from switchyard.domain import RegistrationState
+from switchyard.domain import RegistrationState, StationUpdate
 from switchyard.gateway.admission import Admission, Admitted
 from switchyard.gateway.connection import NoSubprotocol, StationConnection
 from switchyard.gateway.flow import FlowLimits
 from switchyard.gateway.gate import HandshakeGate
 from switchyard.gateway.picows_handover import start_websocket
 from switchyard.gateway.tls import server_context
+from switchyard.ports import ConnectionLog
 from switchyard.protocol.dialect import OcppVersion
 from switchyard.protocol.endpoint import Handler, HandlerFailures, MessageObserver, OcppEndpoint
 from switchyard.protocol.schemas import schema_set
 from switchyard.settings import Settings
-from switchyard.store.recorder import Recorder
-from switchyard.store.tables import Station
 
 log = structlog.get_logger("switchyard.gateway")
 
@@ -47,7 +46,7 @@ class Gateway:
         admission: Admission,
         handlers: Mapping[OcppVersion, Mapping[str, Handler]],
         observer: MessageObserver,
-        recorder: Recorder,
+        connections: ConnectionLog,
         clock: Clock,
         bus: LocalBus | None = None,
     ) -> None:
@@ -56,7 +55,7 @@ class Gateway:
         self._admission = admission
         self._handlers = handlers
         self._observer = observer
-        self._recorder = recorder
+        self._connections = connections
         self._clock = clock
         self.sessions: dict[str, StationConnection] = {}
         self._servers: list[asyncio.Server] = []
@@ -177,17 +176,10 @@ class Gateway:
             previous.replaced = True
             previous.endpoint.close("replaced by a newer connection of the same station")
             previous.close(WSCloseCode.POLICY_VIOLATION, b"replaced by a newer connection")
-        now = self._clock.now()
         self._seen_flushed[identity] = connection.endpoint.last_seen
-        self._recorder.station(
-            connection.endpoint.context.station_id,
-            connection_state="connected",
-            connected_node=self._settings.node_id,
-            connected_at=now,
-            last_seen_at=now,
-        )
-        self._connects += 1
         record = connection.endpoint.context
+        self._connections.connected(record.station_id, self._settings.node_id, self._clock.now())
+        self._connects += 1
         self._bus.publish(STATION_CONNECTED, StationConnected(record.station_id, identity, record))
         log.debug("station connected", identity=identity, ocpp=connection.endpoint.dialect.version.value)
 
@@ -198,12 +190,7 @@ class Gateway:
             return
         del self.sessions[endpoint.identity]
         self._seen_flushed.pop(endpoint.identity, None)
-        self._recorder.station(
-            endpoint.context.station_id,
-            connection_state="disconnected",
-            connected_node=None,
-            last_seen_at=datetime.fromtimestamp(endpoint.last_seen, UTC),
-        )
+        self._connections.disconnected(endpoint.context.station_id, datetime.fromtimestamp(endpoint.last_seen, UTC))
         self._disconnects += 1
         self._bus.publish(STATION_DISCONNECTED, StationDisconnected(endpoint.context.station_id, endpoint.identity))
         log.debug("station disconnected", identity=endpoint.identity)
@@ -233,20 +220,19 @@ class Gateway:
     def station_removed(self, identity: str) -> None:
         self.disconnect(identity, "charge station deleted")
 
-    def station_updated(self, station: Station) -> None:
+    def station_updated(self, update: StationUpdate) -> None:
         """Apply registry changes to a live session: its next BootNotification sees them."""
-        connection = self.sessions.get(station.identity)
+        connection = self.sessions.get(update.identity)
         if connection is None:
             return
         record = connection.endpoint.context
-        state = RegistrationState(station.registration_state)
-        record.registration_state = state
-        record.serial_number = station.serial_number
+        record.registration_state = update.registration_state
+        record.serial_number = update.serial_number
         # Credentials and profile apply from the next connection; these two cannot wait.
-        if state is RegistrationState.REJECTED:
-            self.disconnect(station.identity, "charge station rejected by its operator")
-        elif station.ocpp_version != record.ocpp_version:
-            self.disconnect(station.identity, "OCPP version changed; reconnect")
+        if update.registration_state is RegistrationState.REJECTED:
+            self.disconnect(update.identity, "charge station rejected by its operator")
+        elif update.ocpp_version != record.ocpp_version:
+            self.disconnect(update.identity, "OCPP version changed; reconnect")
 
     async def _sweep_seen(self) -> None:
         sweeps_per_summary = round(SUMMARY_SECONDS / SEEN_SWEEP_SECONDS)
@@ -280,7 +266,7 @@ class Gateway:
                 flushed[identity] = seen
                 moved.append((connection.endpoint.context.station_id, datetime.fromtimestamp(seen, UTC)))
         if moved:
-            self._recorder.stations_seen(moved)
+            self._connections.seen(moved)
 
 
 def _peer_address(connection: StationConnection) -> str | None:

@@ -4,7 +4,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from switchyard.clock import Clock
-from switchyard.domain import SecurityEvent, StationRecord
+from switchyard.domain import BootInfo, SecurityEvent, StationRecord
 from switchyard.ports import StationEvents
 from switchyard.protocol.endpoint import Handler, OcppEndpoint
 
@@ -26,6 +26,13 @@ def answer_after(pending: Awaitable[None] | None, answer: Payload) -> Payload | 
         return answer
 
     return later()
+
+
+def boot_answer(endpoint: OcppEndpoint, events: StationEvents, clock: Clock, info: BootInfo) -> Payload:
+    """The BootNotification answer, the same in both versions: the decision, our time, the interval."""
+    decision = events.booted(station(endpoint), info)
+    endpoint.boot_answered(decision.status.value)
+    return {"status": decision.status.value, "currentTime": clock.now_text(), "interval": decision.interval}
 
 
 def build_shared_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:

@@ -159,6 +159,17 @@ class Recorder:
             self._arrived()
             self._batch.stations.setdefault(station_id, {})["last_seen_at"] = at
 
+    # -- ports.ConnectionLog ------------------------------------------------------------------
+
+    def connected(self, station_id: str, node: str, at: datetime) -> None:
+        self.station(station_id, connection_state="connected", connected_node=node, connected_at=at, last_seen_at=at)
+
+    def disconnected(self, station_id: str, last_seen: datetime) -> None:
+        self.station(station_id, connection_state="disconnected", connected_node=None, last_seen_at=last_seen)
+
+    def seen(self, seen: Iterable[tuple[str, datetime]]) -> None:
+        self.stations_seen(seen)
+
     def connector(self, station_id: str, evse_id: int, connector_id: int, **columns: Any) -> None:
         self._arrived()
         key = (station_id, evse_id, connector_id)

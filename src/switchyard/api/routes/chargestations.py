@@ -1,7 +1,5 @@
 """Charge stations of the caller's operator, with their live connection state."""
 
-from datetime import UTC, datetime
-
 import structlog
 from fastapi import APIRouter
 
@@ -29,14 +27,12 @@ _PATCH_FIELDS = {
 
 
 def station_out(station: Station, sy: Switchyard) -> StationOut:
-    connection = sy.gateway.connection(station.identity)
-    # This node's socket is the freshest truth; the table holds what the last sweep wrote.
-    connected = connection is not None or (
+    seen = sy.presence.last_seen(station.identity)
+    # A live session is the freshest truth; the table holds what the last sweep wrote.
+    connected = seen is not None or (
         station.connection_state == "connected" and station.connected_node != sy.settings.node_id
     )
-    last_seen = station.last_seen_at
-    if connection is not None:
-        last_seen = datetime.fromtimestamp(connection.endpoint.last_seen, UTC)
+    last_seen = seen if seen is not None else station.last_seen_at
     return StationOut(
         id=station.id,
         identity=station.identity,

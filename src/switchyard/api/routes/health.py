@@ -12,13 +12,13 @@ router = APIRouter(tags=["health"])
 async def healthz(sy: Node) -> JSONResponse:
     """200 when the API and the station listeners are up, 503 otherwise; with the recorder's backlog
     (what stations reported that is not in the database yet), the gauge to watch under load."""
-    gateway_up = sy.gateway.listening
+    gateway_up = sy.presence.listening
     backlog = sy.recorder.backlog()
     body = {
         "ok": gateway_up,
         "api": True,
         "gateway": gateway_up,
-        "stationsConnected": len(sy.gateway.sessions),
+        "stationsConnected": sy.presence.connected_count(),
         "recorder": {
             "backlog": backlog.items,
             "backlogLogBytes": backlog.log_bytes,

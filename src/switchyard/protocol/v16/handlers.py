@@ -11,7 +11,7 @@ from switchyard.domain import (
 )
 from switchyard.ports import StationEvents
 from switchyard.protocol.endpoint import Handler, OcppEndpoint
-from switchyard.protocol.shared_handlers import build_shared_handlers, station
+from switchyard.protocol.shared_handlers import boot_answer, build_shared_handlers, station
 
 Payload = dict[str, Any]
 
@@ -28,13 +28,7 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             meter_type=p.get("meterType"),
             meter_serial_number=p.get("meterSerialNumber"),
         )
-        decision = events.booted(station(endpoint), info)
-        endpoint.boot_answered(decision.status.value)
-        return {
-            "status": decision.status.value,
-            "currentTime": clock.now_text(),
-            "interval": decision.interval,
-        }
+        return boot_answer(endpoint, events, clock, info)
 
     def status_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
         connector = p["connectorId"]

@@ -14,7 +14,7 @@ from switchyard.domain import (
 )
 from switchyard.ports import StationEvents
 from switchyard.protocol.endpoint import Handler, OcppEndpoint
-from switchyard.protocol.shared_handlers import answer_after, build_shared_handlers, station
+from switchyard.protocol.shared_handlers import answer_after, boot_answer, build_shared_handlers, station
 
 Payload = dict[str, Any]
 # 2.0.1's schemas are JSON Schema draft 6, where 1.0 is an integer: the handlers store ints (a
@@ -61,13 +61,7 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             imsi=modem.get("imsi"),
             reason=p["reason"],
         )
-        decision = events.booted(station(endpoint), info)
-        endpoint.boot_answered(decision.status.value)
-        return {
-            "status": decision.status.value,
-            "currentTime": clock.now_text(),
-            "interval": decision.interval,
-        }
+        return boot_answer(endpoint, events, clock, info)
 
     def status_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
         events.connector_status(
