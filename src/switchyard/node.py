@@ -12,7 +12,9 @@ from switchyard.core.retention import Retention
 from switchyard.core.security_alerts import SecurityAlerts
 from switchyard.core.sequencer import Sequencer
 from switchyard.core.station_activity import StationActivity
-from switchyard.core.webhook_dispatcher import WebhookDispatcher
+from switchyard.core.webhooks.dispatcher import WebhookDispatcher
+from switchyard.core.webhooks.events import EventLog
+from switchyard.core.webhooks.subscriptions import Subscriptions
 from switchyard.gateway.admission import Admission
 from switchyard.gateway.link import LocalStationLink
 from switchyard.gateway.presence import LocalPresence
@@ -79,6 +81,8 @@ class Switchyard:
         )
         # Delivers the webhook events that services write with core.webhooks.enqueue.
         self.webhooks = WebhookDispatcher(self.db, settings, self.clock)
+        self.subscriptions = Subscriptions(self.db, self.clock, self.webhooks.cipher, self.webhooks.targets)
+        self.events = EventLog(self.db, self.webhooks.notify)
         # What core asks of stations, said in each station's OCPP version.
         self.control = StationControls(self.link, self.bus, page_timeout=settings.configuration_read_timeout)
         self.reader = ConfigurationReader(self.db, self.control, self.clock)

@@ -14,7 +14,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from switchyard.api.app import create_app
-from switchyard.core.webhooks import enqueue
+from switchyard.core.webhooks.outbox import enqueue
 from tests.api.helpers import (
     MISSING_ID,
     Tenant,

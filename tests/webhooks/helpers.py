@@ -10,8 +10,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from switchyard.core.webhook_targets import IPAddress
-from switchyard.core.webhooks import enqueue
+from switchyard.core.webhooks.outbox import enqueue
+from switchyard.core.webhooks.targets import IPAddress
 from tests.api.helpers import bearer, expect
 from tests.support import RunningNode
 

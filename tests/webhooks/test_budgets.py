@@ -6,8 +6,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from switchyard.core.webhook_slots import DeliverySlots
-from switchyard.core.webhooks import enqueue
+from switchyard.core.webhooks.outbox import enqueue
+from switchyard.core.webhooks.slots import DeliverySlots
 from tests.support import RunningNode, running_node
 from tests.webhooks.conftest import FAST, key_file
 from tests.webhooks.helpers import operator_of, subscribe

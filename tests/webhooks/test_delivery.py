@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from switchyard.core.webhooks import enqueue
+from switchyard.core.webhooks.outbox import enqueue
 from switchyard.store.database import Database
 from tests.api.helpers import bearer, expect, make_tenant, unique
 from tests.support import RunningNode, running_node

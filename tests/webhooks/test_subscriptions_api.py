@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from switchyard.core.webhook_signing import generate_secret
+from switchyard.core.webhooks.signing import generate_secret
 from tests.api.helpers import Tenant, bearer, expect, make_tenant, unique
 from tests.support import POSTGRES, RunningNode
 from tests.webhooks.helpers import emit, subscribe

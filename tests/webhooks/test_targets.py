@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from switchyard.core import webhook_targets
-from switchyard.core.webhook_targets import (
+from switchyard.core.webhooks import targets as webhook_targets
+from switchyard.core.webhooks.targets import (
     AddressRefused,
     HostUnresolved,
     TargetPolicy,

@@ -14,9 +14,9 @@ import httpx
 import pytest
 import trustme
 
-from switchyard.core import webhook_sender
-from switchyard.core.webhook_targets import TargetPolicy
-from switchyard.core.webhook_transport import CheckedTransport
+from switchyard.core.webhooks import sender as webhook_sender
+from switchyard.core.webhooks.targets import TargetPolicy
+from switchyard.core.webhooks.transport import CheckedTransport
 from tests.webhooks.helpers import FakeDns
 from tests.webhooks.receiver import Receiver
 

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from switchyard.core.webhook_cipher import SecretCipher, SecretKeyError, default_key_file
-from switchyard.core.webhook_patterns import matches, normalize_patterns, pattern_problem
-from switchyard.core.webhook_queue import event_status
-from switchyard.core.webhook_sender import RetryPolicy
-from switchyard.core.webhook_signing import generate_secret, headers, secret_bytes
-from switchyard.core.webhooks import redact_data
+from switchyard.cipher import SecretCipher, SecretKeyError, default_key_file
+from switchyard.core.webhooks.outbox import redact_data
+from switchyard.core.webhooks.patterns import matches, normalize_patterns, pattern_problem
+from switchyard.core.webhooks.queue import event_status
+from switchyard.core.webhooks.sender import RetryPolicy
+from switchyard.core.webhooks.signing import generate_secret, headers, secret_bytes
 from switchyard.errors import InvalidInput
 from switchyard.settings import Settings
 from tests.webhooks.helpers import verify

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.clock import iso_utc
 from switchyard.core.action_targets import ReadTarget, ResetTarget, SettingTarget
-from switchyard.core.webhooks import enqueue
+from switchyard.core.webhooks.outbox import enqueue
 from switchyard.ids import new_id
 from switchyard.store.config_tables import Action
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from switchyard.cipher import SecretCipher
 from switchyard.clock import Clock
 from switchyard.core.action_targets import ReadTarget, ReadTrigger, ResetTarget
 from switchyard.core.actions import ActionType, Phase, Status, create_action, expires_at, queued_action
@@ -21,7 +22,6 @@ from switchyard.core.config_details import detail_rows
 from switchyard.core.principal import Principal
 from switchyard.core.registry import own_station
 from switchyard.core.sequencer import Sequencer
-from switchyard.core.webhook_cipher import SecretCipher
 from switchyard.domain import ResetKind, Scope, StationRef
 from switchyard.errors import Conflict, DomainError, InvalidInput, NotFound, TooManyRequests
 from switchyard.ids import is_id, new_id

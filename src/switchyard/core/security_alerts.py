@@ -11,7 +11,7 @@ import asyncio
 import structlog
 
 from switchyard.clock import Clock
-from switchyard.core.webhooks import enqueue
+from switchyard.core.webhooks.outbox import enqueue
 from switchyard.domain import LoginsThrottled
 from switchyard.store.database import Database
 from switchyard.store.tables import SecurityEventRow

@@ -14,9 +14,7 @@ from switchyard.api.deps import Caller, Node
 from switchyard.api.envelope import Envelope, ok
 from switchyard.api.models import Body, NotNull, Out, Timestamp
 from switchyard.api.paging import Limit, Offset
-from switchyard.core.webhook_events import DeliveryRecord, EventLog, EventRecord
-from switchyard.core.webhook_subscriptions import Subscriptions
-from switchyard.node import Switchyard
+from switchyard.core.webhooks.events import DeliveryRecord, EventRecord
 from switchyard.store.tables import WebhookEvent, WebhookSubscription
 
 router = APIRouter(prefix="/v1.1/webhooks", tags=["webhooks"])
@@ -140,14 +138,6 @@ def event_detail_out(record: EventRecord) -> EventDetailOut:
     )
 
 
-def _subscriptions(sy: Switchyard) -> Subscriptions:
-    return Subscriptions(sy.db, sy.clock, sy.webhooks.cipher, sy.webhooks.targets)
-
-
-def _events(sy: Switchyard) -> EventLog:
-    return EventLog(sy.db, sy.webhooks.notify)
-
-
 # -- events -------------------------------------------------------------------------------------
 
 
@@ -165,19 +155,19 @@ async def list_events(
     offset: Offset = 0,
 ) -> Envelope[list[EventOut]]:
     """Newest first."""
-    events = await _events(sy).list_for(who, type, station, status, limit, offset)
+    events = await sy.events.list_for(who, type, station, status, limit, offset)
     return ok([event_out(e) for e in events])
 
 
 @router.get("/events/{event_id}")
 async def get_event(event_id: str, sy: Node, who: Caller) -> Envelope[EventDetailOut]:
-    return ok(event_detail_out(await _events(sy).get(who, event_id)))
+    return ok(event_detail_out(await sy.events.get(who, event_id)))
 
 
 @router.post("/events/{event_id}/replay")
 async def replay_event(event_id: str, sy: Node, who: Caller, body: ReplayIn | None = None) -> Envelope[EventDetailOut]:
     subscription = body.subscription if body is not None else None
-    record = await _events(sy).replay(who, event_id, subscription)
+    record = await sy.events.replay(who, event_id, subscription)
     return ok(event_detail_out(record), "event queued for delivery again")
 
 
@@ -186,12 +176,12 @@ async def replay_event(event_id: str, sy: Node, who: Caller, body: ReplayIn | No
 
 @router.get("")
 async def list_webhooks(sy: Node, who: Caller) -> Envelope[list[WebhookOut]]:
-    return ok([webhook_out(s) for s in await _subscriptions(sy).list_for(who)])
+    return ok([webhook_out(s) for s in await sy.subscriptions.list_for(who)])
 
 
 @router.post("", status_code=201)
 async def create_webhook(body: WebhookIn, sy: Node, who: Caller) -> Envelope[CreatedWebhookOut]:
-    created = await _subscriptions(sy).create(who, body.url, body.events, body.secret, body.description)
+    created = await sy.subscriptions.create(who, body.url, body.events, body.secret, body.description)
     out = CreatedWebhookOut(**webhook_out(created.subscription).model_dump(), secret=created.generated_secret)
     message = "store this signing secret now: it is not shown again" if created.generated_secret else ""
     return ok(out, message)
@@ -199,16 +189,16 @@ async def create_webhook(body: WebhookIn, sy: Node, who: Caller) -> Envelope[Cre
 
 @router.get("/{webhook_id}")
 async def get_webhook(webhook_id: str, sy: Node, who: Caller) -> Envelope[WebhookOut]:
-    return ok(webhook_out(await _subscriptions(sy).get(who, webhook_id)))
+    return ok(webhook_out(await sy.subscriptions.get(who, webhook_id)))
 
 
 @router.patch("/{webhook_id}")
 async def update_webhook(webhook_id: str, body: WebhookPatch, sy: Node, who: Caller) -> Envelope[WebhookOut]:
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    return ok(webhook_out(await _subscriptions(sy).update(who, webhook_id, changes)))
+    return ok(webhook_out(await sy.subscriptions.update(who, webhook_id, changes)))
 
 
 @router.delete("/{webhook_id}")
 async def delete_webhook(webhook_id: str, sy: Node, who: Caller) -> Envelope[None]:
-    await _subscriptions(sy).delete(who, webhook_id)
+    await sy.subscriptions.delete(who, webhook_id)
     return ok(None, "webhook deleted")

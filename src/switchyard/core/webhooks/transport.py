@@ -20,7 +20,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 import httpcore
 import httpx
 
-from switchyard.core.webhook_targets import AddressRefused, HostUnresolved, TargetPolicy
+from switchyard.core.webhooks.targets import AddressRefused, HostUnresolved, TargetPolicy
 
 # httpcore's errors and the httpx errors they become, most specific first (as httpx maps them).
 _ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (

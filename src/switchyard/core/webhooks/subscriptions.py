@@ -17,13 +17,13 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from switchyard.cipher import SecretCipher
 from switchyard.clock import Clock
 from switchyard.core.principal import Principal
-from switchyard.core.webhook_cipher import SecretCipher
-from switchyard.core.webhook_patterns import normalize_patterns
-from switchyard.core.webhook_queue import refresh_event_status
-from switchyard.core.webhook_signing import generate_secret, secret_bytes
-from switchyard.core.webhook_targets import TargetPolicy
+from switchyard.core.webhooks.patterns import normalize_patterns
+from switchyard.core.webhooks.queue import refresh_event_status
+from switchyard.core.webhooks.signing import generate_secret, secret_bytes
+from switchyard.core.webhooks.targets import TargetPolicy
 from switchyard.domain import Scope
 from switchyard.errors import InvalidInput, NotFound
 from switchyard.ids import is_id, new_id

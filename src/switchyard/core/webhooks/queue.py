@@ -16,8 +16,8 @@ from sqlalchemy import Table, bindparam, exists, func, insert, null, select, upd
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from switchyard.core.webhook_patterns import matches
-from switchyard.core.webhook_sender import Outcome, RetryPolicy
+from switchyard.core.webhooks.patterns import matches
+from switchyard.core.webhooks.sender import Outcome, RetryPolicy
 from switchyard.store.database import Database
 from switchyard.store.tables import WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
 

@@ -21,16 +21,16 @@ import httpx
 import structlog
 
 from switchyard import __version__
+from switchyard.cipher import SecretCipher, SecretKeyError, default_key_file
 from switchyard.clock import Clock
-from switchyard.core import webhook_sender
-from switchyard.core.webhook_cipher import SecretCipher, SecretKeyError, default_key_file
-from switchyard.core.webhook_queue import DeliveryQueue, DueDelivery, Finished
-from switchyard.core.webhook_sender import RetryPolicy
-from switchyard.core.webhook_signing import secret_bytes
-from switchyard.core.webhook_slots import DeliverySlots
-from switchyard.core.webhook_targets import TargetPolicy
-from switchyard.core.webhook_transport import CheckedTransport
-from switchyard.core.webhooks import install_commit_hook
+from switchyard.core.webhooks import sender as webhook_sender
+from switchyard.core.webhooks.outbox import install_commit_hook
+from switchyard.core.webhooks.queue import DeliveryQueue, DueDelivery, Finished
+from switchyard.core.webhooks.sender import RetryPolicy
+from switchyard.core.webhooks.signing import secret_bytes
+from switchyard.core.webhooks.slots import DeliverySlots
+from switchyard.core.webhooks.targets import TargetPolicy
+from switchyard.core.webhooks.transport import CheckedTransport
 from switchyard.errors import InvalidInput
 from switchyard.settings import Settings
 from switchyard.store.database import Database

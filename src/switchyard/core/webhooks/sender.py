@@ -12,8 +12,8 @@ from http import HTTPStatus
 
 import httpx
 
-from switchyard.core import webhook_signing
-from switchyard.core.webhook_targets import AddressRefused, HostUnresolved
+from switchyard.core.webhooks import signing as webhook_signing
+from switchyard.core.webhooks.targets import AddressRefused, HostUnresolved
 
 _ERROR_LENGTH = 300
 # Answer bodies up to this size are read (and dropped) so their connection can be used again.

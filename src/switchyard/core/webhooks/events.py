@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.core.principal import Principal
-from switchyard.core.webhook_patterns import ALL, matches, pattern_problem
-from switchyard.core.webhook_queue import PENDING
-from switchyard.core.webhook_subscriptions import own_subscription
+from switchyard.core.webhooks.patterns import ALL, matches, pattern_problem
+from switchyard.core.webhooks.queue import PENDING
+from switchyard.core.webhooks.subscriptions import own_subscription
 from switchyard.domain import Scope
 from switchyard.errors import Conflict, InvalidInput, NotFound
 from switchyard.ids import is_id

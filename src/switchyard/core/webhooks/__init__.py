@@ -1,0 +1,1 @@
+"""Webhooks: the outbox written with each change, subscriptions, signed deliveries with retries."""
