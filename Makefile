@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck layers unit bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/switchyard serve
 
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) lint typecheck layers unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -23,6 +23,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The import contracts in pyproject.toml (docs/architecture.md).
+layers: $(STAMP)
+	$(BIN)/lint-imports
 
 unit: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -19,7 +19,6 @@ from pathlib import Path
 import structlog
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import make_url
 
 from switchyard.errors import SwitchyardError
 
@@ -44,15 +43,6 @@ def parse_key(text: str) -> bytes:
     if len(raw) != KEY_BYTES:
         raise SecretKeyError(f"the secret key must be the base64 of 32 random bytes; it decodes to {len(raw)}")
     return raw
-
-
-def default_key_file(database_url: str) -> Path:
-    """Where the key file lives when no key is configured: next to a SQLite file, else the working directory."""
-    url = make_url(database_url)
-    path = url.database if url.get_backend_name() == "sqlite" else None
-    if path and path != ":memory:" and not path.startswith("file:"):
-        return Path(path).with_name(Path(path).name + ".key")
-    return Path("switchyard.key")
 
 
 def load_or_create_key_file(path: Path) -> bytes:

@@ -3,6 +3,7 @@
 from sqlalchemy import update
 
 from switchyard.bus.local import LocalBus
+from switchyard.cipher import SecretCipher
 from switchyard.clock import Clock, SystemClock
 from switchyard.core.config_reader import ConfigurationReader
 from switchyard.core.configuration import Configuration
@@ -22,7 +23,7 @@ from switchyard.gateway.server import Gateway
 from switchyard.ports import Presence
 from switchyard.protocol.adapters import StationControls, build_handler_tables
 from switchyard.settings import Settings
-from switchyard.store.database import Database
+from switchyard.store.database import Database, default_key_file
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.recorder import Recorder
 from switchyard.store.station_directory import DatabaseStationDirectory
@@ -80,7 +81,10 @@ class Switchyard:
             total_rows=settings.message_log_total_rows,
         )
         # Delivers the webhook events that services write with core.webhooks.enqueue.
-        self.webhooks = WebhookDispatcher(self.db, settings, self.clock)
+        key = settings.secret_key.get_secret_value() if settings.secret_key is not None else None
+        # Encrypts station passwords on their way to the station and webhook signing secrets at rest.
+        self.cipher = SecretCipher(key, settings.secret_key_file or default_key_file(settings.database_url))
+        self.webhooks = WebhookDispatcher(self.db, settings, self.clock, self.cipher)
         self.subscriptions = Subscriptions(self.db, self.clock, self.webhooks.cipher, self.webhooks.targets)
         self.events = EventLog(self.db, self.webhooks.notify)
         # What core asks of stations, said in each station's OCPP version.

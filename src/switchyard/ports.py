@@ -102,6 +102,15 @@ class ConnectionLog(Protocol):
         ...
 
 
+class MessageRecords(Protocol):
+    """Where the message log's rows go (write-behind; the recorder sheds them under congestion)."""
+
+    def message(self, row: dict[str, Any]) -> None:
+        """One row: station_id, identity, direction, message_type, action, message_id, at, payload
+        (JSON text, possibly cut), size, truncated."""
+        ...
+
+
 class Presence(Protocol):
     """Which stations have a live session, as the API shows it: on this node today; across nodes once
     presence travels between them."""

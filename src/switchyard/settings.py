@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from switchyard.cipher import SecretKeyError, parse_key
-from switchyard.core.webhooks.targets import parse_networks
+from switchyard.networks import parse_networks
 
 MessageLogMode = Literal["all", "no-heartbeats", "off"]
 AuthorizePolicy = Literal["accept", "reject"]

@@ -16,8 +16,8 @@ from switchyard.core.webhooks.targets import (
     UnusualAddress,
     kind_of,
     literal_address,
-    parse_networks,
 )
+from switchyard.networks import parse_networks
 from switchyard.settings import Settings
 from switchyard.store.tables import WebhookSubscription
 from tests.api.helpers import expect

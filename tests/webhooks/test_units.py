@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from switchyard.cipher import SecretCipher, SecretKeyError, default_key_file
+from switchyard.cipher import SecretCipher, SecretKeyError
 from switchyard.core.webhooks.outbox import redact_data
 from switchyard.core.webhooks.patterns import matches, normalize_patterns, pattern_problem
 from switchyard.core.webhooks.queue import event_status
@@ -20,6 +20,7 @@ from switchyard.core.webhooks.sender import RetryPolicy
 from switchyard.core.webhooks.signing import generate_secret, headers, secret_bytes
 from switchyard.errors import InvalidInput
 from switchyard.settings import Settings
+from switchyard.store.database import default_key_file
 from tests.webhooks.helpers import verify
 
 LAST_ONLY = "'*' may only stand for the last segment, as in 'chargestation.*'"

@@ -5,14 +5,23 @@ that much of its start (a station may send megabytes that mean nothing). The ret
 log within its row budgets (core/retention.py).
 """
 
-from typing import Any
+from typing import Any, Protocol
 
 from switchyard.clock import Clock
-from switchyard.protocol.endpoint import OcppEndpoint
+from switchyard.ports import MessageRecords
 from switchyard.protocol.framing import CALL, CALLRESULT, encode_json
 from switchyard.protocol.redaction import redact
 from switchyard.settings import MessageLogMode
-from switchyard.store.recorder import Recorder
+
+
+class _Session(Protocol):
+    """What the log needs of the connection a frame crossed (an `OcppEndpoint`)."""
+
+    @property
+    def identity(self) -> str: ...
+
+    @property
+    def context(self) -> Any: ...
 
 
 class MessageLog:
@@ -22,7 +31,7 @@ class MessageLog:
     the station's last-seen time records them anyway.
     """
 
-    def __init__(self, recorder: Recorder, mode: MessageLogMode, clock: Clock, max_payload: int = 4096) -> None:
+    def __init__(self, recorder: MessageRecords, mode: MessageLogMode, clock: Clock, max_payload: int = 4096) -> None:
         self._recorder = recorder
         self._mode = mode
         self._clock = clock
@@ -30,7 +39,7 @@ class MessageLog:
 
     def message(
         self,
-        endpoint: OcppEndpoint,
+        endpoint: _Session,
         direction: str,
         message_type: int,
         message_id: str | None,

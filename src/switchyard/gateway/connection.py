@@ -8,26 +8,37 @@ the station has too many answers of ours still being worked out.
 """
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from picows import WSCloseCode, WSFrame, WSListener, WSTransport
 
-from switchyard.gateway.flow import OVERRUN, FrameBudget
+from switchyard.gateway.flow import OVERRUN, FlowLimits, FrameBudget
 from switchyard.protocol.endpoint import OcppEndpoint
 from switchyard.ws_messages import NO_MESSAGE, TEXT, OcppMessages
-
-if TYPE_CHECKING:
-    from switchyard.gateway.server import Gateway
 
 # Station CALLs whose answers are still being worked out (transactions wait for the database).
 # OCPP allows one; a few more are tolerated before the socket stops being read.
 MAX_CALLS_IN_PROGRESS = 8
 
 
+class SessionHost(Protocol):
+    """What a connection reports to (the gateway): its life, and a station that overdoes it."""
+
+    flow_limits: FlowLimits
+
+    def connected(self, connection: "StationConnection") -> None: ...
+
+    def disconnected(self, connection: "StationConnection") -> None: ...
+
+    def throttled(self, connection: "StationConnection") -> None: ...
+
+    def overran(self, connection: "StationConnection") -> None: ...
+
+
 class StationConnection(OcppMessages):
     __slots__ = ("_budget", "_paused", "gateway", "replaced")
 
-    def __init__(self, gateway: "Gateway", endpoint: OcppEndpoint, max_message: int) -> None:
+    def __init__(self, gateway: SessionHost, endpoint: OcppEndpoint, max_message: int) -> None:
         super().__init__(endpoint, max_message)
         self.gateway = gateway
         self.replaced = False

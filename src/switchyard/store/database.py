@@ -103,3 +103,12 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
+
+
+def default_key_file(database_url: str) -> Path:
+    """Where the key file lives when no key is configured: next to a SQLite file, else the working directory."""
+    url = make_url(database_url)
+    path = url.database if url.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not path.startswith("file:"):
+        return Path(path).with_name(Path(path).name + ".key")
+    return Path("switchyard.key")

@@ -21,7 +21,7 @@ import httpx
 import structlog
 
 from switchyard import __version__
-from switchyard.cipher import SecretCipher, SecretKeyError, default_key_file
+from switchyard.cipher import SecretCipher, SecretKeyError
 from switchyard.clock import Clock
 from switchyard.core.webhooks import sender as webhook_sender
 from switchyard.core.webhooks.outbox import install_commit_hook
@@ -50,6 +50,7 @@ class WebhookDispatcher:
         database: Database,
         settings: Settings,
         clock: Clock,
+        cipher: SecretCipher,
     ) -> None:
         self._clock = clock
         self._timeout = settings.webhook_timeout
@@ -57,8 +58,7 @@ class WebhookDispatcher:
         # Where webhooks may go; subscriptions are checked with it, and every connection.
         self.targets = TargetPolicy(settings.webhook_allowed_networks)
         self._slots = DeliverySlots(settings.webhook_concurrency, settings.webhook_concurrency_per_subscription)
-        key = settings.secret_key.get_secret_value() if settings.secret_key is not None else None
-        self.cipher = SecretCipher(key, settings.secret_key_file or default_key_file(settings.database_url))
+        self.cipher = cipher
         policy = RetryPolicy(
             settings.webhook_retry_base, settings.webhook_retry_max_delay, settings.webhook_give_up_after
         )
