@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, StationBooted, StationConnected
 from switchyard.clock import Clock
 from switchyard.core.action_execution import ActionExecution, Outcome, failed
-from switchyard.core.action_steps import Expire, Facts, ReadBack, Unknown, Wait, next_step
+from switchyard.core.action_steps import Expire, LaneFacts, OpenAction, ReadBack, Step, Unknown, plan_lane
 from switchyard.core.action_targets import ResetTarget, SettingTarget
 from switchyard.core.actions import ActionType, Phase, Status, announce_sent, update_action
 from switchyard.core.baseline import heartbeat_interval_set
@@ -254,72 +254,52 @@ class Sequencer:
                 )
             )
         ready_in = self._link.ready_in(ref.identity)
-        connected = ready_in is not None
-        now = self._clock.now()
-        boot_wait_until = now + timedelta(seconds=ready_in) if ready_in else None
         awaiting = [a for a in actions if a.phase == Phase.AWAITING_REBOOT.value]
         reboot_pending = state is not None and state.reboot_pending
-        if reboot_pending and connected and _rebooted(state):
-            if boot_wait_until is not None:
-                return boot_wait_until
+        plan = plan_lane(
+            [_open(action) for action in actions],
+            LaneFacts(
+                now=self._clock.now(),
+                ready_in=ready_in,
+                reboot_pending=reboot_pending,
+                rebooted=_rebooted(state),
+                last_change_at=state.last_change_at if state is not None else None,
+                spacing=timedelta(seconds=self._settings.change_spacing),
+                pending_keys=tuple(SettingTarget.of(a.target).name for a in awaiting),
+            ),
+        )
+        for action_id, reason in plan.notes:
+            await self._note_waiting(action_id, reason)
+        if plan.confirm_reboot:
             retry_at = await self._confirm_reboot(ref, awaiting, lane)
             return _AGAIN if retry_at is None else retry_at
+        if plan.act is None:
+            if plan.wake is None and not reboot_pending:
+                self._attention.discard(station_id)
+            return plan.wake
+        action_id, step = plan.act
+        action = next(a for a in actions if a.id == action_id)
+        outcome = await self._act(ref, action, step)
+        if outcome.not_sent:
+            # Not sent after all (the connection was closing): its reconnect wakes the lane, and
+            # this pause keeps a connection that is still being torn down from spinning it.
+            return self._clock.now() + _NOT_SENT_PAUSE
+        if outcome.phase is Phase.DONE and len(actions) == 1 and not lane.wake.is_set():
+            # That was the station's only open action, and nothing new came: no need to look again.
+            if not outcome.reboot_pending and not reboot_pending:
+                self._attention.discard(station_id)
+            return None
+        return _AGAIN
 
-        spacing = timedelta(seconds=self._settings.change_spacing)
-        pending_keys = tuple(SettingTarget.of(a.target).name for a in awaiting)
-        wake: datetime | None = None
-        # Changes held by a pending reboot hold later changes; reads and resets may go ahead (a reset
-        # is how the wait usually ends). Anything else that waits holds everything behind it, so
-        # "change these, then reset" never resets before the last change was sent.
-        changes_held = everything_held = False
-        for action in actions:
-            if action.status != Status.REQUESTED.value:
-                continue
-            kind = ActionType(action.type)
-            if everything_held or (changes_held and kind is ActionType.UPDATE_CONFIGURATION):
-                continue
-            facts = Facts(
-                now=now,
-                connected=connected,
-                reboot_pending=reboot_pending,
-                pending_keys=pending_keys,
-                last_change_at=state.last_change_at if state is not None else None,
-                spacing=spacing,
-                expires_at=action.expires_at,
-                boot_wait_until=boot_wait_until,
-            )
-            step = next_step(kind, Phase(action.phase), facts)
-            if isinstance(step, Wait):
-                if action.waiting_for != step.reason:
-                    await self._note_waiting(action.id, step.reason)
-                wake = step.until if wake is None else min(wake, step.until)
-                if kind is ActionType.UPDATE_CONFIGURATION and reboot_pending:
-                    changes_held = True
-                else:
-                    everything_held = True
-                continue
-            if isinstance(step, Expire):
-                answered = (action.response_data or {}).get("status")
-                outcome = await self._record(action, failed(step.reason, answered))
-            elif isinstance(step, Unknown):
-                outcome = await self._record(action, _unknown_reset())
-            elif isinstance(step, ReadBack):
-                outcome = await self._resume_change(ref, action)
-            else:
-                outcome = await self._send(ref, action)
-            if outcome.not_sent:
-                # Not sent after all (the connection was closing): its reconnect wakes the lane, and
-                # this pause keeps a connection that is still being torn down from spinning it.
-                return self._clock.now() + _NOT_SENT_PAUSE
-            if outcome.phase is Phase.DONE and len(actions) == 1 and not lane.wake.is_set():
-                # That was the station's only open action, and nothing new came: no need to look again.
-                if not outcome.reboot_pending and not reboot_pending:
-                    self._attention.discard(station_id)
-                return None
-            return _AGAIN
-        if wake is None and not reboot_pending:
-            self._attention.discard(station_id)
-        return wake
+    async def _act(self, ref: StationRef, action: Action, step: Step) -> Outcome:
+        if isinstance(step, Expire):
+            answered = (action.response_data or {}).get("status")
+            return await self._record(action, failed(step.reason, answered))
+        if isinstance(step, Unknown):
+            return await self._record(action, _unknown_reset())
+        if isinstance(step, ReadBack):
+            return await self._resume_change(ref, action)
+        return await self._send(ref, action)
 
     # -- steps --------------------------------------------------------------------------------
 
@@ -519,6 +499,17 @@ class Sequencer:
                 .where(Transaction.station_id == station_id, Transaction.state == "active")
                 .limit(1)
             )
+
+
+def _open(action: Action) -> OpenAction:
+    return OpenAction(
+        id=action.id,
+        kind=ActionType(action.type),
+        phase=Phase(action.phase),
+        requested=action.status == Status.REQUESTED.value,
+        expires_at=action.expires_at,
+        waiting_for=action.waiting_for,
+    )
 
 
 def _rebooted(state: ConfigurationState | None) -> bool:
