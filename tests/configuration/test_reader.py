@@ -18,8 +18,8 @@ from switchyard.domain import ReportPage, StationRef
 from switchyard.protocol.adapters import StationControls
 from switchyard.store.config_tables import ConfigurationState, ReportedSetting
 from switchyard.store.database import Database
-from switchyard.store.tables import Operator, Station
 from tests.scripted_link import ScriptedLink
+from tests.store.rows import add_operator_with_stations
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 STATION_ID = "5" * 24
@@ -29,22 +29,7 @@ STATION_ID = "5" * 24
 async def database(tmp_path: Path) -> AsyncIterator[Database]:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'reader.db'}")
     await db.upgrade()
-    async with db.transaction() as session:
-        session.add(Operator(id="o" * 24, name="op", platform=False, created_at=NOW, updated_at=NOW))
-        await session.flush()
-        session.add(
-            Station(
-                id=STATION_ID,
-                operator_id="o" * 24,
-                identity="CP-R",
-                ocpp_version="1.6",
-                security_profile=1,
-                registration_state="accepted",
-                connection_state="connected",
-                created_at=NOW,
-                updated_at=NOW,
-            )
-        )
+    await add_operator_with_stations(db, "o" * 24, [(STATION_ID, "CP-R")])
     yield db
     await db.close()
 

@@ -219,7 +219,7 @@ async def test_the_boot_after_a_connect_writes_no_second_last_seen_time(
     least a second later, so a reconnect storm costs one write per station for it, not two."""
     created = await node.add_station("CP-1")
     written: list[tuple[str, Any]] = []
-    monkeypatch.setattr(node.sy.recorder, "stations_seen", written.extend)
+    monkeypatch.setattr(node.sy.recorder, "seen", written.extend)
     async with station(node.ws_url, "CP-1", PASSWORD_16) as ws:
         await boot(ws)
         gateway = node.sy.gateway

@@ -154,11 +154,6 @@ class Recorder:
         self._batch.stations.setdefault(station_id, {}).update(columns)
         self._poke(len(self._batch.stations))
 
-    def stations_seen(self, seen: Iterable[tuple[str, datetime]]) -> None:
-        for station_id, at in seen:
-            self._arrived()
-            self._batch.stations.setdefault(station_id, {})["last_seen_at"] = at
-
     # -- ports.ConnectionLog ------------------------------------------------------------------
 
     def connected(self, station_id: str, node: str, at: datetime) -> None:
@@ -168,7 +163,9 @@ class Recorder:
         self.station(station_id, connection_state="disconnected", connected_node=None, last_seen_at=last_seen)
 
     def seen(self, seen: Iterable[tuple[str, datetime]]) -> None:
-        self.stations_seen(seen)
+        for station_id, at in seen:
+            self._arrived()
+            self._batch.stations.setdefault(station_id, {})["last_seen_at"] = at
 
     def connector(self, station_id: str, evse_id: int, connector_id: int, **columns: Any) -> None:
         self._arrived()

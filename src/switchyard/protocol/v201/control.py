@@ -115,8 +115,7 @@ class Control201:
         items = reported_limit(limits.get(ITEMS_PER_REQUEST)) or DEFAULT_ITEMS_PER_MESSAGE
         byte_limit = reported_limit(limits.get(BYTES_PER_REQUEST)) or 0
         values: dict[str, str | None] = {}
-        for addresses in _variable_chunks(names, items, byte_limit):
-            data = [wire(address) for address in addresses]
+        for data in _variable_chunks(names, items, byte_limit):
             if attribute != ACTUAL:
                 data = [{**item, "attributeType": attribute} for item in data]
             answer = await self._link.call(station.identity, "GetVariables", {"getVariableData": data}, timeout)
@@ -198,22 +197,20 @@ def _from_report(entry: dict[str, Any]) -> Setting:
     )
 
 
-def _variable_chunks(names: Sequence[str], items: int, byte_limit: int) -> list[list[Address]]:
-    """Chunks that respect both ItemsPerMessage and (with room for the frame) BytesPerMessage."""
-    chunks: list[list[Address]] = []
-    current: list[Address] = []
+def _variable_chunks(names: Sequence[str], items: int, byte_limit: int) -> list[list[dict[str, Any]]]:
+    """GetVariables items in chunks that respect both ItemsPerMessage and (with room for the frame)
+    BytesPerMessage."""
+    chunks: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
     for name in names:
         address = parse_address(name)
         if address is None:
             continue
-        candidate = [*current, address]
-        too_big = (
-            byte_limit
-            and len(encode_json({"getVariableData": [wire(a) for a in candidate]})) + _FRAME_BYTES > byte_limit
-        )
+        candidate = [*current, wire(address)]
+        too_big = byte_limit and len(encode_json({"getVariableData": candidate})) + _FRAME_BYTES > byte_limit
         if current and (len(candidate) > items or too_big):
             chunks.append(current)
-            current = [address]
+            current = candidate[-1:]
         else:
             current = candidate
     if current:
