@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 
 from switchyard.api.app import create_app
 from switchyard.core.webhooks.outbox import enqueue
+from switchyard.store.outbox import SessionOutbox
 from tests.api.helpers import (
     MISSING_ID,
     Tenant,
@@ -173,8 +174,8 @@ async def world(node: RunningNode) -> World:
         body = {"url": "http://127.0.0.1:9/hook", "events": ["chargestation.*"]}
         hook = expect(await node.api.post("/v1.1/webhooks", json=body, headers=bearer(tenant.admin_key)), 201)
         async with node.sy.db.transaction() as session:
-            event_id = await enqueue(
-                session,
+            event_id = enqueue(
+                SessionOutbox(session),
                 operator_id=tenant.id,
                 station_id=tenant.station["_id"],
                 event_type="chargestation.update_configuration.requested",

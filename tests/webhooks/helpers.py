@@ -12,6 +12,7 @@ from typing import Any
 
 from switchyard.core.webhooks.outbox import enqueue
 from switchyard.core.webhooks.targets import IPAddress
+from switchyard.store.outbox import SessionOutbox
 from tests.api.helpers import bearer, expect
 from tests.support import RunningNode
 
@@ -37,8 +38,8 @@ async def emit(
 ) -> str:
     """An event written the way services write them: enqueue in a transaction they commit."""
     async with node.sy.db.transaction() as session:
-        return await enqueue(
-            session,
+        return enqueue(
+            SessionOutbox(session),
             operator_id=operator_id,
             station_id=station_id,
             event_type=event_type,

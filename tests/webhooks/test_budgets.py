@@ -8,6 +8,7 @@ from typing import Any
 
 from switchyard.core.webhooks.outbox import enqueue
 from switchyard.core.webhooks.slots import DeliverySlots
+from switchyard.store.outbox import SessionOutbox
 from tests.support import RunningNode, running_node
 from tests.webhooks.conftest import FAST, key_file
 from tests.webhooks.helpers import operator_of, subscribe
@@ -35,8 +36,8 @@ async def _emit_to_stations(node: RunningNode, operator: str, stations: int, pre
     """One event for each of `stations` stations, in one transaction: that many lanes, all due at once."""
     async with node.sy.db.transaction() as session:
         for n in range(stations):
-            await enqueue(
-                session,
+            enqueue(
+                SessionOutbox(session),
                 operator_id=operator,
                 station_id=f"{prefix}{n:022x}",
                 event_type="chargestation.reset.requested",
@@ -65,8 +66,8 @@ async def test_a_hanging_receiver_does_not_delay_a_healthy_one(tmp_path: Path) -
         await slow.wait_for(lambda r: r.concurrent >= 2)
         async with node.sy.db.transaction() as session:
             for n in range(5):
-                await enqueue(
-                    session,
+                enqueue(
+                    SessionOutbox(session),
                     operator_id=operator,
                     station_id=None,
                     event_type="site.updated",
@@ -96,8 +97,8 @@ async def test_a_retry_starts_when_due_while_another_subscription_fills_its_slot
         answers = iter([503])
         flaky.rule = lambda headers, body: next(answers, 200)
         async with node.sy.db.transaction() as session:
-            await enqueue(
-                session,
+            enqueue(
+                SessionOutbox(session),
                 operator_id=operator,
                 station_id=None,
                 event_type="site.updated",

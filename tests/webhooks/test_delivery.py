@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from switchyard.core.webhooks.outbox import enqueue
 from switchyard.store.database import Database
+from switchyard.store.outbox import SessionOutbox
 from tests.api.helpers import bearer, expect, make_tenant, unique
 from tests.support import RunningNode, running_node
 from tests.webhooks.conftest import FAST, key_file, one_database, started
@@ -104,8 +105,13 @@ async def test_events_other_processes_write_are_found_by_the_poll(node: RunningN
     other = Database(node.sy.db.url)  # another process's connection: no commit hook reaches this node
     try:
         async with other.transaction() as session:
-            event_id = await enqueue(
-                session, operator_id=operator, station_id=None, event_type="a.b", data={}, now=node.sy.clock.now()
+            event_id = enqueue(
+                SessionOutbox(session),
+                operator_id=operator,
+                station_id=None,
+                event_type="a.b",
+                data={},
+                now=node.sy.clock.now(),
             )
     finally:
         await other.close()
@@ -172,8 +178,8 @@ async def test_events_arrive_in_order_per_station_and_stations_in_parallel(
         for _ in range(4):
             n += 1
             sent[STATIONS[1]].append(n)
-            await enqueue(
-                session,
+            enqueue(
+                SessionOutbox(session),
                 operator_id=operator,
                 station_id=STATIONS[1],
                 event_type="chargestation.reset.requested",
@@ -262,8 +268,13 @@ async def test_an_event_of_a_rolled_back_change_never_existed(node: RunningNode,
     async def failing_change() -> None:
         async with node.sy.db.transaction() as session:
             written.append(
-                await enqueue(
-                    session, operator_id=operator, station_id=None, event_type="a.b", data={}, now=node.sy.clock.now()
+                enqueue(
+                    SessionOutbox(session),
+                    operator_id=operator,
+                    station_id=None,
+                    event_type="a.b",
+                    data={},
+                    now=node.sy.clock.now(),
                 )
             )
             raise RuntimeError("the change failed")
@@ -333,8 +344,13 @@ async def _another_key(tmp_path: Path, settings: dict[str, Any], receiver: Recei
     async with started(tmp_path, {**settings, "secret_key": other_key}) as second:
         sy = second.sy
         async with sy.db.transaction() as session:
-            event_id = await enqueue(
-                session, operator_id=operator, station_id=None, event_type="a.b", data={}, now=sy.clock.now()
+            event_id = enqueue(
+                SessionOutbox(session),
+                operator_id=operator,
+                station_id=None,
+                event_type="a.b",
+                data={},
+                now=sy.clock.now(),
             )
         async with asyncio.timeout(10):
             while True:
@@ -449,8 +465,8 @@ async def test_deliveries_in_flight_are_bounded(tmp_path: Path, receiver: Receiv
         receiver.delay = lambda: 0.05
         async with node.sy.db.transaction() as session:
             for n in range(8):
-                await enqueue(
-                    session,
+                enqueue(
+                    SessionOutbox(session),
                     operator_id=operator,
                     station_id=f"{n:024x}",
                     event_type="a.b",

@@ -15,6 +15,7 @@ from switchyard.core.action_targets import ReadTarget, ResetTarget, SettingTarge
 from switchyard.core.webhooks.outbox import enqueue
 from switchyard.ids import new_id
 from switchyard.store.config_tables import Action
+from switchyard.store.outbox import SessionOutbox
 
 
 class ActionType(StrEnum):
@@ -167,8 +168,8 @@ async def update_action(
 
 
 async def _announce(session: AsyncSession, action: Action, status: Status, now: datetime) -> None:
-    await enqueue(
-        session,
+    enqueue(
+        SessionOutbox(session),
         operator_id=action.operator_id,
         station_id=action.station_id,
         event_type=f"{action.type}.{EVENT_SUFFIX[status]}",

@@ -14,6 +14,7 @@ from switchyard.clock import Clock
 from switchyard.core.webhooks.outbox import enqueue
 from switchyard.domain import LoginsThrottled
 from switchyard.store.database import Database
+from switchyard.store.outbox import SessionOutbox
 from switchyard.store.tables import SecurityEventRow
 
 log = structlog.get_logger("switchyard.security")
@@ -62,8 +63,8 @@ class SecurityAlerts:
                         received_at=now,
                     )
                 )
-                await enqueue(
-                    session,
+                enqueue(
+                    SessionOutbox(session),
                     operator_id=station.operator_id,
                     station_id=station.station_id,
                     event_type=EVENT_TYPE,

@@ -24,7 +24,6 @@ from switchyard import __version__
 from switchyard.cipher import SecretCipher, SecretKeyError
 from switchyard.clock import Clock
 from switchyard.core.webhooks import sender as webhook_sender
-from switchyard.core.webhooks.outbox import install_commit_hook
 from switchyard.core.webhooks.queue import DeliveryQueue, DueDelivery, Finished
 from switchyard.core.webhooks.sender import RetryPolicy
 from switchyard.core.webhooks.signing import secret_bytes
@@ -34,6 +33,7 @@ from switchyard.core.webhooks.transport import CheckedTransport
 from switchyard.errors import InvalidInput
 from switchyard.settings import Settings
 from switchyard.store.database import Database
+from switchyard.store.outbox import install_commit_hook
 
 log = structlog.get_logger("switchyard.webhooks")
 

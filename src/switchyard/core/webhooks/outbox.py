@@ -2,30 +2,23 @@
 
 `enqueue` writes one event row in the caller's open transaction and nothing else: if the caller
 rolls back, the event never existed; once it commits, the node's `WebhookDispatcher`
-(`core/webhook_dispatcher.py`) fans it out to the operator's matching subscriptions and delivers it,
+(`core/webhooks/dispatcher.py`) fans it out to the operator's matching subscriptions and delivers it,
 signed, at least once (docs/webhooks.md, ADR 0005).
 
 The envelope is the eDRV one: `{"_id", "data", "object": "action", "type", "createdAt"}`.
 """
 
 import re
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import event as orm_event
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from switchyard.clock import iso_utc
 from switchyard.ids import new_id
+from switchyard.ports.outbox import EventOutbox, OutboxEvent
 from switchyard.protocol.redaction import REDACTED, SECRET_KEYS_16, SECRET_VARIABLES
-from switchyard.store.tables import WebhookEvent
 
-# session.info key under which the dispatcher leaves its wake-up call (see `install_commit_hook`).
-NOTIFY = "switchyard.webhooks.notify"
-_HOOKED = "switchyard.webhooks.hooked"
 EVENT_TYPE = re.compile(r"[a-z0-9_\-]+(\.[a-z0-9_\-]+)*")
 # Keys whose values are secrets wherever they appear in event data.
 _SECRET_NAME = re.compile(r"password|secret|authorizationkey", re.IGNORECASE)
@@ -33,19 +26,18 @@ _SECRET_SETTINGS = SECRET_KEYS_16 | SECRET_VARIABLES
 _encoder = msgspec.json.Encoder()
 
 
-async def enqueue(
-    session: AsyncSession,
+def new_event(
     *,
     operator_id: str,
     station_id: str | None,
     event_type: str,
     data: dict[str, Any],
     now: datetime,
-) -> str:
-    """Write one webhook event in the caller's transaction; returns its id (the envelope's `_id`).
+) -> OutboxEvent:
+    """One webhook event in its envelope, ready for an outbox (`enqueue`).
 
-    The caller commits. `data` should already be free of secrets; values under keys named like a
-    secret, and the value of an AuthorizationKey or BasicAuthPassword setting, are masked anyway.
+    `data` should already be free of secrets; values under keys named like a secret, and the value
+    of an AuthorizationKey or BasicAuthPassword setting, are masked anyway.
     """
     if EVENT_TYPE.fullmatch(event_type) is None or len(event_type) > 100:
         raise ValueError(f"webhook event type must be dotted lowercase words; got {event_type!r}")
@@ -57,20 +49,23 @@ async def enqueue(
         "type": event_type,
         "createdAt": iso_utc(now),
     }
-    session.add(
-        WebhookEvent(
-            id=event_id,
-            operator_id=operator_id,
-            station_id=station_id,
-            type=event_type,
-            payload=_encoder.encode(envelope).decode(),
-            status="pending",
-            created_at=now,
-            replays=0,
-        )
-    )
-    _wake_dispatcher_after_commit(session)
-    return event_id
+    return OutboxEvent(event_id, operator_id, station_id, event_type, _encoder.encode(envelope).decode(), now)
+
+
+def enqueue(
+    outbox: EventOutbox,
+    *,
+    operator_id: str,
+    station_id: str | None,
+    event_type: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> str:
+    """Write one webhook event in the outbox's transaction; returns its id (the envelope's `_id`).
+    The caller commits."""
+    event = new_event(operator_id=operator_id, station_id=station_id, event_type=event_type, data=data, now=now)
+    outbox.add(event)
+    return event.id
 
 
 def redact_data(value: Any) -> Any:
@@ -100,25 +95,3 @@ def _names_secret_setting(item: dict[Any, Any]) -> bool:
         if isinstance(named, str) and named.rsplit(".", 1)[-1].lower() in _SECRET_SETTINGS:
             return True
     return False
-
-
-# -- waking the dispatcher when an event commits --------------------------------------------
-
-
-def install_commit_hook(sessions: Any, notify: Callable[[], None]) -> None:
-    """Sessions made by `sessions` (an async_sessionmaker) carry `notify`, called after a commit that wrote events."""
-    sessions.configure(info={NOTIFY: notify})
-
-
-def _wake_dispatcher_after_commit(session: AsyncSession) -> None:
-    info = session.info
-    if NOTIFY not in info or info.get(_HOOKED):
-        return
-    info[_HOOKED] = True
-    orm_event.listen(session.sync_session, "after_commit", _after_commit)
-
-
-def _after_commit(session: Session) -> None:
-    notify = session.info.get(NOTIFY)
-    if notify is not None:
-        notify()
