@@ -23,6 +23,7 @@ from switchyard.gateway.server import Gateway
 from switchyard.ports import Presence
 from switchyard.protocol.adapters import StationControls, build_handler_tables
 from switchyard.settings import Settings
+from switchyard.store.configuration_store import DatabaseConfigurationStore
 from switchyard.store.database import Database, default_key_file
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.recorder import Recorder
@@ -89,11 +90,12 @@ class Switchyard:
         self.events = EventLog(self.db, self.webhooks.notify)
         # What core asks of stations, said in each station's OCPP version.
         self.control = StationControls(self.link, self.bus, page_timeout=settings.configuration_read_timeout)
-        self.reader = ConfigurationReader(self.db, self.control, self.clock)
         # Small writes that must be durable before their caller goes on share transactions.
         self.writes = GroupCommit(self.db)
+        self.configuration_store = DatabaseConfigurationStore(self.db, self.writes)
+        self.reader = ConfigurationReader(self.configuration_store, self.control, self.clock)
         self.sequencer = Sequencer(
-            self.db,
+            self.configuration_store,
             self.link,
             self.control,
             self.reader,
@@ -101,17 +103,15 @@ class Switchyard:
             self.clock,
             settings,
             self.webhooks.cipher.decrypt,
-            self.writes,
             self.webhooks.notify,
         )
         self.configuration = Configuration(
-            self.db,
+            self.configuration_store,
             self.sequencer,
             self.control,
             self.webhooks.cipher,
             self.clock,
             settings,
-            self.writes,
             self.webhooks.notify,
         )
 

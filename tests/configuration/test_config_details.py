@@ -1,11 +1,11 @@
 """The details list: each reported setting explained, with desired values from the baseline."""
 
 from switchyard.core.config_details import detail_rows
-from switchyard.store.config_tables import ReportedSetting
+from switchyard.ports.configuration import ReportedRow
 
 
-def row(name: str, value: str | None, readonly: bool = False, position: int = 0) -> ReportedSetting:
-    return ReportedSetting(station_id="s" * 24, name=name, value=value, readonly=readonly, position=position)
+def row(name: str, value: str | None, readonly: bool = False) -> ReportedRow:
+    return ReportedRow(name=name, value=value, readonly=readonly)
 
 
 def test_known_keys_are_explained_and_pinned_keys_are_not_editable() -> None:

@@ -17,7 +17,9 @@ from switchyard.core.config_reader import ConfigurationReader
 from switchyard.domain import ReportPage, StationRef
 from switchyard.protocol.adapters import StationControls
 from switchyard.store.config_tables import ConfigurationState, ReportedSetting
+from switchyard.store.configuration_store import DatabaseConfigurationStore
 from switchyard.store.database import Database
+from switchyard.store.group_commit import GroupCommit
 from tests.scripted_link import ScriptedLink
 from tests.store.rows import add_operator_with_stations
 
@@ -35,7 +37,8 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 def reader_on(database: Database, link: "ScriptedLink", bus: LocalBus | None = None) -> ConfigurationReader:
-    return ConfigurationReader(database, StationControls(link, bus or LocalBus(), page_timeout=2), SystemClock())
+    store = DatabaseConfigurationStore(database, GroupCommit(database))
+    return ConfigurationReader(store, StationControls(link, bus or LocalBus(), page_timeout=2), SystemClock())
 
 
 def variable(component: str, name: str, value: str, mutability: str = "ReadWrite") -> dict[str, Any]:

@@ -8,34 +8,32 @@ from typing import Any
 
 from switchyard.bus.local import StationConnected
 from switchyard.core.sequencer import _Lane
-from switchyard.store.config_tables import ConfigurationState
 from tests.support import RunningNode
 
 
 class _ReconnectDuringRead:
-    """Stands in for the database: while the step reads the station's configuration state, the
-    station reconnects (the bus event arrives between two of the step's awaits)."""
+    """Stands in for the store: while the step reads the station's lane state, the station
+    reconnects (the bus event arrives between two of the step's awaits)."""
 
-    def __init__(self, database: Any, on_read: Any) -> None:
-        self._database = database
+    def __init__(self, store: Any, on_read: Any) -> None:
+        self._store = store
         self._on_read = on_read
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._database, name)
+        return getattr(self._store, name)
 
     @asynccontextmanager
-    async def sessions(self) -> AsyncIterator[Any]:
-        async with self._database.sessions() as session:
-            original = session.get
+    async def reading(self) -> AsyncIterator[Any]:
+        async with self._store.reading() as tx:
+            original = tx.reported.lane
 
-            async def get(model: Any, key: Any, **kwargs: Any) -> Any:
-                found = await original(model, key, **kwargs)
-                if model is ConfigurationState:
-                    self._on_read()
+            async def lane(station_id: str) -> Any:
+                found = await original(station_id)
+                self._on_read()
                 return found
 
-            session.get = get
-            yield session
+            tx.reported.lane = lane
+            yield tx
 
 
 async def test_a_reconnect_in_the_middle_of_a_step_does_not_break_it(node: RunningNode) -> None:
@@ -55,11 +53,11 @@ async def test_a_reconnect_in_the_middle_of_a_step_does_not_break_it(node: Runni
         reconnects += 1
         sequencer._on_connected(StationConnected(created["_id"], "RACE-1", record))
 
-    sequencer._db = _ReconnectDuringRead(node.sy.db, reconnect)  # type: ignore[assignment]
+    sequencer._store = _ReconnectDuringRead(node.sy.configuration_store, reconnect)  # type: ignore[assignment]
     try:
         until = await sequencer._step(created["_id"], lane)
     finally:
-        sequencer._db = node.sy.db
+        sequencer._store = node.sy.configuration_store
         del sequencer._lanes[created["_id"]]
     assert reconnects == 1, "the reconnect landed inside the step"
     assert until is None, "nothing is open for this station: the step ends the lane"

@@ -9,10 +9,12 @@ from switchyard.store.tables import Operator, Station
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-async def add_operator_with_stations(database: Database, operator_id: str, stations: Iterable[tuple[str, str]]) -> None:
+async def add_operator_with_stations(
+    database: Database, operator_id: str, stations: Iterable[tuple[str, str]], name: str = "op"
+) -> None:
     """One operator and, for each (station id, identity), an accepted, disconnected station of it."""
     async with database.transaction() as session:
-        session.add(Operator(id=operator_id, name="op", platform=False, created_at=NOW, updated_at=NOW))
+        session.add(Operator(id=operator_id, name=name, platform=False, created_at=NOW, updated_at=NOW))
         await session.flush()
         for station_id, identity in stations:
             session.add(

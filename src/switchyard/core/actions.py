@@ -8,14 +8,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from switchyard.clock import iso_utc
 from switchyard.core.action_targets import ReadTarget, ResetTarget, SettingTarget
 from switchyard.core.webhooks.outbox import enqueue
 from switchyard.ids import new_id
-from switchyard.store.config_tables import Action
-from switchyard.store.outbox import SessionOutbox
+from switchyard.ports.configuration import ActionRecord, ConfigurationTx
 
 
 class ActionType(StrEnum):
@@ -55,7 +52,7 @@ def expires_at(requested_at: datetime, expiry_seconds: float) -> datetime:
     return requested_at + timedelta(seconds=expiry_seconds)
 
 
-def render(action: Action, *, full: bool = False) -> dict[str, Any]:
+def render(action: ActionRecord, *, full: bool = False) -> dict[str, Any]:
     """The action exactly as the eDRV API shows it; `full` adds Switchyard's progress and audit fields.
 
     Webhooks and default API answers carry the seed's fields only, so an eDRV client sees the shapes
@@ -85,18 +82,6 @@ def render(action: Action, *, full: bool = False) -> dict[str, Any]:
     return out
 
 
-async def create_action(session: AsyncSession, columns: dict[str, Any]) -> Action:
-    """A new action (its `queued_action` columns), in the caller's transaction.
-
-    Its `requested` event is written when the request leaves for the station (`announce_sent`): seed
-    002 says that event means the request "was sent to your chargestation".
-    """
-    action = Action(**columns)
-    session.add(action)
-    await session.flush()
-    return action
-
-
 def queued_action(
     *,
     operator_id: str,
@@ -111,36 +96,35 @@ def queued_action(
     value_before: str | None = None,
     secret: str | None = None,
     action_id: str | None = None,
-) -> dict[str, Any]:
-    """The columns of a new action, queued: `create_action` adds one, and a batch inserts many rows
-    in one statement (`insert(Action)` with a list of these)."""
-    return {
-        "id": action_id or new_id(),
-        "operator_id": operator_id,
-        "station_id": station_id,
-        "type": type.value,
-        "status": Status.REQUESTED.value,
-        "phase": Phase.QUEUED.value,
-        "data": data,
-        "target": target.stored(),
-        "secret": secret,
-        "created_by": created_by,
-        "reason": reason,
-        "value_before": value_before,
-        "expires_at": expires_at,
-        "created_at": now,
-        "updated_at": now,
-    }
+) -> ActionRecord:
+    """A new action, queued (not stored yet: `Actions.add`, or `add_many` for a batch)."""
+    return ActionRecord(
+        id=action_id or new_id(),
+        operator_id=operator_id,
+        station_id=station_id,
+        type=type.value,
+        status=Status.REQUESTED.value,
+        phase=Phase.QUEUED.value,
+        data=data,
+        target=target.stored(),
+        secret=secret,
+        created_by=created_by,
+        reason=reason,
+        value_before=value_before,
+        expires_at=expires_at,
+        created_at=now,
+        updated_at=now,
+    )
 
 
-async def announce_sent(session: AsyncSession, action: Action, now: datetime) -> None:
+def announce_sent(tx: ConfigurationTx, action: ActionRecord, now: datetime) -> None:
     """The `requested` event, in the transaction that marks the action as being sent (once per action)."""
-    await _announce(session, action, Status.REQUESTED, now)
+    _announce(tx, action, Status.REQUESTED, now)
 
 
 async def update_action(
-    session: AsyncSession,
-    action: Action,
+    tx: ConfigurationTx,
+    action: ActionRecord,
     now: datetime,
     *,
     status: Status | None = None,
@@ -149,7 +133,11 @@ async def update_action(
     waiting_for: str | None = None,
     value_after: str | None = None,
 ) -> None:
-    """Move an action on; a new status is announced by its webhook event in the same transaction."""
+    """Move an action on (`action` takes the new values); a new status is announced by its webhook
+    event in the same transaction.
+
+    A write that may run twice (the group commit) passes a fresh copy each time: a copy already
+    moved on would not announce its status again."""
     announce = status is not None and status.value != action.status
     if status is not None:
         action.status = status.value
@@ -163,13 +151,25 @@ async def update_action(
     if action.status in TERMINAL:
         action.secret = None  # a secret is kept only until it is sent
     action.updated_at = now
+    await tx.actions.update(
+        action.id,
+        {
+            "status": action.status,
+            "phase": action.phase,
+            "response_data": action.response_data,
+            "value_after": action.value_after,
+            "waiting_for": action.waiting_for,
+            "secret": action.secret,
+            "updated_at": now,
+        },
+    )
     if announce and status is not None:
-        await _announce(session, action, status, now)
+        _announce(tx, action, status, now)
 
 
-async def _announce(session: AsyncSession, action: Action, status: Status, now: datetime) -> None:
+def _announce(tx: ConfigurationTx, action: ActionRecord, status: Status, now: datetime) -> None:
     enqueue(
-        SessionOutbox(session),
+        tx.outbox,
         operator_id=action.operator_id,
         station_id=action.station_id,
         event_type=f"{action.type}.{EVENT_SUFFIX[status]}",

@@ -19,14 +19,10 @@ from datetime import datetime
 from functools import partial
 
 import structlog
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.core.action_targets import ReadTarget, ReadTrigger
-from switchyard.core.actions import ActionType, Phase, expires_at, queued_action
-from switchyard.store.config_tables import Action, ConfigurationState
-from switchyard.store.group_commit import GroupCommit
-from switchyard.store.tables import Station
+from switchyard.core.actions import ActionType, expires_at, queued_action
+from switchyard.ports.configuration import ConfigurationStore, ConfigurationTx
 
 log = structlog.get_logger("switchyard.sequencer")
 
@@ -50,7 +46,7 @@ class BootRecords:
 
     def __init__(
         self,
-        writes: GroupCommit,
+        writes: ConfigurationStore,
         read_on_boot: bool,
         action_expiry: float,
         recorded: Callable[[list[str]], None],
@@ -138,49 +134,27 @@ class BootRecords:
                 log.exception("recording a boot failed", station_id=station_id)
         return written
 
-    async def _write(self, session: AsyncSession, boots: dict[str, datetime]) -> list[str]:
+    async def _write(self, tx: ConfigurationTx, boots: dict[str, datetime]) -> list[str]:
         """Note the boots and queue the reads; returns the stations written (deleted ones are skipped)."""
-        rows = await session.execute(select(Station.id, Station.operator_id).where(Station.id.in_(list(boots))))
-        owners = dict(rows.all())
+        owners = await tx.stations.operators_of(boots)
         if not owners:
             return []
-        stations = list(owners)
-        known = set(
-            await session.scalars(
-                select(ConfigurationState.station_id).where(ConfigurationState.station_id.in_(stations))
-            )
-        )
-        if known:
-            await session.execute(update(ConfigurationState), [{"station_id": s, "booted_at": boots[s]} for s in known])
-        fresh = [s for s in stations if s not in known]
-        if fresh:
-            await session.execute(
-                insert(ConfigurationState),
-                [{"station_id": s, "reboot_pending": False, "booted_at": boots[s]} for s in fresh],
-            )
+        await tx.reported.note_boots({station_id: boots[station_id] for station_id in owners})
         if self._read_on_boot:
-            queued = set(
-                await session.scalars(
-                    select(Action.station_id).where(
-                        Action.station_id.in_(stations),
-                        Action.type == ActionType.GET_CONFIGURATION.value,
-                        Action.phase == Phase.QUEUED.value,
+            queued = await tx.actions.queued_reads(owners)
+            await tx.actions.add_many(
+                [
+                    queued_action(
+                        operator_id=operator_id,
+                        station_id=station_id,
+                        type=ActionType.GET_CONFIGURATION,
+                        data={},
+                        target=ReadTarget(ReadTrigger.BOOT),
+                        now=boots[station_id],
+                        expires_at=expires_at(boots[station_id], self._expiry),
                     )
-                )
+                    for station_id, operator_id in owners.items()
+                    if station_id not in queued
+                ]
             )
-            reads = [
-                queued_action(
-                    operator_id=operator_id,
-                    station_id=station_id,
-                    type=ActionType.GET_CONFIGURATION,
-                    data={},
-                    target=ReadTarget(ReadTrigger.BOOT),
-                    now=boots[station_id],
-                    expires_at=expires_at(boots[station_id], self._expiry),
-                )
-                for station_id, operator_id in owners.items()
-                if station_id not in queued
-            ]
-            if reads:
-                await session.execute(insert(Action), reads)
-        return stations
+        return list(owners)

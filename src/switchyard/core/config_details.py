@@ -10,15 +10,15 @@ value pins it.
 from typing import Any
 
 from switchyard.core import baseline
+from switchyard.ports.configuration import ReportedRow
 from switchyard.protocol.adapters import setting_rules
-from switchyard.store.config_tables import ReportedSetting
 
 NOT_DEFINED = "Not Defined"
 UNKNOWN = "Unknown"
 REDACTED = "***"
 
 
-def detail_rows(rows: list[ReportedSetting], ocpp_version: str, baseline_on: bool) -> list[dict[str, Any]]:
+def detail_rows(rows: list[ReportedRow], ocpp_version: str, baseline_on: bool) -> list[dict[str, Any]]:
     rules = setting_rules(ocpp_version)
     details = []
     for row in rows:

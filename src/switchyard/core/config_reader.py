@@ -4,21 +4,17 @@ The station's adapter (`ports.StationControl`) reads; this keeps what it read as
 configuration, and the message-size limits the station reported, which bound later reads by name.
 """
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from switchyard.clock import Clock
 from switchyard.domain import ACTUAL, Setting, StationRef
 from switchyard.ports import Progress, StationControl
+from switchyard.ports.configuration import ConfigurationStore, ConfigurationTx, ReportedRow
 from switchyard.protocol.adapters import setting_rules
 from switchyard.protocol.setting_rules import SettingRules, entry_by_name
-from switchyard.store.config_tables import ConfigurationState, ReportedSetting
-from switchyard.store.database import Database
 
 
 class ConfigurationReader:
-    def __init__(self, database: Database, control: StationControl, clock: Clock) -> None:
-        self._db = database
+    def __init__(self, store: ConfigurationStore, control: StationControl, clock: Clock) -> None:
+        self._store = store
         self._control = control
         self._clock = clock
         # Per station: the message-size limits it reported (by name), until its next full read.
@@ -54,8 +50,8 @@ class ConfigurationReader:
         limits = await self._reported_limits(station)
         values = await self._control.read_values(station, names, timeout, limits, attribute_type)
         if attribute_type == ACTUAL and store:
-            async with self._db.transaction() as session:
-                await self.store_values(session, station.station_id, values)
+            async with self._store.transaction() as tx:
+                await self.store_values(tx, station.station_id, values)
         return values
 
     async def _reported_limits(self, station: StationRef) -> dict[str, str | None]:
@@ -63,13 +59,8 @@ class ConfigurationReader:
         known = self._limits.get(station.station_id)
         if known is None:
             names = self._control.limit_names(station)
-            async with self._db.sessions() as session:
-                rows = await session.execute(
-                    select(ReportedSetting.name, ReportedSetting.value).where(
-                        ReportedSetting.station_id == station.station_id, ReportedSetting.name.in_(names)
-                    )
-                )
-            reported: dict[str, str | None] = {row.name: row.value for row in rows}
+            async with self._store.reading() as tx:
+                reported = await tx.reported.values(station.station_id, names)
             known = self._limits[station.station_id] = {name: reported.get(name) for name in names}
         return known
 
@@ -81,41 +72,30 @@ class ConfigurationReader:
         # The limits come with the report: no query for them until the next one.
         reported = {setting.name: setting.value for setting in settings}
         self._limits[station_id] = {name: reported.get(name) for name in self._control.limit_names(station)}
-        async with self._db.transaction() as session:
-            await session.execute(delete(ReportedSetting).where(ReportedSetting.station_id == station_id))
-            seen: set[str] = set()
-            for position, setting in enumerate(settings):
-                if setting.name in seen:
-                    continue  # a station listing a key twice: the first one counts
-                seen.add(setting.name)
-                session.add(
-                    ReportedSetting(
-                        station_id=station_id,
-                        name=setting.name,
-                        value=_at_rest(setting.name, setting.value, rules),
-                        readonly=setting.readonly,
-                        writeonly=setting.writeonly,
-                        address=setting.address,
-                        characteristics=setting.characteristics,
-                        position=position,
-                    )
+        seen: set[str] = set()
+        rows: list[ReportedRow] = []
+        for setting in settings:
+            if setting.name in seen:
+                continue  # a station listing a key twice: the first one counts
+            seen.add(setting.name)
+            rows.append(
+                ReportedRow(
+                    name=setting.name,
+                    value=_at_rest(setting.name, setting.value, rules),
+                    readonly=setting.readonly,
+                    writeonly=setting.writeonly,
+                    address=setting.address,
+                    characteristics=setting.characteristics,
                 )
-            state = await session.get(ConfigurationState, station_id)
-            if state is None:
-                session.add(ConfigurationState(station_id=station_id, read_at=now))
-            else:
-                state.read_at = now
-
-    async def store_values(self, session: AsyncSession, station_id: str, values: dict[str, str | None]) -> None:
-        """Values read back, kept as reported (in the caller's transaction); unknown names are skipped."""
-        for name, value in values.items():
-            if value is None or _is_secret(name):
-                continue
-            await session.execute(
-                update(ReportedSetting)
-                .where(ReportedSetting.station_id == station_id, ReportedSetting.name == name)
-                .values(value=value)
             )
+        async with self._store.transaction() as tx:
+            await tx.reported.replace(station_id, rows, now)
+
+    async def store_values(self, tx: ConfigurationTx, station_id: str, values: dict[str, str | None]) -> None:
+        """Values read back, kept as reported (in the caller's transaction); unknown names are skipped."""
+        kept = {name: value for name, value in values.items() if value is not None and not _is_secret(name)}
+        if kept:
+            await tx.reported.set_values(station_id, kept)
 
 
 def _is_secret(name: str) -> bool:

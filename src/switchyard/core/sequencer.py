@@ -13,14 +13,11 @@ wait for a reboot (a reset is how that wait usually ends).
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from switchyard.bus.local import STATION_BOOTED, STATION_CONNECTED, LocalBus, StationBooted, StationConnected
 from switchyard.clock import Clock
@@ -31,15 +28,12 @@ from switchyard.core.actions import ActionType, Phase, Status, announce_sent, up
 from switchyard.core.baseline import heartbeat_interval_set
 from switchyard.core.boot_records import BootRecords
 from switchyard.core.config_reader import ConfigurationReader
-from switchyard.core.station_passwords import Decrypt, StationPasswords, add_pending_password
+from switchyard.core.station_passwords import Decrypt, StationPasswords
 from switchyard.domain import BootStatus, StationRef
 from switchyard.ports import StationControl, StationLink
+from switchyard.ports.configuration import ActionRecord, ConfigurationStore, ConfigurationTx, LaneState
 from switchyard.protocol.setting_names import same_value
 from switchyard.settings import Settings
-from switchyard.store.config_tables import Action, ConfigurationState, ReportedSetting
-from switchyard.store.database import Database
-from switchyard.store.group_commit import GroupCommit
-from switchyard.store.tables import Station, Transaction
 
 log = structlog.get_logger("switchyard.sequencer")
 
@@ -69,7 +63,7 @@ class _Lane:
 class Sequencer:
     def __init__(
         self,
-        database: Database,
+        store: ConfigurationStore,
         link: StationLink,
         control: StationControl,
         reader: ConfigurationReader,
@@ -77,10 +71,10 @@ class Sequencer:
         clock: Clock,
         settings: Settings,
         decrypt: Decrypt,
-        writes: GroupCommit,
         events_committed: Callable[[], None] = lambda: None,
     ) -> None:
-        self._db = database
+        # Lanes' writes share transactions with each other and with new requests (group commit).
+        self._store = store
         # Tells the webhook dispatcher that a transaction with events committed.
         self._events_committed = events_committed
         self._link = link
@@ -89,14 +83,12 @@ class Sequencer:
         self._decrypt = decrypt
         self._passwords = StationPasswords(decrypt, settings.station_password_iterations, clock)
         self._reader = reader
-        # Lanes' writes share transactions with each other and with new requests.
-        self._writes = writes
         self._control = control
         self._execution = ActionExecution(control, reader, settings.call_timeout)
         self._lanes: dict[str, _Lane] = {}
         # Stations with open actions or a pending reboot: only these need a lane when they connect.
         self._attention: set[str] = set()
-        self._boots = BootRecords(writes, settings.read_on_boot, settings.action_expiry, self._booted)
+        self._boots = BootRecords(store, settings.read_on_boot, settings.action_expiry, self._booted)
         # Stations whose boot queued a read, in boot order, waiting for a place among the
         # `boot_read_concurrency` reads that run at once.
         self._boot_reads: dict[str, None] = {}
@@ -106,12 +98,8 @@ class Sequencer:
         bus.subscribe(STATION_BOOTED, self._on_booted)
 
     async def start(self) -> None:
-        async with self._db.sessions() as session:
-            open_actions = await session.scalars(select(Action.station_id).where(Action.phase != Phase.DONE.value))
-            rebooting = await session.scalars(
-                select(ConfigurationState.station_id).where(ConfigurationState.reboot_pending.is_(True))
-            )
-            stations = set(open_actions) | set(rebooting)
+        async with self._store.reading() as tx:
+            stations = await tx.actions.stations_with_open() | await tx.reported.rebooting()
         self._running = True
         for station_id in stations:
             self.kick(station_id)
@@ -129,7 +117,7 @@ class Sequencer:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self._writes.drain()
+        await self._store.drain()
 
     def kick(self, station_id: str) -> None:
         """Look at this station's actions now (one was queued, or something about it changed)."""
@@ -235,24 +223,18 @@ class Sequencer:
 
     async def _step(self, station_id: str, lane: _Lane) -> datetime | str | None:
         """Do the next thing for this station; returns when to look again (None: nothing left)."""
-        async with self._db.sessions() as session:
+        async with self._store.reading() as tx:
             # Held in a local: a reconnect clears `lane.station` while this step awaits the database,
             # and the step goes on with the station it started with (the next step reloads it).
             ref = lane.station
             if ref is None:
-                station = await session.get(Station, station_id)
+                station = await tx.stations.get(station_id)
                 if station is None:
                     self._attention.discard(station_id)
                     return None
                 ref = lane.station = StationRef(station.id, station.identity, station.ocpp_version)
-            state = await session.get(ConfigurationState, station_id)
-            actions = list(
-                await session.scalars(
-                    select(Action)
-                    .where(Action.station_id == station_id, Action.phase != Phase.DONE.value)
-                    .order_by(Action.created_at, Action.id)
-                )
-            )
+            state = await tx.reported.lane(station_id)
+            actions = await tx.actions.open_for(station_id)
         ready_in = self._link.ready_in(ref.identity)
         awaiting = [a for a in actions if a.phase == Phase.AWAITING_REBOOT.value]
         reboot_pending = state is not None and state.reboot_pending
@@ -291,7 +273,7 @@ class Sequencer:
             return None
         return _AGAIN
 
-    async def _act(self, ref: StationRef, action: Action, step: Step) -> Outcome:
+    async def _act(self, ref: StationRef, action: ActionRecord, step: Step) -> Outcome:
         if isinstance(step, Expire):
             answered = (action.response_data or {}).get("status")
             return await self._record(action, failed(step.reason, answered))
@@ -303,7 +285,7 @@ class Sequencer:
 
     # -- steps --------------------------------------------------------------------------------
 
-    async def _send(self, ref: StationRef, action: Action) -> Outcome:
+    async def _send(self, ref: StationRef, action: ActionRecord) -> Outcome:
         kind = ActionType(action.type)
         if kind is ActionType.RESET:
             reset = ResetTarget.of(action.target)
@@ -321,7 +303,7 @@ class Sequencer:
             outcome = await self._execution.read(ref, self._settings.configuration_read_timeout, self._progress(action))
         return await self._record(action, outcome)
 
-    async def _resume_change(self, ref: StationRef, action: Action) -> Outcome:
+    async def _resume_change(self, ref: StationRef, action: ActionRecord) -> Outcome:
         value = self._value_of(action)
         target = SettingTarget.of(action.target)
         if action.phase == Phase.SENDING.value:
@@ -330,7 +312,7 @@ class Sequencer:
             outcome = await self._execution.read_back(ref, target, value, action.response_data or {})
         return await self._record(action, outcome)
 
-    async def _confirm_reboot(self, ref: StationRef, awaiting: list[Action], lane: _Lane) -> datetime | None:
+    async def _confirm_reboot(self, ref: StationRef, awaiting: list[ActionRecord], lane: _Lane) -> datetime | None:
         """Read back what waited for the reboot; returns when to try again if the read failed."""
         sent = {a.id: self._value_of(a) for a in awaiting}
         result = await self._execution.confirm_after_reboot(ref, [SettingTarget.of(a.target) for a in awaiting])
@@ -350,20 +332,20 @@ class Sequencer:
         now = self._clock.now()
 
         # Through the group commit, whose transaction a stopping node never cancels half-way.
-        async def write(session: AsyncSession) -> None:
+        async def write(tx: ConfigurationTx) -> None:
             for stale in awaiting:
-                action = await session.get(Action, stale.id)
+                action = await tx.actions.get(stale.id)
                 if action is None or action.phase != Phase.AWAITING_REBOOT.value:
                     continue
                 target = SettingTarget.of(action.target)
                 if isinstance(result, Outcome):
                     outcome = result
                 elif target.password:
-                    outcome = await self._passwords.confirm_after_reboot(session, action)
+                    outcome = await self._passwords.confirm_after_reboot(tx, action)
                 else:
                     outcome = _confirmation(target, sent[action.id], result, ref.ocpp_version)
                 await update_action(
-                    session,
+                    tx,
                     action,
                     now,
                     status=outcome.status,
@@ -372,62 +354,51 @@ class Sequencer:
                     value_after=outcome.value_after,
                 )
                 if outcome.status is Status.COMPLETED:
-                    await _remember_heartbeat_interval(session, action, outcome.value_after)
-            state = await session.get(ConfigurationState, ref.station_id)
-            if state is not None:
-                state.reboot_pending = False
-                state.reboot_pending_since = None
+                    await _remember_heartbeat_interval(tx, action, outcome.value_after)
+            await tx.reported.end_reboot_wait(ref.station_id)
 
-        await self._writes.write(write)
+        await self._store.write(write)
         self._events_committed()
         log.info("reboot confirmed", identity=ref.identity, changes=len(awaiting))
         return None
 
     # -- storage ------------------------------------------------------------------------------
 
-    def _value_of(self, action: Action) -> str:
+    def _value_of(self, action: ActionRecord) -> str:
         if action.secret is not None:
             return self._decrypt(action.secret, action.id)
         return str(action.data.get("value", ""))
 
-    async def _mark_sending(self, ref: StationRef, action: Action) -> None:
+    async def _mark_sending(self, ref: StationRef, action: ActionRecord) -> None:
         now = self._clock.now()
         values: dict[str, Any] = {"phase": Phase.SENDING.value, "sent_at": now, "waiting_for": None}
         target = SettingTarget.of(action.target) if action.type == ActionType.UPDATE_CONFIGURATION.value else None
         pending_hash = self._passwords.hash_for(ref.ocpp_version, action) if target and target.password else None
-        audited = target is not None and target.audited
-        if target is not None and audited:
-            # The audit's "before" is the station's value as this change leaves, not as it was asked
-            # for: a change queued behind another one to the same key follows that one's result.
-            values["value_before"] = (
-                select(ReportedSetting.value)
-                .where(ReportedSetting.station_id == action.station_id, ReportedSetting.name == target.name)
-                .scalar_subquery()
-            )
-
+        # The audit's "before" is the station's value as this change leaves, not as it was asked for:
+        # a change queued behind another one to the same key follows that one's result.
+        audited = target.name if target is not None and target.audited else None
         first_time = action.sent_at is None  # a resend after a restart or a reconnect is not news
 
-        async def write(session: AsyncSession) -> None:
+        async def write(tx: ConfigurationTx) -> None:
             if first_time:
-                await announce_sent(session, action, now)
+                announce_sent(tx, action, now)
             if pending_hash is not None:
                 # From the moment it may reach the station, the new password lets the station in too:
                 # if the answer is lost, the station must not be locked out (gateway/admission.py).
-                await add_pending_password(session, action, pending_hash, now)
-            statement = update(Action).where(Action.id == action.id).values(**values)
-            if not audited:
-                await session.execute(statement)
-                return
-            before = (await session.execute(statement.returning(Action.value_before))).scalar_one()
-            set_committed_value(action, "value_before", before)
+                await self._passwords.keep_pending(tx, action, pending_hash, now)
+            if audited is None:
+                await tx.actions.update(action.id, values)
+            else:
+                action.value_before = await tx.actions.update_before_of(action.id, values, audited)
 
-        await self._writes.write(write)
+        await self._store.write(write)
         action.phase = Phase.SENDING.value
         action.sent_at = now
+        action.waiting_for = None
         if first_time:
             self._events_committed()
 
-    def _progress(self, action: Action) -> Callable[[str], Awaitable[None]]:
+    def _progress(self, action: ActionRecord) -> Callable[[str], Awaitable[None]]:
         async def note(text: str) -> None:
             try:
                 await self._note_waiting(action.id, text)
@@ -435,35 +406,35 @@ class Sequencer:
                 log.warning("could not note a read's progress", action_id=action.id, exc_info=True)
                 return
             # The lane's copy learns what is stored, so the read's outcome clears it again.
-            set_committed_value(action, "waiting_for", text)
+            action.waiting_for = text
 
         return note
 
     async def _note_waiting(self, action_id: str, reason: str) -> None:
         # Progress, not a change of status: updatedAt (which eDRV clients watch) stays as it is.
-        async def write(session: AsyncSession) -> None:
-            await session.execute(update(Action).where(Action.id == action_id).values(waiting_for=reason))
+        async def write(tx: ConfigurationTx) -> None:
+            await tx.actions.update(action_id, {"waiting_for": reason})
 
-        await self._writes.write(write)
+        await self._store.write(write)
 
-    async def _record(self, action: Action, outcome: Outcome) -> Outcome:
+    async def _record(self, action: ActionRecord, outcome: Outcome) -> Outcome:
         """The outcome of a step, with its webhook event, the values read back and the station's lane
         state, in one transaction.
 
         `action` is this lane's copy from its last look; only the lane changes an action after it is
-        created. It is merged into the shared session, never added: if the group's transaction rolls
-        back (another write in it failed), this write runs again on its own, and an added copy would
-        have been expired with the rollback. The lane state is read afresh (a boot may have changed it).
+        created. Each run of the write moves a fresh copy on: if the group's transaction rolls back
+        (another write in it failed), the write runs again on its own, and a copy already moved on would
+        not announce its new status again. The lane state is read afresh (a boot may have changed it).
         """
         now = self._clock.now()
 
-        async def write(session: AsyncSession) -> None:
-            row = await session.merge(action)
+        async def write(tx: ConfigurationTx) -> None:
+            row = replace(action)
             target = SettingTarget.of(row.target) if row.type == ActionType.UPDATE_CONFIGURATION.value else None
             if target is not None and target.password:
-                await self._passwords.settle(session, row, outcome)  # before the secret is dropped
+                await self._passwords.settle(tx, row, outcome)  # before the secret is dropped
             await update_action(
-                session,
+                tx,
                 row,
                 now,
                 status=outcome.status,
@@ -473,35 +444,28 @@ class Sequencer:
                 value_after=None if target is not None and target.secret else outcome.value_after,
             )
             if outcome.reported:
-                await self._reader.store_values(session, row.station_id, outcome.reported)
+                await self._reader.store_values(tx, row.station_id, outcome.reported)
             if outcome.phase is Phase.DONE and outcome.status is Status.COMPLETED:
-                await _remember_heartbeat_interval(session, row, outcome.value_after)
+                await _remember_heartbeat_interval(tx, row, outcome.value_after)
             if outcome.reboot_pending or outcome.changed:
-                lane_state = await session.get(ConfigurationState, row.station_id)
-                if lane_state is None:  # rare: a station whose configuration was never read
-                    lane_state = ConfigurationState(station_id=row.station_id, reboot_pending=False)
-                    session.add(lane_state)
-                if outcome.changed:
-                    lane_state.last_change_at = now
-                if outcome.reboot_pending and not lane_state.reboot_pending:
-                    lane_state.reboot_pending = True
-                    lane_state.reboot_pending_since = now
+                await tx.reported.note_change(
+                    row.station_id,
+                    now if outcome.changed else None,
+                    now if outcome.reboot_pending else None,
+                )
 
-        await self._writes.write(write)
+        await self._store.write(write)
         if outcome.status is not None:
             self._events_committed()
         return outcome
 
     async def _active_transaction(self, station_id: str) -> str | None:
-        async with self._db.sessions() as session:
-            return await session.scalar(
-                select(Transaction.transaction_ref)
-                .where(Transaction.station_id == station_id, Transaction.state == "active")
-                .limit(1)
-            )
+        async with self._store.reading() as tx:
+            running = await tx.stations.running_transaction(station_id)
+        return running.transaction_ref if running is not None else None
 
 
-def _open(action: Action) -> OpenAction:
+def _open(action: ActionRecord) -> OpenAction:
     return OpenAction(
         id=action.id,
         kind=ActionType(action.type),
@@ -512,7 +476,7 @@ def _open(action: Action) -> OpenAction:
     )
 
 
-def _rebooted(state: ConfigurationState | None) -> bool:
+def _rebooted(state: LaneState | None) -> bool:
     return (
         state is not None
         and state.booted_at is not None
@@ -521,13 +485,13 @@ def _rebooted(state: ConfigurationState | None) -> bool:
     )
 
 
-async def _remember_heartbeat_interval(session: AsyncSession, action: Action, value: str | None) -> None:
+async def _remember_heartbeat_interval(tx: ConfigurationTx, action: ActionRecord, value: str | None) -> None:
     """A completed HeartbeatInterval change is what the station's next BootNotification answer gives."""
     if action.type != ActionType.UPDATE_CONFIGURATION.value:
         return
     seconds = heartbeat_interval_set(SettingTarget.of(action.target), value)
     if seconds is not None:
-        await session.execute(update(Station).where(Station.id == action.station_id).values(heartbeat_interval=seconds))
+        await tx.stations.set_heartbeat_interval(action.station_id, seconds)
 
 
 def _unknown_reset() -> Outcome:

@@ -26,10 +26,9 @@ from switchyard.domain import (
     TransactionOutcome,
     TransactionUpdate,
 )
+from switchyard.ports import ActivityRecords, TransactionLedger
 from switchyard.protocol.redaction import redact
 from switchyard.settings import Settings
-from switchyard.store.recorder import Recorder
-from switchyard.store.transactions import TransactionStore
 
 _BOOT_STATUS = {
     RegistrationState.ACCEPTED: BootStatus.ACCEPTED,
@@ -44,8 +43,8 @@ class StationActivity:
     def __init__(
         self,
         settings: Settings,
-        recorder: Recorder,
-        transactions: TransactionStore,
+        recorder: ActivityRecords,
+        transactions: TransactionLedger,
         clock: Clock,
         bus: LocalBus | None = None,
     ) -> None:

@@ -111,6 +111,34 @@ class MessageRecords(Protocol):
         ...
 
 
+class ActivityRecords(Protocol):
+    """Where what stations report is written (write-behind, by the recorder). Under congestion a
+    caller that can hold its station back waits for room instead of adding to the backlog."""
+
+    def station(self, station_id: str, **columns: Any) -> None:
+        """Columns of the station's row, as reported (boot fields, firmware and diagnostics status)."""
+        ...
+
+    def connector(self, station_id: str, evse_id: int, connector_id: int, **columns: Any) -> None: ...
+
+    def security_event(self, row: dict[str, Any]) -> None: ...
+
+    def report_page(self, row: dict[str, Any]) -> None: ...
+
+    @property
+    def congested(self) -> bool: ...
+
+    async def wait_for_room(self) -> None: ...
+
+
+class TransactionLedger(Protocol):
+    """Charging transactions as stations report them."""
+
+    async def apply(self, station_id: str, update: TransactionUpdate, now: datetime) -> str:
+        """Record the update; returns the transaction's reference (for 1.6 starts, a new one)."""
+        ...
+
+
 class Presence(Protocol):
     """Which stations have a live session, as the API shows it: on this node today; across nodes once
     presence travels between them."""
