@@ -2,8 +2,8 @@
 
 A lane exists while its station has open actions (or waits for a reboot); it wakes when an action
 is queued, when the station connects or boots, and when a timer it set runs out (spacing, expiry).
-Every step is: load the station's open actions, decide with `action_steps.next_step`, do at most one
-thing on the wire, and record the outcome in one transaction with its webhook event. An action is
+Every step is: load the station's open actions, plan with the pure `action_steps.plan_lane`, do at most one
+thing on the wire, and record the outcome in one transaction with its webhook event (`lane_writes`). An action is
 marked `sending` before its request leaves, so a node killed at any moment resumes each action from
 the database: a change whose answer was lost is decided by a read-back, never simply sent again.
 
@@ -12,10 +12,9 @@ wait for a reboot (a reset is how that wait usually ends).
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import structlog
 
@@ -24,15 +23,14 @@ from switchyard.clock import Clock
 from switchyard.core.action_execution import ActionExecution, Outcome, failed
 from switchyard.core.action_steps import Expire, LaneFacts, OpenAction, ReadBack, Step, Unknown, plan_lane
 from switchyard.core.action_targets import ResetTarget, SettingTarget
-from switchyard.core.actions import ActionType, Phase, Status, announce_sent, update_action
-from switchyard.core.baseline import heartbeat_interval_set
+from switchyard.core.actions import ActionType, Phase, Status
 from switchyard.core.boot_records import BootRecords
 from switchyard.core.config_reader import ConfigurationReader
+from switchyard.core.lane_writes import LaneWrites
 from switchyard.core.station_passwords import Decrypt, StationPasswords
 from switchyard.domain import BootStatus, StationRef
 from switchyard.ports import StationControl, StationLink
-from switchyard.ports.configuration import ActionRecord, ConfigurationStore, ConfigurationTx, LaneState
-from switchyard.protocol.setting_names import same_value
+from switchyard.ports.configuration import ActionRecord, ConfigurationStore, LaneState
 from switchyard.settings import Settings
 
 log = structlog.get_logger("switchyard.sequencer")
@@ -85,6 +83,7 @@ class Sequencer:
         self._reader = reader
         self._control = control
         self._execution = ActionExecution(control, reader, settings.call_timeout)
+        self._writes = LaneWrites(store, self._passwords, reader, clock, events_committed)
         self._lanes: dict[str, _Lane] = {}
         # Stations with open actions or a pending reboot: only these need a lane when they connect.
         self._attention: set[str] = set()
@@ -251,7 +250,7 @@ class Sequencer:
             ),
         )
         for action_id, reason in plan.notes:
-            await self._note_waiting(action_id, reason)
+            await self._writes.note_waiting(action_id, reason)
         if plan.confirm_reboot:
             retry_at = await self._confirm_reboot(ref, awaiting, lane)
             return _AGAIN if retry_at is None else retry_at
@@ -276,9 +275,9 @@ class Sequencer:
     async def _act(self, ref: StationRef, action: ActionRecord, step: Step) -> Outcome:
         if isinstance(step, Expire):
             answered = (action.response_data or {}).get("status")
-            return await self._record(action, failed(step.reason, answered))
+            return await self._writes.record(action, failed(step.reason, answered))
         if isinstance(step, Unknown):
-            return await self._record(action, _unknown_reset())
+            return await self._writes.record(action, _unknown_reset())
         if isinstance(step, ReadBack):
             return await self._resume_change(ref, action)
         return await self._send(ref, action)
@@ -290,18 +289,22 @@ class Sequencer:
         if kind is ActionType.RESET:
             reset = ResetTarget.of(action.target)
             if not reset.force and not self._control.reset_waits_for_idle(ref, reset.kind):
-                busy = await self._active_transaction(ref.station_id)
+                busy = await self._writes.active_transaction(ref.station_id)
                 if busy is not None:
-                    return await self._record(action, failed(f"not sent: transaction {busy} started on the station"))
-        await self._mark_sending(ref, action)
+                    return await self._writes.record(
+                        action, failed(f"not sent: transaction {busy} started on the station")
+                    )
+        await self._writes.mark_sending(ref, action)
         if kind is ActionType.UPDATE_CONFIGURATION:
             outcome = await self._execution.change(ref, SettingTarget.of(action.target), self._value_of(action))
         elif kind is ActionType.RESET:
             outcome = await self._execution.reset(ref, ResetTarget.of(action.target))
         else:
             # A long 2.0.1 report shows how far it has come (as waitingFor; the CLI prints it).
-            outcome = await self._execution.read(ref, self._settings.configuration_read_timeout, self._progress(action))
-        return await self._record(action, outcome)
+            outcome = await self._execution.read(
+                ref, self._settings.configuration_read_timeout, self._writes.progress(action)
+            )
+        return await self._writes.record(action, outcome)
 
     async def _resume_change(self, ref: StationRef, action: ActionRecord) -> Outcome:
         value = self._value_of(action)
@@ -310,7 +313,7 @@ class Sequencer:
             outcome = await self._execution.decide_unanswered(ref, target, value)
         else:
             outcome = await self._execution.read_back(ref, target, value, action.response_data or {})
-        return await self._record(action, outcome)
+        return await self._writes.record(action, outcome)
 
     async def _confirm_reboot(self, ref: StationRef, awaiting: list[ActionRecord], lane: _Lane) -> datetime | None:
         """Read back what waited for the reboot; returns when to try again if the read failed."""
@@ -329,37 +332,7 @@ class Sequencer:
                 )
                 return self._clock.now() + _CONFIRM_RETRY
         lane.confirm_failures = 0
-        now = self._clock.now()
-
-        # Through the group commit, whose transaction a stopping node never cancels half-way.
-        async def write(tx: ConfigurationTx) -> None:
-            for stale in awaiting:
-                action = await tx.actions.get(stale.id)
-                if action is None or action.phase != Phase.AWAITING_REBOOT.value:
-                    continue
-                target = SettingTarget.of(action.target)
-                if isinstance(result, Outcome):
-                    outcome = result
-                elif target.password:
-                    outcome = await self._passwords.confirm_after_reboot(tx, action)
-                else:
-                    outcome = _confirmation(target, sent[action.id], result, ref.ocpp_version)
-                await update_action(
-                    tx,
-                    action,
-                    now,
-                    status=outcome.status,
-                    phase=Phase.DONE,
-                    response_data=_merged(action.response_data, outcome.response_data),
-                    value_after=outcome.value_after,
-                )
-                if outcome.status is Status.COMPLETED:
-                    await _remember_heartbeat_interval(tx, action, outcome.value_after)
-            await tx.reported.end_reboot_wait(ref.station_id)
-
-        await self._store.write(write)
-        self._events_committed()
-        log.info("reboot confirmed", identity=ref.identity, changes=len(awaiting))
+        await self._writes.confirm_reboot(ref, awaiting, sent, result)
         return None
 
     # -- storage ------------------------------------------------------------------------------
@@ -368,101 +341,6 @@ class Sequencer:
         if action.secret is not None:
             return self._decrypt(action.secret, action.id)
         return str(action.data.get("value", ""))
-
-    async def _mark_sending(self, ref: StationRef, action: ActionRecord) -> None:
-        now = self._clock.now()
-        values: dict[str, Any] = {"phase": Phase.SENDING.value, "sent_at": now, "waiting_for": None}
-        target = SettingTarget.of(action.target) if action.type == ActionType.UPDATE_CONFIGURATION.value else None
-        pending_hash = self._passwords.hash_for(ref.ocpp_version, action) if target and target.password else None
-        # The audit's "before" is the station's value as this change leaves, not as it was asked for:
-        # a change queued behind another one to the same key follows that one's result.
-        audited = target.name if target is not None and target.audited else None
-        first_time = action.sent_at is None  # a resend after a restart or a reconnect is not news
-
-        async def write(tx: ConfigurationTx) -> None:
-            if first_time:
-                announce_sent(tx, action, now)
-            if pending_hash is not None:
-                # From the moment it may reach the station, the new password lets the station in too:
-                # if the answer is lost, the station must not be locked out (gateway/admission.py).
-                await self._passwords.keep_pending(tx, action, pending_hash, now)
-            if audited is None:
-                await tx.actions.update(action.id, values)
-            else:
-                action.value_before = await tx.actions.update_before_of(action.id, values, audited)
-
-        await self._store.write(write)
-        action.phase = Phase.SENDING.value
-        action.sent_at = now
-        action.waiting_for = None
-        if first_time:
-            self._events_committed()
-
-    def _progress(self, action: ActionRecord) -> Callable[[str], Awaitable[None]]:
-        async def note(text: str) -> None:
-            try:
-                await self._note_waiting(action.id, text)
-            except Exception:  # progress is a courtesy: it never fails the read it reports on
-                log.warning("could not note a read's progress", action_id=action.id, exc_info=True)
-                return
-            # The lane's copy learns what is stored, so the read's outcome clears it again.
-            action.waiting_for = text
-
-        return note
-
-    async def _note_waiting(self, action_id: str, reason: str) -> None:
-        # Progress, not a change of status: updatedAt (which eDRV clients watch) stays as it is.
-        async def write(tx: ConfigurationTx) -> None:
-            await tx.actions.update(action_id, {"waiting_for": reason})
-
-        await self._store.write(write)
-
-    async def _record(self, action: ActionRecord, outcome: Outcome) -> Outcome:
-        """The outcome of a step, with its webhook event, the values read back and the station's lane
-        state, in one transaction.
-
-        `action` is this lane's copy from its last look; only the lane changes an action after it is
-        created. Each run of the write moves a fresh copy on: if the group's transaction rolls back
-        (another write in it failed), the write runs again on its own, and a copy already moved on would
-        not announce its new status again. The lane state is read afresh (a boot may have changed it).
-        """
-        now = self._clock.now()
-
-        async def write(tx: ConfigurationTx) -> None:
-            row = replace(action)
-            target = SettingTarget.of(row.target) if row.type == ActionType.UPDATE_CONFIGURATION.value else None
-            if target is not None and target.password:
-                await self._passwords.settle(tx, row, outcome)  # before the secret is dropped
-            await update_action(
-                tx,
-                row,
-                now,
-                status=outcome.status,
-                phase=outcome.phase,
-                response_data=outcome.response_data,
-                waiting_for=outcome.waiting_for,
-                value_after=None if target is not None and target.secret else outcome.value_after,
-            )
-            if outcome.reported:
-                await self._reader.store_values(tx, row.station_id, outcome.reported)
-            if outcome.phase is Phase.DONE and outcome.status is Status.COMPLETED:
-                await _remember_heartbeat_interval(tx, row, outcome.value_after)
-            if outcome.reboot_pending or outcome.changed:
-                await tx.reported.note_change(
-                    row.station_id,
-                    now if outcome.changed else None,
-                    now if outcome.reboot_pending else None,
-                )
-
-        await self._store.write(write)
-        if outcome.status is not None:
-            self._events_committed()
-        return outcome
-
-    async def _active_transaction(self, station_id: str) -> str | None:
-        async with self._store.reading() as tx:
-            running = await tx.stations.running_transaction(station_id)
-        return running.transaction_ref if running is not None else None
 
 
 def _open(action: ActionRecord) -> OpenAction:
@@ -485,37 +363,8 @@ def _rebooted(state: LaneState | None) -> bool:
     )
 
 
-async def _remember_heartbeat_interval(tx: ConfigurationTx, action: ActionRecord, value: str | None) -> None:
-    """A completed HeartbeatInterval change is what the station's next BootNotification answer gives."""
-    if action.type != ActionType.UPDATE_CONFIGURATION.value:
-        return
-    seconds = heartbeat_interval_set(SettingTarget.of(action.target), value)
-    if seconds is not None:
-        await tx.stations.set_heartbeat_interval(action.station_id, seconds)
-
-
 def _unknown_reset() -> Outcome:
     return failed(
         "the node stopped while sending the Reset; whether the station got it is unknown "
         "(a BootNotification from it would show that it did)"
     )
-
-
-def _confirmation(
-    target: SettingTarget, sent: str, values: dict[tuple[str, str], str | None], ocpp_version: str
-) -> Outcome:
-    if target.writeonly:
-        return Outcome(Phase.DONE, Status.COMPLETED)
-    reported = values.get((target.name, target.attribute))
-    if same_value(target.kind, sent, reported, ocpp_version):
-        return Outcome(Phase.DONE, Status.COMPLETED, value_after=reported)
-    shown = "nothing (the key is unknown to it)" if reported is None else reported
-    outcome = failed(f"station accepted {target.name}={sent} (reboot required) but reports {shown} after rebooting")
-    outcome.value_after = reported
-    return outcome
-
-
-def _merged(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any] | None:
-    if after is None:
-        return before
-    return {**(before or {}), **after}

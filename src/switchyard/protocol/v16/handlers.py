@@ -16,8 +16,14 @@ from switchyard.protocol.shared_handlers import boot_answer, build_shared_handle
 Payload = dict[str, Any]
 
 
-def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
-    def boot_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+class Handlers16:
+    """The handlers of what a station sends, over `StationEvents`."""
+
+    def __init__(self, events: StationEvents, clock: Clock) -> None:
+        self._events = events
+        self._clock = clock
+
+    def boot_notification(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
         info = BootInfo(
             vendor=p["chargePointVendor"],
             model=p["chargePointModel"],
@@ -28,12 +34,12 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             meter_type=p.get("meterType"),
             meter_serial_number=p.get("meterSerialNumber"),
         )
-        return boot_answer(endpoint, events, clock, info)
+        return boot_answer(endpoint, self._events, self._clock, info)
 
-    def status_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+    def status_notification(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
         connector = p["connectorId"]
         # A 1.6 connector is a 2.0.1 EVSE with one connector; connector 0 is the whole station.
-        events.connector_status(
+        self._events.connector_status(
             station(endpoint),
             ConnectorStatus(
                 evse_id=connector,
@@ -47,11 +53,11 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
         )
         return {}
 
-    def authorize(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        return {"idTagInfo": {"status": events.authorize(station(endpoint), p["idTag"])}}
+    def authorize(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"idTagInfo": {"status": self._events.authorize(station(endpoint), p["idTag"])}}
 
-    async def start_transaction(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        outcome = await events.transaction(
+    async def start_transaction(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
+        outcome = await self._events.transaction(
             station(endpoint),
             TransactionUpdate(
                 phase=TransactionPhase.STARTED,
@@ -67,8 +73,8 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             "idTagInfo": {"status": outcome.id_token_status or "Accepted"},
         }
 
-    async def stop_transaction(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        outcome = await events.transaction(
+    async def stop_transaction(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
+        outcome = await self._events.transaction(
             station(endpoint),
             TransactionUpdate(
                 phase=TransactionPhase.ENDED,
@@ -83,14 +89,17 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             return {}
         return {"idTagInfo": {"status": outcome.id_token_status}}
 
+
+def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
+    handlers = Handlers16(events, clock)
     shared = build_shared_handlers(events, clock)
     return {
         **shared,
-        "BootNotification": boot_notification,
-        "StatusNotification": status_notification,
+        "BootNotification": handlers.boot_notification,
+        "StatusNotification": handlers.status_notification,
         "SignedFirmwareStatusNotification": shared["FirmwareStatusNotification"],
         "DiagnosticsStatusNotification": shared["LogStatusNotification"],
-        "Authorize": authorize,
-        "StartTransaction": start_transaction,
-        "StopTransaction": stop_transaction,
+        "Authorize": handlers.authorize,
+        "StartTransaction": handlers.start_transaction,
+        "StopTransaction": handlers.stop_transaction,
     }

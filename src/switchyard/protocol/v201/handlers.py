@@ -48,8 +48,14 @@ def _integer(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
-    def boot_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
+class Handlers201:
+    """The handlers of what a station sends, over `StationEvents`."""
+
+    def __init__(self, events: StationEvents, clock: Clock) -> None:
+        self._events = events
+        self._clock = clock
+
+    def boot_notification(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
         cs = p["chargingStation"]
         modem = cs.get("modem", {})
         info = BootInfo(
@@ -61,10 +67,10 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             imsi=modem.get("imsi"),
             reason=p["reason"],
         )
-        return boot_answer(endpoint, events, clock, info)
+        return boot_answer(endpoint, self._events, self._clock, info)
 
-    def status_notification(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        events.connector_status(
+    def status_notification(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
+        self._events.connector_status(
             station(endpoint),
             ConnectorStatus(
                 evse_id=int(p["evseId"]),
@@ -75,13 +81,13 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
         )
         return {}
 
-    def notify_event(endpoint: OcppEndpoint, p: Payload) -> Payload:
+    def notify_event(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
         # Stations may report connector availability as events instead of StatusNotification.
         for event in p["eventData"]:
             component, variable = event["component"], event["variable"]
             evse = component.get("evse")
             if component["name"] == "Connector" and variable["name"] == "AvailabilityState" and evse:
-                events.connector_status(
+                self._events.connector_status(
                     station(endpoint),
                     ConnectorStatus(
                         evse_id=int(evse["id"]),
@@ -92,7 +98,7 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
                 )
         return {}
 
-    def notify_report(endpoint: OcppEndpoint, p: Payload) -> Payload | Awaitable[Payload]:
+    def notify_report(self, endpoint: OcppEndpoint, p: Payload) -> Payload | Awaitable[Payload]:
         page = ReportPage(
             request_id=int(p["requestId"]),
             seq_no=int(p["seqNo"]),
@@ -100,16 +106,16 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             generated_at=p["generatedAt"],
             report_data=p.get("reportData", []),
         )
-        return answer_after(events.report_page(station(endpoint), page), {})
+        return answer_after(self._events.report_page(station(endpoint), page), {})
 
-    def authorize(endpoint: OcppEndpoint, p: Payload) -> Payload:
-        return {"idTokenInfo": {"status": events.authorize(station(endpoint), p["idToken"]["idToken"])}}
+    def authorize(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
+        return {"idTokenInfo": {"status": self._events.authorize(station(endpoint), p["idToken"]["idToken"])}}
 
-    async def transaction_event(endpoint: OcppEndpoint, p: Payload) -> Payload:
+    async def transaction_event(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
         info = p["transactionInfo"]
         evse = p.get("evse", {})
         id_token = p.get("idToken", {}).get("idToken")
-        outcome = await events.transaction(
+        outcome = await self._events.transaction(
             station(endpoint),
             TransactionUpdate(
                 phase=_PHASES[p["eventType"]],
@@ -126,14 +132,17 @@ def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
             return {}
         return {"idTokenInfo": {"status": outcome.id_token_status}}
 
+
+def build_handlers(events: StationEvents, clock: Clock) -> dict[str, Handler]:
+    handlers = Handlers201(events, clock)
     shared = build_shared_handlers(events, clock)
     return {
         **shared,
-        "BootNotification": boot_notification,
-        "StatusNotification": status_notification,
-        "NotifyEvent": notify_event,
-        "NotifyReport": notify_report,
+        "BootNotification": handlers.boot_notification,
+        "StatusNotification": handlers.status_notification,
+        "NotifyEvent": handlers.notify_event,
+        "NotifyReport": handlers.notify_report,
         "NotifyMonitoringReport": shared["MeterValues"],
-        "Authorize": authorize,
-        "TransactionEvent": transaction_event,
+        "Authorize": handlers.authorize,
+        "TransactionEvent": handlers.transaction_event,
     }
