@@ -90,7 +90,7 @@ def fixed_probes(version: str) -> list[Probe]:
     """Every kind of hostile frame once, with its documented answer (docs/protocol-errors.md)."""
     codes = _VERSION_CODES[version]
     status = _STATUS_16 if version == "1.6" else _STATUS_201
-    probes = [
+    return [
         Probe("not json", "[2, 'x', {", codes["malformed"], "-1"),
         Probe("not utf-8", b'[2, "u", "Heartbeat", {"\xff\xfe": 1}]', codes["malformed"], "-1"),
         Probe("not an array", '{"a": 1}', codes["rpc"], "-1"),
@@ -104,28 +104,16 @@ def fixed_probes(version: str) -> list[Probe]:
         Probe("huge action name", _call("ha", "A" * 100_000, {}), "NotImplemented"),
         Probe("payload not an object", _call("pl", "Heartbeat", [1, 2]), codes["format"]),
         Probe("unknown field", _call("uf", "Heartbeat", {"x": 1}), codes["format"]),
-        Probe(
-            "wrong type", _call("wt", "StatusNotification", {**status, "connectorId": "1"}), "TypeConstraintViolation"
-        ),
-        Probe(
-            "integer beyond 64 bits",
-            _call("i64", "StatusNotification", {**status, "connectorId": 2**63}),
-            "PropertyConstraintViolation",
-        ),
-        Probe(
-            "integer beyond 32 bits",
-            _call("i32", "StatusNotification", {**status, "connectorId": 2**31}),
-            "PropertyConstraintViolation",
-        ),
+        Probe("wrong type", _connector_id(status, "wt", "1"), "TypeConstraintViolation"),
+        Probe("integer beyond 64 bits", _connector_id(status, "i64", 2**63), "PropertyConstraintViolation"),
+        Probe("integer beyond 32 bits", _connector_id(status, "i32", 2**31), "PropertyConstraintViolation"),
         Probe(
             "float where an integer goes",
-            _call("fl", "StatusNotification", {**status, "connectorId": 1e308}),
+            _connector_id(status, "fl", 1e308),
             # Draft-04 (1.6) has no integral floats; in draft-06 (2.0.1) 1e308 is an integer, too large.
             "TypeConstraintViolation" if version == "1.6" else "PropertyConstraintViolation",
         ),
-        Probe(
-            "integral float", _call("if", "StatusNotification", {**status, "connectorId": 2.0}), codes["integral_float"]
-        ),
+        Probe("integral float", _connector_id(status, "if", 2.0), codes["integral_float"]),
         Probe("long string", _call("ls", "DataTransfer", {"vendorId": "v" * 100_000}), "TypeConstraintViolation"),
         Probe("missing field", _call("mf", "StatusNotification", {}), codes["occurrence"]),
         Probe("nul in a string", _call("nul", "DataTransfer", {"vendorId": "ac\u0000me"}), RESULT),
@@ -138,7 +126,18 @@ def fixed_probes(version: str) -> list[Probe]:
         Probe(
             "two megabytes of data", _call("big", "DataTransfer", {"vendorId": "v", "data": "d" * 2_000_000}), RESULT
         ),
+        *_nesting_probes(codes),
     ]
+
+
+def _connector_id(status: dict[str, Any], message_id: str, connector_id: Any) -> str:
+    """A StatusNotification whose connectorId is `connector_id`."""
+    return _call(message_id, "StatusNotification", {**status, "connectorId": connector_id})
+
+
+def _nesting_probes(codes: dict[str, str]) -> list[Probe]:
+    """Arrays nested ever deeper: a schema error while the decoder can read them, then unreadable."""
+    probes = []
     for depth in (33, 490, 999, 5000, 100_000):
         nested = "[" * depth + "]" * depth
         deep = f'[2, "deep{depth}", "DataTransfer", {{"vendorId": "v", "data": {nested}}}]'

@@ -25,10 +25,11 @@ import structlog
 from picows import WSError, ws_connect
 
 from switchyard.errors import StationCallFailed
-from switchyard.protocol.endpoint import Handler, HandlerError, OcppEndpoint
+from switchyard.protocol.endpoint import OcppEndpoint
 from switchyard.protocol.framing import CALL
 from switchyard.protocol.schemas import schema_set
 from switchyard.sim.audit import AUDIT, FrameAudit
+from switchyard.sim.fault_behaviour import CallFaults, drop_connection
 from switchyard.sim.firmware import Firmware, build_firmware
 from switchyard.sim.network import Route, Target
 from switchyard.sim.spec import StationSpec
@@ -106,7 +107,7 @@ class SimulatedStation:
         self._offline_until = 0.0
         self._last_slot: str | None = None
         self._ever_accepted = False
-        self._silent: set[asyncio.Future[Any]] = set()
+        self._call_faults = CallFaults()
         self._background: set[asyncio.Task[Any]] = set()
         self._reconnect = asyncio.Event()
         self.transactions: dict[int, str] = {}  # connector -> transaction reference
@@ -203,7 +204,7 @@ class SimulatedStation:
             identity=self.identity,
             dialect=dialect,
             schemas=schema_set(dialect.version),
-            handlers=self._wrapped_handlers(),
+            handlers=self._call_faults.wrap(self.firmware.handlers(), self.spec.faults),
             send=lambda frame: None,
             observer=_Observer(self, self.audit),
             context=self,
@@ -249,7 +250,7 @@ class SimulatedStation:
         assert socket.transport is not None
         self.connected.set()
         work = asyncio.create_task(self._operate(target))
-        faults = asyncio.create_task(self._misbehave(socket)) if self.spec.faults.any else None
+        faults = asyncio.create_task(drop_connection(self.spec.faults, socket)) if self.spec.faults.any else None
         reconnect = asyncio.create_task(self._reconnect.wait())
         disconnected = asyncio.ensure_future(socket.transport.wait_disconnected())
         try:
@@ -262,9 +263,7 @@ class SimulatedStation:
                 if task.done() and not task.cancelled() and task.exception() is not None:
                     log.debug("station session ended", identity=self.identity, error=str(task.exception()))
             socket.close()
-            for future in self._silent:
-                future.cancel()
-            self._silent.clear()
+            self._call_faults.connection_ended()
             if self.endpoint is not None:
                 self.endpoint.close("connection closed")
             self._reconnect.clear()
@@ -310,18 +309,6 @@ class SimulatedStation:
                 return
             # Pending or Rejected: wait what the CSMS asked (or a default) and boot again.
             await asyncio.sleep(interval if interval > 0 else 30)
-
-    async def _misbehave(self, socket: OcppMessages) -> None:
-        faults = self.spec.faults
-        if faults.flap_seconds:
-            await asyncio.sleep(faults.flap_seconds)
-            socket.close()
-            return
-        if faults.drop_per_minute:
-            while True:
-                await asyncio.sleep(random.expovariate(faults.drop_per_minute / 60.0))
-                socket.close()
-                return
 
     # -- what tests and the fleet use ---------------------------------------------------------
 
@@ -374,46 +361,6 @@ class SimulatedStation:
 
     def sent_actions(self) -> list[str]:
         return [r.action for r in self.sent]
-
-    # -- faults on the CSMS's calls -----------------------------------------------------------
-
-    def _wrapped_handlers(self) -> dict[str, Handler]:
-        handlers = self.firmware.handlers()
-        faults = self.spec.faults
-        if not (faults.ignore or faults.lose or faults.call_errors or faults.answer_delay):
-            return handlers
-        return {action: self._faulty(action, handler) for action, handler in handlers.items()}
-
-    def _faulty(self, action: str, handler: Handler) -> Handler:
-        faults = self.spec.faults
-
-        def wrapped(endpoint: OcppEndpoint, payload: dict[str, Any]) -> Any:
-            if action in faults.ignore:
-                never: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-                self._silent.add(never)
-                return never
-            if action in faults.lose:
-                return self._lost(handler, endpoint, payload)
-            if action in faults.call_errors:
-                raise HandlerError(faults.call_errors[action], f"simulated fault answering {action}")
-            if faults.answer_delay:
-                return self._late(handler, endpoint, payload)
-            return handler(endpoint, payload)
-
-        return wrapped
-
-    async def _lost(self, handler: Handler, endpoint: OcppEndpoint, payload: dict[str, Any]) -> dict[str, Any]:
-        result = handler(endpoint, payload)
-        if not isinstance(result, dict):
-            await result
-        never: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._silent.add(never)
-        return await never
-
-    async def _late(self, handler: Handler, endpoint: OcppEndpoint, payload: dict[str, Any]) -> dict[str, Any]:
-        await asyncio.sleep(self.spec.faults.answer_delay)
-        result = handler(endpoint, payload)
-        return result if isinstance(result, dict) else await result
 
     # -- persistence --------------------------------------------------------------------------
 
