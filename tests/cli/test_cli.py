@@ -10,7 +10,7 @@ import pytest
 import uvloop
 from typer.testing import CliRunner
 
-from switchyard.cli import app
+from switchyard.cli.app import app
 from switchyard.clock import SystemClock
 from switchyard.core.principal import Principal
 from switchyard.core.registry import Registry

@@ -13,8 +13,8 @@ from rich.live import Live
 from rich.spinner import Spinner
 from rich.text import Text
 
-from switchyard.cli_api import DEFAULT_API_URL, TERMINAL, ApiClient, ApiError, StillRunning
-from switchyard.cli_output import err, fail, print_table, say
+from switchyard.cli.api_client import DEFAULT_API_URL, TERMINAL, ApiClient, ApiError, StillRunning
+from switchyard.cli.output import err, fail, print_table, say
 from switchyard.core.actions import ActionType, Status
 
 config_app = typer.Typer(no_args_is_help=True, help="A station's configuration, through a running Switchyard.")
