@@ -1,5 +1,6 @@
 """`switchyard config` and `switchyard actions`: a station's configuration and the requests to stations,
-through the API of a running Switchyard (the station sockets live in the server)."""
+through the API of a running Switchyard (the station sockets live in the server). They never open the
+database themselves: an import-linter contract in pyproject.toml keeps it so."""
 
 import json
 from collections.abc import Iterator
