@@ -8,19 +8,23 @@ from typing import Annotated, TypeVar
 import typer
 
 from switchyard.cli.in_process import DatabaseUrl, run, settings_from
-from switchyard.cli.output import print_table, say
+from switchyard.cli.output import fail, note, print_table, say
 from switchyard.clock import SystemClock
 from switchyard.core.principal import Principal
 from switchyard.core.registry import Registry, StationTls
 from switchyard.domain import Scope
 from switchyard.store.database import Database
-from switchyard.store.tables import Station
+from switchyard.store.tables import Operator, Station
 
 apikey_app = typer.Typer(no_args_is_help=True, help="API keys.")
 station_app = typer.Typer(no_args_is_help=True, help="Charge stations.")
 db_app = typer.Typer(no_args_is_help=True, help="The database.")
 
 T = TypeVar("T")
+
+# Whoever runs these commands holds the whole database: as a platform admin, it sees every operator.
+_DATABASE_HOLDER = Principal(operator_id="", key_id="cli", scope=Scope.ADMIN, platform=True)
+NAMES_SHOWN = 5  # operators named when `--operator` is needed
 
 
 async def _with_registry(database_url: str | None, work: Callable[[Registry], Awaitable[T]]) -> T:
@@ -38,6 +42,20 @@ async def _with_registry(database_url: str | None, work: Callable[[Registry], Aw
 async def _as_operator(registry: Registry, name: str, create: bool = False) -> Principal:
     """The operator called `name` as an admin; created when missing only if `create` (never by reads)."""
     operator = await (registry.ensure_operator(name) if create else registry.find_operator(name))
+    return _admin_of(operator)
+
+
+async def _only_operator(registry: Registry) -> Principal | None:
+    """The one operator there is, as an admin; None while there is none; with several, `--operator` is needed."""
+    operators = await registry.list_operators(_DATABASE_HOLDER)
+    if len(operators) > 1:
+        names = ", ".join(repr(operator.name) for operator in operators[:NAMES_SHOWN])
+        more = f" and {len(operators) - NAMES_SHOWN} more" if len(operators) > NAMES_SHOWN else ""
+        raise fail(f"--operator is needed: this database has {len(operators)} operators ({names}{more})")
+    return _admin_of(operators[0]) if operators else None
+
+
+def _admin_of(operator: Operator) -> Principal:
     return Principal(operator.id, key_id="cli", scope=Scope.ADMIN, platform=operator.platform)
 
 
@@ -84,16 +102,19 @@ def station_add(
 
 @station_app.command("list")
 def station_list(
-    operator: Annotated[str, typer.Option(help="Operator name")],
+    operator: Annotated[str | None, typer.Option(help="Operator name; needed only when there are several")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """List an operator's charge stations."""
 
-    async def work(registry: Registry) -> list[Station]:
-        who = await _as_operator(registry, operator)
-        return list(await registry.list_stations(who, limit=100_000))
+    async def work(registry: Registry) -> list[Station] | None:
+        who = await (_only_operator(registry) if operator is None else _as_operator(registry, operator))
+        return None if who is None else list(await registry.list_stations(who, limit=100_000))
 
     stations = run(_with_registry(database_url, work))
+    if stations is None:
+        note("no operators yet, so no stations: `switchyard station add IDENTITY --operator NAME` adds both")
+        return
     headers = ["identity", "id", "ocpp", "profile", "state", "connection", "vendor", "model", "firmware", "last seen"]
     rows = [
         [
