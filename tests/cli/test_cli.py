@@ -10,7 +10,7 @@ import pytest
 import uvloop
 from typer.testing import CliRunner
 
-from switchyard.cli import app
+from switchyard.cli.app import app
 from switchyard.clock import SystemClock
 from switchyard.core.principal import Principal
 from switchyard.core.registry import Registry
@@ -158,6 +158,33 @@ def test_station_list_shows_every_station_of_the_operator_only(cli: Cli) -> None
     for (station_id,) in cli.rows("SELECT id FROM stations WHERE identity != 'CP-other'"):
         assert station_id in listed
     cli.fails("station", "show", "CP-other", "--operator", "Acme")
+
+
+def test_station_list_without_operator_uses_the_only_one(cli: Cli) -> None:
+    cli("station", "add", "CP-1", "--operator", "Acme", "--password", "0123456789abcdef")
+    listed, err = cli("station", "list")
+    assert err == ""
+    ((station_id,),) = cli.rows("SELECT id FROM stations WHERE identity = 'CP-1'")
+    assert station_id in listed
+    assert listed == cli("station", "list", "--operator", "Acme")[0]
+
+
+def test_station_list_without_operator_among_several_asks_for_it(cli: Cli) -> None:
+    for operator in ("Acme", "Other"):
+        cli("station", "add", f"CP-{operator}", "--operator", operator, "--password", "0123456789abcdef")
+    message = cli.fails("station", "list")
+    assert message == "--operator is needed: this database has 2 operators ('Acme', 'Other')"
+    for operator in ("C", "D", "E", "F", "G"):
+        cli("apikey", "create", "--operator", operator)
+    message = cli.fails("station", "list")
+    assert message == "--operator is needed: this database has 7 operators ('Acme', 'Other', 'C', 'D', 'E' and 2 more)"
+
+
+def test_station_list_without_any_operator_says_so(cli: Cli) -> None:
+    out, err = cli("station", "list")
+    assert out == "", "nothing a script would read as stations"
+    assert err == "no operators yet, so no stations: `switchyard station add IDENTITY --operator NAME` adds both\n"
+    assert cli.rows("SELECT * FROM operators") == [], "listing creates no operator"
 
 
 def test_read_commands_never_create_operators(cli: Cli) -> None:

@@ -22,7 +22,7 @@ import uvloop
 from typer.testing import CliRunner
 
 from switchyard.api.app import create_app
-from switchyard.cli import app
+from switchyard.cli.app import app
 from switchyard.sim.faults import parse_faults
 from tests.configuration.support import SETTINGS, actions_of, baseline, read_station, wait_action
 from tests.sim.support import booted_station, station_id

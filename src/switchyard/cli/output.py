@@ -1,4 +1,4 @@
-"""What the CLI prints: one-line errors on stderr, plain lines, and tables that scripts can read too."""
+"""What the CLI prints: one-line errors and notes on stderr, plain lines, and tables that scripts can read too."""
 
 import typer
 from rich.console import Console
@@ -18,6 +18,11 @@ def fail(message: str) -> typer.Exit:
 
 def say(line: str) -> None:
     out.print(Text(line), soft_wrap=True, highlight=False)
+
+
+def note(line: str) -> None:
+    """A line for the person, on stderr: stdout keeps only what a script would read."""
+    err.print(Text(line), soft_wrap=True, highlight=False)
 
 
 def print_table(headers: list[str], rows: list[list[str]], show_header: bool = True, whole: int = 1) -> None:

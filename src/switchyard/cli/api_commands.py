@@ -1,5 +1,6 @@
 """`switchyard config` and `switchyard actions`: a station's configuration and the requests to stations,
-through the API of a running Switchyard (the station sockets live in the server)."""
+through the API of a running Switchyard (the station sockets live in the server). They never open the
+database themselves: an import-linter contract in pyproject.toml keeps it so."""
 
 import json
 from collections.abc import Iterator
@@ -13,8 +14,8 @@ from rich.live import Live
 from rich.spinner import Spinner
 from rich.text import Text
 
-from switchyard.cli_api import DEFAULT_API_URL, TERMINAL, ApiClient, ApiError, StillRunning
-from switchyard.cli_output import err, fail, print_table, say
+from switchyard.cli.api_client import DEFAULT_API_URL, TERMINAL, ApiClient, ApiError, StillRunning
+from switchyard.cli.output import err, fail, print_table, say
 from switchyard.core.actions import ActionType, Status
 
 config_app = typer.Typer(no_args_is_help=True, help="A station's configuration, through a running Switchyard.")
