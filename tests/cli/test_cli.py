@@ -269,6 +269,13 @@ def test_station_show_of_an_unknown_identity(cli: Cli) -> None:
     assert cli.fails("station", "show", "CP-2", "--operator", "Acme") == "charge station 'CP-2' not found"
 
 
+def test_sim_with_a_missing_passwords_file_is_a_one_line_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.csv"
+    result = CliRunner().invoke(app, ["sim", "--passwords", str(missing), "--state-dir", str(tmp_path / "state")])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {missing}: cannot read the passwords file (FileNotFoundError)"
+
+
 def test_db_upgrade_is_idempotent(cli: Cli) -> None:
     out, _ = cli("db", "upgrade")
     assert out == "database is up to date\n"

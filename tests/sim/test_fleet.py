@@ -38,6 +38,19 @@ def test_passwords_from_a_file(tmp_path: Path) -> None:
         passwords_from_file(bad)
 
 
+def test_a_passwords_file_that_cannot_be_read_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"missing\.csv: cannot read the passwords file \(FileNotFoundError\)"):
+        passwords_from_file(tmp_path / "missing.csv")
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(InvalidInput, match=r"binary\.csv: cannot read the passwords file \(UnicodeDecodeError\)"):
+        passwords_from_file(binary)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"SIM-1": ')
+    with pytest.raises(InvalidInput, match=r"broken\.json: not JSON \(Expecting value, line 1\)"):
+        passwords_from_file(broken)
+
+
 async def test_a_fleet_registers_through_the_api_and_boots(node: RunningNode) -> None:
     specs = fleet_specs(30, node.ws_url, profile_for("1.6"), pattern="FLT-{n:03}", reboot_seconds=0.1, backoff_min=0.05)
     transport = httpx.ASGITransport(app=create_app(node.sy))

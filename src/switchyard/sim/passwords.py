@@ -19,9 +19,15 @@ def derived_password(seed: str, identity: str, ocpp: str) -> str:
 
 def passwords_from_file(path: Path) -> dict[str, str]:
     """`identity,password` lines (a CSV without header) or a JSON object {identity: password}."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: cannot read the passwords file ({exc.__class__.__name__})") from None
     if path.suffix == ".json":
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"{path}: not JSON ({exc.msg}, line {exc.lineno})") from None
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
             raise InvalidInput(f"{path}: expected a JSON object of identity to password")
         return {str(k): v for k, v in data.items()}
