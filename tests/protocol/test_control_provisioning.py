@@ -1,6 +1,7 @@
 """Provisioning through the station adapters, per OCPP version and operation: the exact request sent
 (valid against the version's official schema, as the call pipe requires), the outcome of every answer a
-station may give, and the input refused before anything is sent."""
+station may give, and the input refused before anything is sent. Every call goes through
+`StationControls`, which picks the adapter by the station's version."""
 
 import json
 import re
@@ -29,10 +30,9 @@ from switchyard.domain import (
     VpnType,
 )
 from switchyard.errors import CallError, CallTimeout, InvalidRequest
+from switchyard.protocol.adapters import StationControls
 from switchyard.protocol.redaction import redact
 from switchyard.protocol.schemas import schema_set
-from switchyard.protocol.v16.control import Control16
-from switchyard.protocol.v201.control import Control201
 from tests.scripted_link import ScriptedLink
 
 V16 = StationRef("s" * 24, "CP-16", "1.6")
@@ -58,7 +58,7 @@ PROFILE_201 = NetworkProfile(URL, ProfileProtocol.OCPP20, 3, NetworkInterface.WI
 PLAIN_201 = NetworkProfile("ws://10.0.0.5:8080/ocpp", ProfileProtocol.OCPP20, 1, NetworkInterface.WIRED1)
 SECRETS = ("apn-secret", "4711", "vpn-secret", "vpn-shared-key", KEY_16, PASSWORD_201)
 
-Run = Callable[["_ByVersion"], Awaitable[ProvisionResult]]
+Run = Callable[[StationControls], Awaitable[ProvisionResult]]
 
 
 @dataclass(frozen=True)
@@ -248,18 +248,8 @@ def failing(error: Exception) -> Callable[[str, dict[str, Any]], dict[str, Any]]
     return answer
 
 
-class _ByVersion:
-    """Each operation goes to the adapter of the station's version."""
-
-    def __init__(self, link: ScriptedLink) -> None:
-        self._adapters: dict[str, Any] = {"1.6": Control16(link), "2.0.1": Control201(link, LocalBus())}
-
-    def __getattr__(self, operation: str) -> Any:
-        return lambda station, *args: getattr(self._adapters[station.ocpp_version], operation)(station, *args)
-
-
-def _controls(link: ScriptedLink) -> _ByVersion:
-    return _ByVersion(link)
+def _controls(link: ScriptedLink) -> StationControls:
+    return StationControls(link, LocalBus())
 
 
 ANSWERS = [
