@@ -218,3 +218,139 @@ class ResetResult:
     # The station will reboot (now, or once idle).
     accepted: bool
     answer: dict[str, Any]
+
+
+# -- provisioning: network profiles, CA certificates, station passwords (ports.StationControl) ------
+
+
+class ProvisionStatus(StrEnum):
+    """What a station said to one provisioning request, in either version's words."""
+
+    ACCEPTED = "accepted"
+    # Stored; takes effect after the next reboot (the station does not reboot by itself).
+    REBOOT_REQUIRED = "reboot_required"
+    # The station can do this but refused this value (bad content, a security downgrade, a used slot).
+    REJECTED = "rejected"
+    # The station took the request but could not carry it out (storing the profile or certificate failed).
+    FAILED = "failed"
+    # The station, or its OCPP version, cannot do this at all: the message or key is unknown to it
+    # (CALLERROR NotImplemented/NotSupported, an unknown key or variable), or nothing was sent because
+    # the version has no way to say it.
+    NOT_SUPPORTED = "not_supported"
+    # A status word no version defines.
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisionResult:
+    status: ProvisionStatus
+    # The station's own words, as an action's response_data keeps them: {"status": …, "statusInfo": …},
+    # {"callError": code, "description": …}, or {"reason": …} for a request that was never sent.
+    answer: dict[str, Any]
+    # False: decided without asking the station (its version cannot carry the request).
+    sent: bool = True
+
+
+class ProfileProtocol(StrEnum):
+    """The OCPP version a network profile connects with. OCPP20 is the 2.0 family, 2.0.1 included."""
+
+    OCPP12 = "ocpp1.2"
+    OCPP15 = "ocpp1.5"
+    OCPP16 = "ocpp1.6"
+    OCPP20 = "ocpp2.0"
+
+
+class ProfileTransport(StrEnum):
+    JSON = "json"
+    SOAP = "soap"
+
+
+class NetworkInterface(StrEnum):
+    """The station's network interface a profile uses."""
+
+    WIRED0 = "wired0"
+    WIRED1 = "wired1"
+    WIRED2 = "wired2"
+    WIRED3 = "wired3"
+    WIRELESS0 = "wireless0"
+    WIRELESS1 = "wireless1"
+    WIRELESS2 = "wireless2"
+    WIRELESS3 = "wireless3"
+
+
+class ApnAuthentication(StrEnum):
+    CHAP = "chap"
+    NONE = "none"
+    PAP = "pap"
+    AUTO = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class Apn:
+    """A cellular data connection. Secrets (password, SIM PIN) stay out of repr, as everywhere."""
+
+    apn: str
+    authentication: ApnAuthentication
+    user_name: str | None = None
+    password: str | None = field(default=None, repr=False)
+    sim_pin: int | None = field(default=None, repr=False)
+    # MCC and MNC concatenated ("20404").
+    preferred_network: str | None = None
+    use_only_preferred_network: bool = False
+
+
+class VpnType(StrEnum):
+    IKEV2 = "ikev2"
+    IPSEC = "ipsec"
+    L2TP = "l2tp"
+    PPTP = "pptp"
+
+
+@dataclass(frozen=True, slots=True)
+class Vpn:
+    server: str
+    user: str
+    password: str = field(repr=False)
+    # The shared secret.
+    key: str = field(repr=False)
+    type: VpnType
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkProfile:
+    """How a station reaches a CSMS from one configuration slot: its URL (without the station identity,
+    which the station adds), security profile, OCPP version, transport, interface and message timeout."""
+
+    csms_url: str
+    protocol: ProfileProtocol
+    security_profile: int
+    interface: NetworkInterface
+    # Seconds before a message the station sends over this connection times out (30 is the spec's hint).
+    message_timeout: int = 30
+    transport: ProfileTransport = ProfileTransport.JSON
+    apn: Apn | None = None
+    vpn: Vpn | None = None
+
+
+class CertificateKind(StrEnum):
+    """Which trust anchor a CA certificate becomes on the station."""
+
+    # Verifies the CSMS's TLS server certificate.
+    CSMS_ROOT = "csms_root"
+    # Verifies firmware signed by the manufacturer.
+    MANUFACTURER_ROOT = "manufacturer_root"
+
+
+@dataclass(frozen=True, slots=True)
+class CaCertificate:
+    kind: CertificateKind
+    # One PEM-encoded X.509 certificate.
+    pem: str
+
+
+@dataclass(frozen=True, slots=True)
+class StationPassword:
+    """The password a station gives in HTTP Basic authentication; never in repr, logs or answers."""
+
+    value: str = field(repr=False)

@@ -43,12 +43,13 @@ def test_network_profile_secrets_are_redacted() -> None:
         "configurationSlot": 1,
         "connectionData": {
             "ocppCsmsUrl": "wss://csms.example.com/ocpp",
-            "apn": {"apn": "internet", "apnPassword": "apn-secret", "apnAuthentication": "AUTO"},
+            "apn": {"apn": "internet", "apnPassword": "apn-secret", "simPin": 1234, "apnAuthentication": "AUTO"},
             "vpn": {"server": "vpn", "user": "u", "password": "vpn-secret", "key": "vpn-key", "type": "IKEv2"},
         },
     }
     out = redact("SetNetworkProfile", payload)["connectionData"]
     assert out["apn"]["apnPassword"] == REDACTED
+    assert out["apn"]["simPin"] == REDACTED, "the SIM PIN is a number on the wire, and a secret"
     assert out["vpn"]["password"] == REDACTED
     assert out["vpn"]["key"] == REDACTED
     assert out["ocppCsmsUrl"] == "wss://csms.example.com/ocpp"

@@ -13,13 +13,17 @@ from switchyard.domain import (
     ACTUAL,
     BootDecision,
     BootInfo,
+    CaCertificate,
     ChangeResult,
     ConnectorStatus,
+    NetworkProfile,
+    ProvisionResult,
     ReportPage,
     ResetKind,
     ResetResult,
     SecurityEvent,
     Setting,
+    StationPassword,
     StationRecord,
     StationRef,
     TransactionOutcome,
@@ -55,6 +59,10 @@ class StationControl(Protocol):
     (`protocol/v16/control.py`, `protocol/v201/control.py`) and turns the answers into one vocabulary.
 
     Calls raise what `StationLink.call` raises; a read the station cannot complete raises `ReadFailed`.
+    The provisioning operations (network profiles, the connection priority, CA certificates, the Basic-auth
+    password) answer in `ProvisionStatus`: a station that does not know the message (CALLERROR
+    NotImplemented or NotSupported), the key or the variable, or a version that cannot carry the request
+    (nothing is sent), is `not_supported`; other CALLERRORs and timeouts raise, as for `change`.
     """
 
     def limit_names(self, station: StationRef) -> tuple[str, ...]:
@@ -86,6 +94,31 @@ class StationControl(Protocol):
     def reset_waits_for_idle(self, station: StationRef, kind: ResetKind) -> bool:
         """Whether the station holds the reset until no transaction runs (2.0.1 OnIdle, B12.FR.01), so
         sending it cannot interrupt a charging session."""
+        ...
+
+    async def set_network_profile(
+        self, station: StationRef, slot: int, profile: NetworkProfile, timeout: float
+    ) -> ProvisionResult:
+        """Store `profile` in the station's configuration slot `slot` (it is used once the connection
+        priority names the slot and the station reconnects)."""
+        ...
+
+    async def set_connection_priority(
+        self, station: StationRef, slots: Sequence[int], timeout: float
+    ) -> ProvisionResult:
+        """The order in which the station tries its configuration slots, first tried first."""
+        ...
+
+    async def install_ca_certificate(
+        self, station: StationRef, certificate: CaCertificate, timeout: float
+    ) -> ProvisionResult:
+        """Add a trust anchor: a CSMS root (for the TLS of the next CSMS) or a manufacturer root."""
+        ...
+
+    async def set_basic_auth_password(
+        self, station: StationRef, password: StationPassword, timeout: float
+    ) -> ProvisionResult:
+        """The password the station gives from its next connection on (HTTP Basic, profiles 1 and 2)."""
         ...
 
 

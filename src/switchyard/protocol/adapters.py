@@ -8,7 +8,18 @@ from collections.abc import Mapping, Sequence
 
 from switchyard.bus.local import LocalBus
 from switchyard.clock import Clock
-from switchyard.domain import ACTUAL, ChangeResult, ResetKind, ResetResult, Setting, StationRef
+from switchyard.domain import (
+    ACTUAL,
+    CaCertificate,
+    ChangeResult,
+    NetworkProfile,
+    ProvisionResult,
+    ResetKind,
+    ResetResult,
+    Setting,
+    StationPassword,
+    StationRef,
+)
 from switchyard.errors import InvalidInput, InvalidRequest
 from switchyard.ports import Progress, StationControl, StationEvents, StationLink
 from switchyard.protocol.dialect import OcppVersion
@@ -67,6 +78,26 @@ class StationControls:
 
     def reset_waits_for_idle(self, station: StationRef, kind: ResetKind) -> bool:
         return self._adapter(station).reset_waits_for_idle(station, kind)
+
+    async def set_network_profile(
+        self, station: StationRef, slot: int, profile: NetworkProfile, timeout: float
+    ) -> ProvisionResult:
+        return await self._adapter(station).set_network_profile(station, slot, profile, timeout)
+
+    async def set_connection_priority(
+        self, station: StationRef, slots: Sequence[int], timeout: float
+    ) -> ProvisionResult:
+        return await self._adapter(station).set_connection_priority(station, slots, timeout)
+
+    async def install_ca_certificate(
+        self, station: StationRef, certificate: CaCertificate, timeout: float
+    ) -> ProvisionResult:
+        return await self._adapter(station).install_ca_certificate(station, certificate, timeout)
+
+    async def set_basic_auth_password(
+        self, station: StationRef, password: StationPassword, timeout: float
+    ) -> ProvisionResult:
+        return await self._adapter(station).set_basic_auth_password(station, password, timeout)
 
 
 _SETTING_RULES: dict[str, SettingRules] = {

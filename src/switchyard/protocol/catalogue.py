@@ -72,6 +72,7 @@ __all__ = [
     "Rules",
     "Variable",
     "all_entries",
+    "check_url",
     "check_value",
     "for_key_16",
     "for_variable_201",
@@ -213,7 +214,7 @@ def check_value(entry: Entry, value: str, *, ocpp: Ocpp | None = None, max_items
             return f"{name} must have an even number of hexadecimal digits (whole bytes)"
         return _check_length(name, value, rules, entry.secret, unit="hexadecimal digits")
     if kind == "url":
-        return _check_url(name, value)
+        return check_url(name, value)
     if kind == "string":
         for char in rules.forbidden:
             if char in value:
@@ -248,7 +249,8 @@ def _check_length(name: str, value: str, rules: Rules, secret: bool, unit: str) 
     return None
 
 
-def _check_url(name: str, value: str) -> str | None:
+def check_url(name: str, value: str) -> str | None:
+    """None when `value` is a CSMS URL a station can store (or empty: an unused slot), else why not."""
     if value == "":
         return None  # an unused slot
     if not value.isprintable() or any(c.isspace() for c in value) or '"' in value or "'" in value:

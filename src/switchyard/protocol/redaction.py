@@ -2,8 +2,8 @@
 
 Secrets travel as 1.6 `AuthorizationKey` values (ChangeConfiguration, GetConfiguration), 2.0.1
 `SecurityCtrlr.BasicAuthPassword` values (SetVariables, GetVariables, NotifyReport), and network
-profile fields (APN and VPN passwords, 2.1 basicAuthPassword). Only the actions that can carry one
-are walked, so a heartbeat costs nothing here.
+profile fields (APN and VPN passwords, the SIM PIN, 2.1 basicAuthPassword). Only the actions that can
+carry one are walked, so a heartbeat costs nothing here.
 """
 
 from typing import Any
@@ -12,6 +12,8 @@ REDACTED = "***"
 SECRET_KEYS_16 = frozenset({"authorizationkey"})
 SECRET_VARIABLES = frozenset({"basicauthpassword"})
 SECRET_FIELDS = frozenset({"apnPassword", "password", "key", "basicAuthPassword"})
+# Secrets that are numbers on the wire (APNType.simPin is an integer).
+SECRET_NUMBERS = frozenset({"simPin"})
 
 _WALKED = frozenset(
     {
@@ -56,6 +58,9 @@ def _walk(value: Any) -> Any:
             ]
     for field in SECRET_FIELDS:
         if field in out and isinstance(out[field], str) and field != "key":
+            out[field] = REDACTED
+    for field in SECRET_NUMBERS:
+        if field in out:
             out[field] = REDACTED
     # `key` is a secret inside a VPN block but a configuration key name elsewhere.
     if "key" in out and ("server" in out and "user" in out) and isinstance(out["key"], str):

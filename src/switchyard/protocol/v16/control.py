@@ -3,6 +3,7 @@
 Settings are configuration keys: GetConfiguration without keys reads them all, with keys reads some,
 chunked by the station's GetConfigurationMaxKeys; ChangeConfiguration changes one; Reset is Hard or
 Soft. 1.6 keys have one value, so an attribute other than Actual is refused before anything is sent.
+Network profiles, the connection priority, CA certificates and the password: `provisioning.py`.
 """
 
 from collections.abc import Mapping, Sequence
@@ -19,6 +20,7 @@ from switchyard.domain import (
 from switchyard.errors import InvalidRequest
 from switchyard.ports import Progress, StationLink
 from switchyard.protocol.setting_names import reported_limit
+from switchyard.protocol.v16.provisioning import Provisioning16
 
 KEYS_PER_REQUEST = "GetConfigurationMaxKeys"
 # Used until the station has told us its own limit.
@@ -33,7 +35,7 @@ _CHANGE_STATUS = {
 _RESET_TYPE = {ResetKind.HARD: "Hard", ResetKind.SOFT: "Soft"}
 
 
-class Control16:
+class Control16(Provisioning16):
     def __init__(self, link: StationLink) -> None:
         self._link = link
 

@@ -3,7 +3,8 @@
 Settings are variables named `Component.Variable` (protocol/setting_names.py). GetBaseReport
 (FullInventory) reads them all, as NotifyReport pages that must all arrive, in order, each within the
 page timeout; GetVariables reads some, chunked by DeviceDataCtrlr.ItemsPerMessage and BytesPerMessage;
-SetVariables changes one; Reset is Immediate or OnIdle.
+SetVariables changes one; Reset is Immediate or OnIdle. Network profiles, the connection priority, CA
+certificates and the password: `provisioning.py`.
 """
 
 import asyncio
@@ -27,6 +28,7 @@ from switchyard.errors import InvalidRequest, ReadFailed
 from switchyard.ports import Progress, StationLink
 from switchyard.protocol.framing import encode_json
 from switchyard.protocol.setting_names import Address, parse_address, reported_limit
+from switchyard.protocol.v201.provisioning import Provisioning201
 
 ITEMS_PER_REQUEST = "DeviceDataCtrlr.ItemsPerMessage[GetVariables]"
 BYTES_PER_REQUEST = "DeviceDataCtrlr.BytesPerMessage[GetVariables]"
@@ -46,7 +48,7 @@ _CHANGE_STATUS = {
 _RESET_TYPE = {ResetKind.HARD: "Immediate", ResetKind.SOFT: "OnIdle"}
 
 
-class Control201:
+class Control201(Provisioning201):
     def __init__(self, link: StationLink, bus: LocalBus, page_timeout: float = 30.0) -> None:
         self._link = link
         self._page_timeout = page_timeout
