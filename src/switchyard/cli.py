@@ -3,7 +3,7 @@ keys, stations, migrations). The commands that go through a running Switchyard's
 
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 import uvloop
@@ -21,6 +21,11 @@ from switchyard.errors import DomainError
 from switchyard.settings import Settings
 from switchyard.store.database import Database
 from switchyard.store.tables import Station
+
+if TYPE_CHECKING:
+    from switchyard.sim.profile import FirmwareProfile
+    from switchyard.sim.run import Registering
+    from switchyard.sim.spec import StationSpec
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Switchyard: an OCPP central system.")
 apikey_app = typer.Typer(no_args_is_help=True, help="API keys.")
@@ -238,15 +243,23 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
     say("database is up to date")
 
 
+SimProfile = Annotated[
+    str | None, typer.Option(help="Firmware profile: a built-in name or a YAML file (default per version)")
+]
+SimStateDir = Annotated[
+    Path | None,
+    typer.Option(help="Where configurations survive restarts (default: this fleet's folder in ~/.local/state)"),
+]
+SimApiUrl = Annotated[str, typer.Option(envvar="SWITCHYARD_API_URL", help="Switchyard API for --register")]
+
+
 @app.command()
 def sim(
     stations: Annotated[int, typer.Option(min=1, help="How many stations")] = 1,
     ocpp: Annotated[str, typer.Option(help="1.6 or 2.0.1")] = "1.6",
     url: Annotated[str, typer.Option(help="CSMS URL without the identity")] = "ws://127.0.0.1:9000/ocpp",
     identity: Annotated[str, typer.Option(help="Identity pattern; {n} is the station's number")] = "SIM-{n:05}",
-    profile: Annotated[
-        str | None, typer.Option(help="Firmware profile: a built-in name or a YAML file (default per version)")
-    ] = None,
+    profile: SimProfile = None,
     faults: Annotated[str, typer.Option(help="e.g. drop=0.5,slow=2,ignore=Reset,sticky,fraction=0.1")] = "",
     fault_seed: Annotated[int, typer.Option(help="Which stations get the faults, with fraction=")] = 0,
     security_profile: Annotated[int, typer.Option(min=1, max=3, help="1, 2 or 3")] = 1,
@@ -255,15 +268,10 @@ def sim(
     ca_file: Annotated[Path | None, typer.Option(help="CA of the CSMS certificate (wss://)")] = None,
     client_cert: Annotated[Path | None, typer.Option(help="Station certificate (profile 3)")] = None,
     client_key: Annotated[Path | None, typer.Option(help="Station private key (profile 3)")] = None,
-    state_dir: Annotated[
-        Path | None,
-        typer.Option(help="Where configurations survive restarts (default: this fleet's folder in ~/.local/state)"),
-    ] = None,
+    state_dir: SimStateDir = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Connections opened at once")] = 100,
     register: Annotated[bool, typer.Option(help="Create the stations in Switchyard through its API first")] = False,
-    api_url: Annotated[
-        str, typer.Option(envvar="SWITCHYARD_API_URL", help="Switchyard API for --register")
-    ] = "http://127.0.0.1:8000",
+    api_url: SimApiUrl = "http://127.0.0.1:8000",
     api_key: Annotated[str | None, typer.Option(envvar="SWITCHYARD_API_KEY", help="API key for --register")] = None,
     duration: Annotated[float | None, typer.Option(help="Stop after this many seconds")] = None,
 ) -> None:
@@ -271,9 +279,9 @@ def sim(
     from switchyard.sim.faults import parse_faults
     from switchyard.sim.fleet import fleet_specs
     from switchyard.sim.passwords import passwords_from_file
-    from switchyard.sim.profile import ProfileError, load_profile
-    from switchyard.sim.run import Registering, run_fleet
-    from switchyard.sim.state_dir import StateDirInUse, claimed, default_state_dir
+    from switchyard.sim.profile import ProfileError
+    from switchyard.sim.run import Registering
+    from switchyard.sim.state_dir import default_state_dir
 
     if ocpp not in ("1.6", "2.0.1"):
         raise fail(f"--ocpp must be 1.6 or 2.0.1, not {ocpp!r}")
@@ -282,9 +290,7 @@ def sim(
     if register and not api_key:
         raise fail("--register needs --api-key (or SWITCHYARD_API_KEY)")
     try:
-        firmware = load_profile(profile or ("edrv-reference-16" if ocpp == "1.6" else "reference-201"))
-        if firmware.ocpp != ocpp:
-            raise fail(f"profile {firmware.name} is for OCPP {firmware.ocpp}, not {ocpp}")
+        firmware = _firmware(profile, ocpp)
         state_dir = state_dir or default_state_dir(url, firmware, identity)
         specs = fleet_specs(
             stations,
@@ -306,6 +312,30 @@ def sim(
     except DomainError as exc:
         raise fail(exc.message) from None
     registering = Registering(api_url, api_key) if register and api_key else None
+    _run_fleet(specs, state_dir, concurrency, registering, duration)
+
+
+def _firmware(profile: str | None, ocpp: str) -> "FirmwareProfile":
+    """The firmware profile named (or the version's reference one); it must speak `ocpp`."""
+    from switchyard.sim.profile import load_profile
+
+    firmware = load_profile(profile or ("edrv-reference-16" if ocpp == "1.6" else "reference-201"))
+    if firmware.ocpp != ocpp:
+        raise fail(f"profile {firmware.name} is for OCPP {firmware.ocpp}, not {ocpp}")
+    return firmware
+
+
+def _run_fleet(
+    specs: "list[StationSpec]",
+    state_dir: Path,
+    concurrency: int,
+    registering: "Registering | None",
+    duration: float | None,
+) -> None:
+    """Run the fleet until Ctrl-C or `duration`, holding `state_dir` so no other fleet shares it."""
+    from switchyard.sim.run import run_fleet
+    from switchyard.sim.state_dir import StateDirInUse, claimed
+
     try:
         with claimed(state_dir):
             say(f"station state: {state_dir}")

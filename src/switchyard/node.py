@@ -88,6 +88,10 @@ class Switchyard:
         self.webhooks = WebhookDispatcher(self.db, settings, self.clock, self.cipher)
         self.subscriptions = Subscriptions(self.db, self.clock, self.webhooks.cipher, self.webhooks.targets)
         self.events = EventLog(self.db, self.webhooks.notify)
+        self._wire_configuration(settings)
+
+    def _wire_configuration(self, settings: Settings) -> None:
+        """Reading and changing stations' configuration: the station adapters, its store, the sequencer."""
         # What core asks of stations, said in each station's OCPP version.
         self.control = StationControls(self.link, self.bus, page_timeout=settings.configuration_read_timeout)
         # Small writes that must be durable before their caller goes on share transactions.
