@@ -2,6 +2,7 @@
 keys, stations, migrations). The commands that go through a running Switchyard's API are in `cli_config`."""
 
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -18,9 +19,10 @@ from switchyard.core.principal import Principal
 from switchyard.core.registry import Registry, StationTls
 from switchyard.domain import Scope
 from switchyard.errors import DomainError
+from switchyard.ports.registry import RegisteredStation
 from switchyard.settings import Settings
 from switchyard.store.database import Database
-from switchyard.store.tables import Station
+from switchyard.store.registry_store import DatabaseRegistryStore
 
 if TYPE_CHECKING:
     from switchyard.sim.profile import FirmwareProfile
@@ -73,14 +75,18 @@ async def _with_registry(database_url: str | None, work: Callable[[Registry], Aw
         await database.upgrade()
         # Station profiles 2 and 3 are checked against the TLS settings serve would read from this environment.
         tls = StationTls.configured(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
-        return await work(Registry(database, SystemClock(), settings.station_password_iterations, station_tls=tls))
+        registry = Registry(
+            DatabaseRegistryStore(database), SystemClock(), settings.station_password_iterations, station_tls=tls
+        )
+        return await work(registry)
     finally:
         await database.close()
 
 
 async def _as_operator(registry: Registry, name: str, create: bool = False) -> Principal:
     """The operator called `name` as an admin; created when missing only if `create` (never by reads)."""
-    operator = await (registry.ensure_operator(name) if create else registry.find_operator(name))
+    operators = registry.operators
+    operator = await (operators.ensure_operator(name) if create else operators.find_operator(name))
     return Principal(operator.id, key_id="cli", scope=Scope.ADMIN, platform=operator.platform)
 
 
@@ -162,9 +168,9 @@ def station_add(
 ) -> None:
     """Register a charge station."""
 
-    async def work(registry: Registry) -> tuple[Station, str | None]:
+    async def work(registry: Registry) -> tuple[RegisteredStation, str | None]:
         who = await _as_operator(registry, operator, create=True)
-        created = await registry.create_station(who, identity, ocpp, profile, password, serial, site)
+        created = await registry.stations.create_station(who, identity, ocpp, profile, password, serial, site)
         return created.station, created.generated_password
 
     station, generated = _run(_with_registry(database_url, work))
@@ -180,9 +186,9 @@ def station_list(
 ) -> None:
     """List an operator's charge stations."""
 
-    async def work(registry: Registry) -> list[Station]:
+    async def work(registry: Registry) -> list[RegisteredStation]:
         who = await _as_operator(registry, operator)
-        return list(await registry.list_stations(who, limit=100_000))
+        return await registry.stations.list_stations(who, limit=100_000)
 
     stations = _run(_with_registry(database_url, work))
     headers = ["identity", "id", "ocpp", "profile", "state", "connection", "vendor", "model", "firmware", "last seen"]
@@ -212,19 +218,19 @@ def station_show(
 ) -> None:
     """Show one charge station."""
 
-    async def work(registry: Registry) -> Station:
+    async def work(registry: Registry) -> RegisteredStation:
         who = await _as_operator(registry, operator)
-        return await registry.find_station(who, identity)
+        return await registry.stations.find_station(who, identity)
 
     station = _run(_with_registry(database_url, work))
     rows = []
-    for column in Station.__table__.columns:
-        if column.name == "password_hash":
+    for field in fields(station):
+        if field.name == "password_hash":
             # The hash is a secret too: say only whether there is one.
             rows.append(["password", "set" if station.password_hash else "not set"])
             continue
-        value = getattr(station, column.key)
-        rows.append([column.name, "" if value is None else str(value)])
+        value = getattr(station, field.name)
+        rows.append([field.name, "" if value is None else str(value)])
     print_table(["field", "value"], rows, show_header=False, whole=2)
 
 
