@@ -44,6 +44,7 @@ from switchyard.core.registry import Registry
 from switchyard.domain import Scope
 from switchyard.settings import Settings
 from switchyard.store.database import Database
+from switchyard.store.registry_store import DatabaseRegistryStore
 
 DEFAULT_OUTPUT = Path(__file__).with_name("RESULTS.md")
 # Not pinned by the recommended baseline (which is on by default), writable on the default firmware.
@@ -55,7 +56,7 @@ UPDATE = "chargestation.update_configuration"
 async def _admin_key(template: Path) -> str:
     database = Database(sqlite_url(template))
     try:
-        registry = Registry(database, SystemClock(), Settings().station_password_iterations)
+        registry = Registry(DatabaseRegistryStore(database), SystemClock(), Settings().station_password_iterations)
         return (await registry.create_key_for("default", "bench", Scope.ADMIN)).token
     finally:
         await database.close()

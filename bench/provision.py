@@ -20,6 +20,7 @@ from switchyard.core.registry import Registry
 from switchyard.domain import Scope
 from switchyard.settings import Settings
 from switchyard.store.database import Database
+from switchyard.store.registry_store import DatabaseRegistryStore
 
 # Concurrent creations overlap PBKDF2 hashing with SQLite commits (the engine serialises the writes).
 CONCURRENCY = 8
@@ -41,9 +42,9 @@ async def _provision(
     database = Database(settings.database_url)
     try:
         await database.upgrade()
-        registry = Registry(database, SystemClock(), settings.station_password_iterations)
+        registry = Registry(DatabaseRegistryStore(database), SystemClock(), settings.station_password_iterations)
         await registry.bootstrap()
-        operator = await registry.ensure_operator("default")
+        operator = await registry.operators.ensure_operator("default")
         who = Principal(operator.id, key_id="bench", scope=Scope.ADMIN, platform=operator.platform)
         queue = iter(range(count))
         generated: dict[str, str] = {}
@@ -51,7 +52,9 @@ async def _provision(
         async def worker() -> None:
             for index in queue:
                 station = name(index)
-                created = await registry.create_station(who, station, "1.6", 1, secret(station) if secret else None)
+                created = await registry.stations.create_station(
+                    who, station, "1.6", 1, secret(station) if secret else None
+                )
                 if created.generated_password is not None:
                     generated[station] = created.generated_password
 

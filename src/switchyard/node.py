@@ -27,6 +27,7 @@ from switchyard.store.configuration_store import DatabaseConfigurationStore
 from switchyard.store.database import Database, default_key_file
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.recorder import Recorder
+from switchyard.store.registry_store import DatabaseRegistryStore
 from switchyard.store.station_directory import DatabaseStationDirectory
 from switchyard.store.tables import Station
 from switchyard.store.transactions import TransactionStore
@@ -66,8 +67,9 @@ class Switchyard:
         self.link = LocalStationLink(self.gateway, settings.call_timeout)
         # What the API knows of live sessions (never the gateway's own objects).
         self.presence: Presence = LocalPresence(self.gateway)
+        self.registry_store = DatabaseRegistryStore(self.db)
         self.registry = Registry(
-            self.db,
+            self.registry_store,
             self.clock,
             settings.station_password_iterations,
             LiveHooks(removed=self.gateway.station_removed, updated=self.gateway.station_updated),
@@ -88,6 +90,10 @@ class Switchyard:
         self.webhooks = WebhookDispatcher(self.db, settings, self.clock, self.cipher)
         self.subscriptions = Subscriptions(self.db, self.clock, self.webhooks.cipher, self.webhooks.targets)
         self.events = EventLog(self.db, self.webhooks.notify)
+        self._wire_configuration(settings)
+
+    def _wire_configuration(self, settings: Settings) -> None:
+        """Reading and changing stations' configuration: the station adapters, its store, the sequencer."""
         # What core asks of stations, said in each station's OCPP version.
         self.control = StationControls(self.link, self.bus, page_timeout=settings.configuration_read_timeout)
         # Small writes that must be durable before their caller goes on share transactions.
@@ -119,7 +125,7 @@ class Switchyard:
         """Migrate, bootstrap and start listening; returns the first admin key on an empty database."""
         await self.db.upgrade()
         await self._forget_stale_connections()
-        await self.registry.bootstrap_operator()
+        await self.registry.operators.bootstrap()
         self.recorder.start()
         self.retention.start()
         self.webhooks.start()
@@ -127,7 +133,7 @@ class Switchyard:
         # After the gateway: lanes resumed from the database find their stations as they reconnect.
         await self.sequencer.start()
         # Only once the gateway listens: a key created by a start that then fails would never be shown.
-        return await self.registry.bootstrap_key()
+        return await self.registry.keys.bootstrap()
 
     async def stop(self) -> None:
         await self.sequencer.stop()

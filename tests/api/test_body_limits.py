@@ -167,15 +167,15 @@ async def test_routes_without_a_key_still_answer(node: RunningNode) -> None:
 
 
 async def test_the_key_is_checked_once_per_request(node: RunningNode, monkeypatch: pytest.MonkeyPatch) -> None:
-    registry = node.sy.registry
+    keys = node.sy.registry.keys
     calls: list[str] = []
-    authenticate = registry.authenticate
+    authenticate = keys.authenticate
 
     async def counted(token: str) -> Any:
         calls.append(token)
         return await authenticate(token)
 
-    monkeypatch.setattr(registry, "authenticate", counted)
+    monkeypatch.setattr(keys, "authenticate", counted)
     expect(await node.api.post("/v1.1/sites", json={"name": "depot"}, headers=node.auth()), 201)
     expect(await node.api.get("/v1.1/sites", headers=node.auth()), 200)
     assert calls == [node.admin_key, node.admin_key]

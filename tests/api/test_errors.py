@@ -622,7 +622,7 @@ async def test_an_unexpected_failure_is_a_500_envelope_without_internals(
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(f"internal detail {node.admin_key}")
 
-    monkeypatch.setattr(node.sy.registry, "list_sites", broken)
+    monkeypatch.setattr(node.sy.registry.sites, "list_sites", broken)
     transport = httpx.ASGITransport(app=create_app(node.sy), raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://switchyard.test") as client:
         response = await client.get("/v1.1/sites", headers=node.auth())

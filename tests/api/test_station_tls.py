@@ -84,9 +84,10 @@ async def test_a_patch_to_profile_2_or_3_without_a_tls_listener_is_refused(
 
 async def test_a_station_registered_with_tls_stays_editable_after_tls_is_turned_off(node: RunningNode) -> None:
     """Only a change of profile is refused: a profile 2 station from before stays editable, and can move to 1."""
-    admin = await node.sy.registry.authenticate(node.admin_key)
-    with_tls = Registry(node.sy.db, node.sy.clock, 1, station_tls=StationTls(listener=True, client_certificates=True))
-    created = await with_tls.create_station(admin, "CP-EARLIER", "1.6", 2, PASSWORD_16)
+    admin = await node.sy.registry.keys.authenticate(node.admin_key)
+    tls = StationTls(listener=True, client_certificates=True)
+    with_tls = Registry(node.sy.registry_store, node.sy.clock, 1, station_tls=tls)
+    created = await with_tls.stations.create_station(admin, "CP-EARLIER", "1.6", 2, PASSWORD_16)
     url = f"{STATIONS}/{created.station.id}"
     same = await node.api.patch(url, json={"securityProfile": 2, "serialNumber": "SN-7"}, headers=node.auth())
     assert expect(same, 200)["serialNumber"] == "SN-7"

@@ -18,6 +18,7 @@ from switchyard.credentials import verify_station_password
 from switchyard.domain import Scope
 from switchyard.errors import Unauthorized
 from switchyard.store.database import Database
+from switchyard.store.registry_store import DatabaseRegistryStore
 
 KEY = re.compile(r"sy_[0-9a-f]{24}_[A-Za-z0-9_\-]{20,}")
 GENERATED = re.compile(r"^generated password \(shown once\): (\S+)$", re.MULTILINE)
@@ -58,7 +59,7 @@ class Cli:
         async def work() -> Principal:
             database = Database(self.url)
             try:
-                return await Registry(database, SystemClock(), 1000).authenticate(key)
+                return await Registry(DatabaseRegistryStore(database), SystemClock(), 1000).keys.authenticate(key)
             finally:
                 await database.close()
 

@@ -48,7 +48,7 @@ async def test_an_accepted_change_is_read_back_and_completed(node: RunningNode, 
         assert done["status"] == "completed", done
         assert done["response_data"] == {"status": "Accepted"}
         assert done["audit"] == {
-            "requestedBy": (await node.sy.registry.authenticate(node.admin_key)).key_id,
+            "requestedBy": (await node.sy.registry.keys.authenticate(node.admin_key)).key_id,
             "reason": "dim at night",
             "valueBefore": v.factory,
             "valueAfter": "50",

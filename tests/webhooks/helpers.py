@@ -18,7 +18,7 @@ from tests.support import RunningNode
 
 
 async def operator_of(node: RunningNode, key: str | None = None) -> str:
-    return (await node.sy.registry.authenticate(key or node.admin_key)).operator_id
+    return (await node.sy.registry.keys.authenticate(key or node.admin_key)).operator_id
 
 
 async def subscribe(node: RunningNode, url: str, key: str | None = None, **fields: Any) -> dict[str, Any]:

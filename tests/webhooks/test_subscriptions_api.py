@@ -265,7 +265,7 @@ async def test_secrets_never_reach_the_logs(
     await node.api.post(HOOKS, json={"url": "ftp://x", "secret": given}, headers=node.auth())
     refused = await node.api.post(HOOKS, json={"url": receiver.url, "secret": given[:-1]}, headers=node.auth())
     assert refused.status_code == 400
-    operator = (await node.sy.registry.authenticate(node.admin_key)).operator_id
+    operator = (await node.sy.registry.keys.authenticate(node.admin_key)).operator_id
     await emit(node, operator, data={"key": "AuthorizationKey", "value": "0123456789abcdef"})
     await receiver.wait_for(lambda r: len(r.delivered) == 2)
     receiver.status = 500

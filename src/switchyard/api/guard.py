@@ -108,7 +108,7 @@ class RequestGuard:
         token = bearer_token(headers)
         if token is None:
             raise Unauthorized(MISSING_KEY)
-        return await self._node.registry.authenticate(token)
+        return await self._node.registry.keys.authenticate(token)
 
 
 class _BoundedBody:

@@ -76,6 +76,11 @@ class Body(BaseModel):
             )
         return value
 
+    def given(self, **renamed: str) -> dict[str, Any]:
+        """The fields the client sent, by attribute name or the name `renamed` gives it: all that a
+        PATCH changes (a field left out stays as it is; one sent as null is cleared)."""
+        return {renamed.get(name, name): getattr(self, name) for name in self.model_fields_set}
+
 
 class Out(BaseModel):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)

@@ -3,6 +3,7 @@ charge stations (`station`) and migrations (`db`). What reaches stations goes th
 (`api_commands`)."""
 
 from collections.abc import Awaitable, Callable
+from dataclasses import fields
 from typing import Annotated, TypeVar
 
 import typer
@@ -13,8 +14,9 @@ from switchyard.clock import SystemClock
 from switchyard.core.principal import Principal
 from switchyard.core.registry import Registry, StationTls
 from switchyard.domain import Scope
+from switchyard.ports.registry import OperatorRecord, RegisteredStation
 from switchyard.store.database import Database
-from switchyard.store.tables import Operator, Station
+from switchyard.store.registry_store import DatabaseRegistryStore
 
 apikey_app = typer.Typer(no_args_is_help=True, help="API keys.")
 station_app = typer.Typer(no_args_is_help=True, help="Charge stations.")
@@ -34,20 +36,22 @@ async def _with_registry(database_url: str | None, work: Callable[[Registry], Aw
         await database.upgrade()
         # Station profiles 2 and 3 are checked against the TLS settings serve would read from this environment.
         tls = StationTls.configured(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
-        return await work(Registry(database, SystemClock(), settings.station_password_iterations, station_tls=tls))
+        store = DatabaseRegistryStore(database)
+        return await work(Registry(store, SystemClock(), settings.station_password_iterations, station_tls=tls))
     finally:
         await database.close()
 
 
 async def _as_operator(registry: Registry, name: str, create: bool = False) -> Principal:
     """The operator called `name` as an admin; created when missing only if `create` (never by reads)."""
-    operator = await (registry.ensure_operator(name) if create else registry.find_operator(name))
+    operators = registry.operators
+    operator = await (operators.ensure_operator(name) if create else operators.find_operator(name))
     return _admin_of(operator)
 
 
 async def _only_operator(registry: Registry) -> Principal | None:
     """The one operator there is, as an admin; None while there is none; with several, `--operator` is needed."""
-    operators = await registry.list_operators(_DATABASE_HOLDER)
+    operators = await registry.operators.list_operators(_DATABASE_HOLDER)
     if len(operators) > 1:
         names = ", ".join(repr(operator.name) for operator in operators[:NAMES_SHOWN])
         more = f" and {len(operators) - NAMES_SHOWN} more" if len(operators) > NAMES_SHOWN else ""
@@ -55,7 +59,7 @@ async def _only_operator(registry: Registry) -> Principal | None:
     return _admin_of(operators[0]) if operators else None
 
 
-def _admin_of(operator: Operator) -> Principal:
+def _admin_of(operator: OperatorRecord) -> Principal:
     return Principal(operator.id, key_id="cli", scope=Scope.ADMIN, platform=operator.platform)
 
 
@@ -89,9 +93,9 @@ def station_add(
 ) -> None:
     """Register a charge station."""
 
-    async def work(registry: Registry) -> tuple[Station, str | None]:
+    async def work(registry: Registry) -> tuple[RegisteredStation, str | None]:
         who = await _as_operator(registry, operator, create=True)
-        created = await registry.create_station(who, identity, ocpp, profile, password, serial, site)
+        created = await registry.stations.create_station(who, identity, ocpp, profile, password, serial, site)
         return created.station, created.generated_password
 
     station, generated = run(_with_registry(database_url, work))
@@ -107,9 +111,9 @@ def station_list(
 ) -> None:
     """List an operator's charge stations."""
 
-    async def work(registry: Registry) -> list[Station] | None:
+    async def work(registry: Registry) -> list[RegisteredStation] | None:
         who = await (_only_operator(registry) if operator is None else _as_operator(registry, operator))
-        return None if who is None else list(await registry.list_stations(who, limit=100_000))
+        return None if who is None else await registry.stations.list_stations(who, limit=100_000)
 
     stations = run(_with_registry(database_url, work))
     if stations is None:
@@ -142,19 +146,19 @@ def station_show(
 ) -> None:
     """Show one charge station."""
 
-    async def work(registry: Registry) -> Station:
+    async def work(registry: Registry) -> RegisteredStation:
         who = await _as_operator(registry, operator)
-        return await registry.find_station(who, identity)
+        return await registry.stations.find_station(who, identity)
 
     station = run(_with_registry(database_url, work))
     rows = []
-    for column in Station.__table__.columns:
-        if column.name == "password_hash":
+    for field in fields(station):
+        if field.name == "password_hash":
             # The hash is a secret too: say only whether there is one.
             rows.append(["password", "set" if station.password_hash else "not set"])
             continue
-        value = getattr(station, column.key)
-        rows.append([column.name, "" if value is None else str(value)])
+        value = getattr(station, field.name)
+        rows.append([field.name, "" if value is None else str(value)])
     print_table(["field", "value"], rows, show_header=False, whole=2)
 
 

@@ -10,23 +10,13 @@ from switchyard.api.paging import Limit, Offset
 from switchyard.core.registry import IdentityInUse, StationChanges
 from switchyard.domain import RegistrationState
 from switchyard.node import Switchyard
-from switchyard.store.tables import Station
+from switchyard.ports.registry import RegisteredStation
 
 log = structlog.get_logger("switchyard.api")
 router = APIRouter(prefix="/v1.1/chargestations", tags=["charge stations"])
 
-# API field -> registry field, for partial updates.
-_PATCH_FIELDS = {
-    "serial_number": "serial_number",
-    "ocpp_version": "ocpp_version",
-    "security_profile": "security_profile",
-    "password": "password",
-    "site": "site_id",
-    "registration_state": "registration_state",
-}
 
-
-def station_out(station: Station, sy: Switchyard) -> StationOut:
+def station_out(station: RegisteredStation, sy: Switchyard) -> StationOut:
     seen = sy.presence.last_seen(station.identity)
     # A live session is the freshest truth; the table holds what the last sweep wrote.
     connected = seen is not None or (
@@ -73,14 +63,14 @@ async def list_stations(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Envelope[list[StationOut]]:
-    stations = await sy.registry.list_stations(who, site, identity, limit, offset)
+    stations = await sy.registry.stations.list_stations(who, site, identity, limit, offset)
     return ok([station_out(s, sy) for s in stations])
 
 
 @router.post("", status_code=201)
 async def create_station(body: StationIn, sy: Node, who: Caller) -> Envelope[CreatedStationOut]:
     try:
-        created = await sy.registry.create_station(
+        created = await sy.registry.stations.create_station(
             who,
             identity=body.identity,
             ocpp_version=body.ocpp_version,
@@ -107,17 +97,19 @@ async def create_station(body: StationIn, sy: Node, who: Caller) -> Envelope[Cre
 
 @router.get("/{station_id}")
 async def get_station(station_id: str, sy: Node, who: Caller) -> Envelope[StationOut]:
-    return ok(station_out(await sy.registry.get_station(who, station_id), sy))
+    return ok(station_out(await sy.registry.stations.get_station(who, station_id), sy))
 
 
 @router.patch("/{station_id}")
 async def update_station(station_id: str, body: StationPatch, sy: Node, who: Caller) -> Envelope[StationOut]:
-    given = {_PATCH_FIELDS[name]: getattr(body, name) for name in body.model_fields_set}
-    station = await sy.registry.update_station(who, station_id, StationChanges(given))
+    given = body.given(site="site_id")
+    if "registration_state" in given:
+        given["registration_state"] = RegistrationState(given["registration_state"])
+    station = await sy.registry.stations.update_station(who, station_id, StationChanges(**given))
     return ok(station_out(station, sy))
 
 
 @router.delete("/{station_id}")
 async def delete_station(station_id: str, sy: Node, who: Caller) -> Envelope[None]:
-    await sy.registry.delete_station(who, station_id)
+    await sy.registry.stations.delete_station(who, station_id)
     return ok(None, "charge station deleted")
