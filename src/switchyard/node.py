@@ -81,6 +81,10 @@ class Switchyard:
             station_rows=settings.message_log_station_rows,
             total_rows=settings.message_log_total_rows,
         )
+        self._build_webhooks(settings)
+        self._build_configuration(settings)
+
+    def _build_webhooks(self, settings: Settings) -> None:
         # Delivers the webhook events that services write with core.webhooks.enqueue.
         key = settings.secret_key.get_secret_value() if settings.secret_key is not None else None
         # Encrypts station passwords on their way to the station and webhook signing secrets at rest.
@@ -88,6 +92,8 @@ class Switchyard:
         self.webhooks = WebhookDispatcher(self.db, settings, self.clock, self.cipher)
         self.subscriptions = Subscriptions(self.db, self.clock, self.webhooks.cipher, self.webhooks.targets)
         self.events = EventLog(self.db, self.webhooks.notify)
+
+    def _build_configuration(self, settings: Settings) -> None:
         # What core asks of stations, said in each station's OCPP version.
         self.control = StationControls(self.link, self.bus, page_timeout=settings.configuration_read_timeout)
         # Small writes that must be durable before their caller goes on share transactions.
