@@ -26,10 +26,12 @@ from switchyard.settings import Settings
 from switchyard.store.configuration_store import DatabaseConfigurationStore
 from switchyard.store.database import Database, default_key_file
 from switchyard.store.group_commit import GroupCommit
+from switchyard.store.outbox import install_commit_hook
 from switchyard.store.recorder import Recorder
 from switchyard.store.station_directory import DatabaseStationDirectory
 from switchyard.store.tables import Station
 from switchyard.store.transactions import TransactionStore
+from switchyard.store.webhook_store import DatabaseWebhookStore
 
 
 class Switchyard:
@@ -89,9 +91,13 @@ class Switchyard:
         key = settings.secret_key.get_secret_value() if settings.secret_key is not None else None
         # Encrypts station passwords on their way to the station and webhook signing secrets at rest.
         self.cipher = SecretCipher(key, settings.secret_key_file or default_key_file(settings.database_url))
-        self.webhooks = WebhookDispatcher(self.db, settings, self.clock, self.cipher)
-        self.subscriptions = Subscriptions(self.db, self.clock, self.webhooks.cipher, self.webhooks.targets)
-        self.events = EventLog(self.db, self.webhooks.notify)
+        webhook_store = DatabaseWebhookStore(self.db)
+        self.webhooks = WebhookDispatcher(webhook_store, settings, self.clock, self.cipher)
+        # A commit that wrote events wakes the dispatcher at once (ADR 0005).
+        install_commit_hook(self.db.sessions, self.webhooks.notify)
+        # Built once per node; the API routes call these.
+        self.subscriptions = Subscriptions(webhook_store, self.clock, self.webhooks.cipher, self.webhooks.targets)
+        self.events = EventLog(webhook_store, self.webhooks.notify)
 
     def _build_configuration(self, settings: Settings) -> None:
         # What core asks of stations, said in each station's OCPP version.
