@@ -28,6 +28,7 @@ from switchyard.store.database import Database, default_key_file
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.outbox import install_commit_hook
 from switchyard.store.recorder import Recorder
+from switchyard.store.retention_rows import DatabaseRetentionStore
 from switchyard.store.station_directory import DatabaseStationDirectory
 from switchyard.store.tables import Station
 from switchyard.store.transactions import TransactionStore
@@ -76,7 +77,7 @@ class Switchyard:
             StationTls.configured(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file),
         )
         self.retention = Retention(
-            self.db,
+            DatabaseRetentionStore(self.db),
             self.clock,
             settings.message_log_retention_days,
             settings.webhook_event_retention_days,
