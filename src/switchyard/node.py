@@ -29,6 +29,7 @@ from switchyard.store.group_commit import GroupCommit
 from switchyard.store.outbox import install_commit_hook
 from switchyard.store.recorder import Recorder
 from switchyard.store.retention_rows import DatabaseRetentionStore
+from switchyard.store.security_alert_log import DatabaseSecurityAlertLog
 from switchyard.store.station_directory import DatabaseStationDirectory
 from switchyard.store.tables import Station
 from switchyard.store.transactions import TransactionStore
@@ -49,7 +50,7 @@ class Switchyard:
             self.recorder, settings.message_log, self.clock, settings.message_log_max_payload_bytes
         )
         self.directory = DatabaseStationDirectory(self.db, self.clock, settings.open_registration_operator)
-        self.security_alerts = SecurityAlerts(self.db, self.clock)
+        self.security_alerts = SecurityAlerts(DatabaseSecurityAlertLog(self.db), self.clock)
         admission = Admission(
             self.directory,
             settings.ocpp_path_prefix,
