@@ -26,11 +26,15 @@ from switchyard.settings import Settings
 from switchyard.store.configuration_store import DatabaseConfigurationStore
 from switchyard.store.database import Database, default_key_file
 from switchyard.store.group_commit import GroupCommit
+from switchyard.store.outbox import install_commit_hook
 from switchyard.store.recorder import Recorder
 from switchyard.store.registry_store import DatabaseRegistryStore
+from switchyard.store.retention_rows import DatabaseRetentionStore
+from switchyard.store.security_alert_log import DatabaseSecurityAlertLog
 from switchyard.store.station_directory import DatabaseStationDirectory
 from switchyard.store.tables import Station
 from switchyard.store.transactions import TransactionStore
+from switchyard.store.webhook_store import DatabaseWebhookStore
 
 
 class Switchyard:
@@ -47,7 +51,7 @@ class Switchyard:
             self.recorder, settings.message_log, self.clock, settings.message_log_max_payload_bytes
         )
         self.directory = DatabaseStationDirectory(self.db, self.clock, settings.open_registration_operator)
-        self.security_alerts = SecurityAlerts(self.db, self.clock)
+        self.security_alerts = SecurityAlerts(DatabaseSecurityAlertLog(self.db), self.clock)
         admission = Admission(
             self.directory,
             settings.ocpp_path_prefix,
@@ -76,23 +80,30 @@ class Switchyard:
             StationTls.configured(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file),
         )
         self.retention = Retention(
-            self.db,
+            DatabaseRetentionStore(self.db),
             self.clock,
             settings.message_log_retention_days,
             settings.webhook_event_retention_days,
             station_rows=settings.message_log_station_rows,
             total_rows=settings.message_log_total_rows,
         )
+        self._build_webhooks(settings)
+        self._build_configuration(settings)
+
+    def _build_webhooks(self, settings: Settings) -> None:
         # Delivers the webhook events that services write with core.webhooks.enqueue.
         key = settings.secret_key.get_secret_value() if settings.secret_key is not None else None
         # Encrypts station passwords on their way to the station and webhook signing secrets at rest.
         self.cipher = SecretCipher(key, settings.secret_key_file or default_key_file(settings.database_url))
-        self.webhooks = WebhookDispatcher(self.db, settings, self.clock, self.cipher)
-        self.subscriptions = Subscriptions(self.db, self.clock, self.webhooks.cipher, self.webhooks.targets)
-        self.events = EventLog(self.db, self.webhooks.notify)
-        self._wire_configuration(settings)
+        webhook_store = DatabaseWebhookStore(self.db)
+        self.webhooks = WebhookDispatcher(webhook_store, settings, self.clock, self.cipher)
+        # A commit that wrote events wakes the dispatcher at once (ADR 0005).
+        install_commit_hook(self.db.sessions, self.webhooks.notify)
+        # Built once per node; the API routes call these.
+        self.subscriptions = Subscriptions(webhook_store, self.clock, self.webhooks.cipher, self.webhooks.targets)
+        self.events = EventLog(webhook_store, self.webhooks.notify)
 
-    def _wire_configuration(self, settings: Settings) -> None:
+    def _build_configuration(self, settings: Settings) -> None:
         """Reading and changing stations' configuration: the station adapters, its store, the sequencer."""
         # What core asks of stations, said in each station's OCPP version.
         self.control = StationControls(self.link, self.bus, page_timeout=settings.configuration_read_timeout)

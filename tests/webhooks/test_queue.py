@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from switchyard.core.webhooks.queue import DueDelivery
+from switchyard.ports.webhooks import DueDelivery
 from tests.support import RunningNode, running_node
 from tests.webhooks.conftest import FAST, key_file
 from tests.webhooks.helpers import emit, operator_of, subscribe

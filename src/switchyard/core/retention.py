@@ -9,11 +9,9 @@ import time
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import ColumnElement, delete, func, select
 
 from switchyard.clock import Clock
-from switchyard.store.database import Database
-from switchyard.store.tables import OcppMessage, WebhookEvent
+from switchyard.ports.retention import RetentionStore
 
 log = structlog.get_logger("switchyard.retention")
 
@@ -21,7 +19,7 @@ log = structlog.get_logger("switchyard.retention")
 class Retention:
     def __init__(
         self,
-        database: Database,
+        store: RetentionStore,
         clock: Clock,
         message_days: float,
         webhook_event_days: float,
@@ -30,7 +28,7 @@ class Retention:
         total_rows: int = 1_000_000,
         trim_every_seconds: float = 60.0,
     ) -> None:
-        self._db = database
+        self._store = store
         self._clock = clock
         self._keep_messages = timedelta(days=message_days)
         self._keep_events = timedelta(days=webhook_event_days)
@@ -46,58 +44,34 @@ class Retention:
     async def purge(self) -> int:
         """Message-log rows older than their retention; how many were deleted."""
         cutoff = self._clock.now() - self._keep_messages
-        async with self._db.transaction() as session:
-            result = await session.execute(delete(OcppMessage).where(OcppMessage.at < cutoff))
-        removed = int(getattr(result, "rowcount", 0) or 0)
+        removed = await self._store.delete_messages_before(cutoff)
         if removed:
             log.info("message log purged", rows=removed, older_than=cutoff.isoformat())
         return removed
 
     async def purge_webhook_events(self) -> int:
-        """Finished webhook events older than their retention (deliveries and attempts go with them,
-        by foreign key); an event still being delivered is kept, however old."""
+        """Finished webhook events older than their retention (deliveries and attempts go with them);
+        an event still being delivered is kept, however old."""
         cutoff = self._clock.now() - self._keep_events
-        async with self._db.transaction() as session:
-            result = await session.execute(
-                delete(WebhookEvent).where(WebhookEvent.created_at < cutoff, WebhookEvent.status != "pending")
-            )
-        removed = int(getattr(result, "rowcount", 0) or 0)
+        removed = await self._store.delete_finished_events_before(cutoff)
         if removed:
             log.info("webhook events purged", events=removed, older_than=cutoff.isoformat())
         return removed
 
     async def trim_message_log(self) -> int:
         """Message-log rows past the per-station and total budgets, oldest first; how many were deleted."""
+        # Only stations that logged since the last trim can be over their budget now.
+        growth = await self._store.message_log_growth(self._trimmed_up_to)
+        if growth is None:
+            return 0
         removed = 0
-        async with self._db.sessions() as session:
-            newest = await session.scalar(select(func.max(OcppMessage.id)))
-            if newest is None:
-                return 0
-            # Only stations that logged since the last trim can be over their budget now.
-            grown = (
-                await session.scalars(
-                    select(OcppMessage.station_id).where(OcppMessage.id > self._trimmed_up_to).distinct()
-                )
-            ).all()
-        for station_id in grown:
-            removed += await self._trim(OcppMessage.station_id.is_not_distinct_from(station_id), self._station_rows)
-        removed += await self._trim(None, self._total_rows)
-        self._trimmed_up_to = newest
+        for station_id in growth.stations:
+            removed += await self._store.trim_station_messages(station_id, self._station_rows)
+        removed += await self._store.trim_messages(self._total_rows)
+        self._trimmed_up_to = growth.newest
         if removed:
             log.info("message log trimmed to its budgets", rows=removed)
         return removed
-
-    async def _trim(self, scope: ColumnElement[bool] | None, keep: int) -> int:
-        """Delete the rows (of `scope`; None: of the whole log) older than the newest `keep`."""
-        where = [] if scope is None else [scope]
-        async with self._db.transaction() as session:
-            boundary = await session.scalar(
-                select(OcppMessage.id).where(*where).order_by(OcppMessage.id.desc()).offset(keep).limit(1)
-            )
-            if boundary is None:
-                return 0
-            result = await session.execute(delete(OcppMessage).where(*where, OcppMessage.id <= boundary))
-        return int(getattr(result, "rowcount", 0) or 0)
 
     def start(self) -> None:
         self._stop.clear()

@@ -11,11 +11,9 @@ import asyncio
 import structlog
 
 from switchyard.clock import Clock
-from switchyard.core.webhooks.outbox import enqueue
-from switchyard.domain import LoginsThrottled
-from switchyard.store.database import Database
-from switchyard.store.outbox import SessionOutbox
-from switchyard.store.tables import SecurityEventRow
+from switchyard.core.webhooks.outbox import new_event
+from switchyard.domain import LoginsThrottled, SecurityEvent
+from switchyard.ports.security import SecurityAlertLog
 
 log = structlog.get_logger("switchyard.security")
 
@@ -26,8 +24,8 @@ _MAX_WRITING = 100
 
 
 class SecurityAlerts:
-    def __init__(self, database: Database, clock: Clock) -> None:
-        self._db = database
+    def __init__(self, store: SecurityAlertLog, clock: Clock) -> None:
+        self._store = store
         self._clock = clock
         self._writing: set[asyncio.Task[None]] = set()
 
@@ -53,31 +51,22 @@ class SecurityAlerts:
             f"the next attempt is looked at in {alert.retry_after:g} s"
         )
         try:
-            async with self._db.transaction() as session:
-                session.add(
-                    SecurityEventRow(
-                        station_id=station.station_id,
-                        type=OCPP_TYPE,
-                        timestamp=now.isoformat(),
-                        tech_info=text[:255],
-                        received_at=now,
-                    )
-                )
-                enqueue(
-                    SessionOutbox(session),
-                    operator_id=station.operator_id,
-                    station_id=station.station_id,
-                    event_type=EVENT_TYPE,
-                    data={
-                        "chargestation": station.station_id,
-                        "identity": station.identity,
-                        "by": alert.by,
-                        "source": alert.source,
-                        "failures": alert.failures,
-                        "retryAfter": alert.retry_after,
-                        "message": text,
-                    },
-                    now=now,
-                )
+            announce = new_event(
+                operator_id=station.operator_id,
+                station_id=station.station_id,
+                event_type=EVENT_TYPE,
+                data={
+                    "chargestation": station.station_id,
+                    "identity": station.identity,
+                    "by": alert.by,
+                    "source": alert.source,
+                    "failures": alert.failures,
+                    "retryAfter": alert.retry_after,
+                    "message": text,
+                },
+                now=now,
+            )
+            event = SecurityEvent(OCPP_TYPE, now.isoformat(), text[:255])
+            await self._store.record(station.station_id, event, now, announce)
         except Exception:
             log.exception("recording a login alert failed", identity=station.identity)

@@ -14,8 +14,8 @@ from switchyard.api.deps import Caller, Node
 from switchyard.api.envelope import Envelope, ok
 from switchyard.api.models import Body, NotNull, Out, Timestamp
 from switchyard.api.paging import Limit, Offset
-from switchyard.core.webhooks.events import DeliveryRecord, EventRecord
-from switchyard.store.tables import WebhookEvent, WebhookSubscription
+from switchyard.core.webhooks.events import EventRecord
+from switchyard.ports.webhooks import DeliveryRecord, EventRow, SubscriptionRecord
 
 router = APIRouter(prefix="/v1.1/webhooks", tags=["webhooks"])
 
@@ -91,7 +91,7 @@ class EventDetailOut(EventOut):
     deliveries: list[DeliveryOut]
 
 
-def webhook_out(subscription: WebhookSubscription) -> WebhookOut:
+def webhook_out(subscription: SubscriptionRecord) -> WebhookOut:
     return WebhookOut(
         id=subscription.id,
         operator=subscription.operator_id,
@@ -103,7 +103,7 @@ def webhook_out(subscription: WebhookSubscription) -> WebhookOut:
     )
 
 
-def event_out(event: WebhookEvent) -> EventOut:
+def event_out(event: EventRow) -> EventOut:
     return EventOut(
         id=event.id,
         type=event.type,

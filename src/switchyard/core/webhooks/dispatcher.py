@@ -1,12 +1,12 @@
 """The webhook worker: fans committed events out to subscriptions and delivers them, signed.
 
-One task owns the queue (`webhook_queue.py`); each cycle it records finished attempts in one
+One task owns the queue (`queue.py`); each cycle it records finished attempts in one
 transaction, fans out new events (when woken by a commit on this node, or by the poll timer for
 events other processes wrote), and starts the due lane heads: up to `webhook_concurrency` POSTs at
-once, and up to `webhook_concurrency_per_subscription` of one subscription (`webhook_slots.py`),
+once, and up to `webhook_concurrency_per_subscription` of one subscription (`slots.py`),
 so a slow receiver delays only its own deliveries. It sleeps until the next retry is due, a POST
 finishes, or a commit wakes it. POSTs go only to addresses the target policy allows
-(`webhook_targets.py`, `webhook_transport.py`). All state is in the database: a stopped or crashed
+(`targets.py`, `transport.py`). All state is in the database: a stopped or crashed
 node leaves its deliveries pending, and the next start picks them up. A POST whose result was not
 recorded is sent again (at least once; receivers dedupe by `webhook-id`).
 """
@@ -24,16 +24,15 @@ from switchyard import __version__
 from switchyard.cipher import SecretCipher, SecretKeyError
 from switchyard.clock import Clock
 from switchyard.core.webhooks import sender as webhook_sender
-from switchyard.core.webhooks.queue import DeliveryQueue, DueDelivery, Finished
+from switchyard.core.webhooks.queue import DeliveryQueue, Finished
 from switchyard.core.webhooks.sender import RetryPolicy
 from switchyard.core.webhooks.signing import secret_bytes
 from switchyard.core.webhooks.slots import DeliverySlots
 from switchyard.core.webhooks.targets import TargetPolicy
 from switchyard.core.webhooks.transport import CheckedTransport
 from switchyard.errors import InvalidInput
+from switchyard.ports.webhooks import DueDelivery, WebhookStore
 from switchyard.settings import Settings
-from switchyard.store.database import Database
-from switchyard.store.outbox import install_commit_hook
 
 log = structlog.get_logger("switchyard.webhooks")
 
@@ -47,7 +46,7 @@ _SECRET_CACHE = 10_000
 class WebhookDispatcher:
     def __init__(
         self,
-        database: Database,
+        store: WebhookStore,
         settings: Settings,
         clock: Clock,
         cipher: SecretCipher,
@@ -62,7 +61,7 @@ class WebhookDispatcher:
         policy = RetryPolicy(
             settings.webhook_retry_base, settings.webhook_retry_max_delay, settings.webhook_give_up_after
         )
-        self.queue = DeliveryQueue(database, policy)
+        self.queue = DeliveryQueue(store, policy)
         self._wake = asyncio.Event()
         self._fan_out_wanted = True
         self._stopping = False
@@ -71,10 +70,10 @@ class WebhookDispatcher:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._finished: list[Finished] = []
         self._keys: dict[tuple[str, str], bytes] = {}
-        install_commit_hook(database.sessions, self.notify)
 
     def notify(self) -> None:
-        """New events were committed: fan them out now rather than at the next poll."""
+        """New events were committed: fan them out now rather than at the next poll (the node has the
+        store call this after every commit that wrote events)."""
         self._fan_out_wanted = True
         self._wake.set()
 

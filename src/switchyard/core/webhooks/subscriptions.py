@@ -8,14 +8,11 @@ subscription is created and whenever its URL changes.
 
 import ipaddress
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from switchyard.cipher import SecretCipher
 from switchyard.clock import Clock
@@ -27,8 +24,7 @@ from switchyard.core.webhooks.targets import TargetPolicy
 from switchyard.domain import Scope
 from switchyard.errors import InvalidInput, NotFound
 from switchyard.ids import is_id, new_id
-from switchyard.store.database import Database
-from switchyard.store.tables import WebhookDelivery, WebhookSubscription
+from switchyard.ports.webhooks import SubscriptionRecord, SubscriptionRows, WebhookStore
 
 URL_RULE = "must be an http or https URL with a host, like https://example.com/webhooks"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -36,7 +32,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 @dataclass(frozen=True, slots=True)
 class CreatedSubscription:
-    subscription: WebhookSubscription
+    subscription: SubscriptionRecord
     # Set when Switchyard generated the secret: shown this once, stored only encrypted.
     generated_secret: str | None
 
@@ -97,8 +93,8 @@ def _description(value: str | None) -> str | None:
 
 
 class Subscriptions:
-    def __init__(self, database: Database, clock: Clock, cipher: SecretCipher, targets: TargetPolicy) -> None:
-        self._db = database
+    def __init__(self, store: WebhookStore, clock: Clock, cipher: SecretCipher, targets: TargetPolicy) -> None:
+        self._store = store
         self._clock = clock
         self._cipher = cipher
         self._targets = targets
@@ -109,20 +105,15 @@ class Subscriptions:
         await self._targets.check_target(parsed.raw_host.decode("ascii"), parsed.port or _DEFAULT_PORTS[parsed.scheme])
         return url
 
-    async def list_for(self, who: Principal) -> Sequence[WebhookSubscription]:
+    async def list_for(self, who: Principal) -> list[SubscriptionRecord]:
         who.require(Scope.READ)
-        async with self._db.sessions() as session:
-            query = (
-                select(WebhookSubscription)
-                .where(WebhookSubscription.operator_id == who.operator_id)
-                .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
-            )
-            return (await session.scalars(query)).all()
+        async with self._store.reading() as tx:
+            return await tx.subscriptions.of_operator(who.operator_id)
 
-    async def get(self, who: Principal, subscription_id: str) -> WebhookSubscription:
+    async def get(self, who: Principal, subscription_id: str) -> SubscriptionRecord:
         who.require(Scope.READ)
-        async with self._db.sessions() as session:
-            return await own_subscription(session, who, subscription_id)
+        async with self._store.reading() as tx:
+            return await own_subscription(tx.subscriptions, who, subscription_id)
 
     async def create(
         self,
@@ -142,7 +133,7 @@ class Subscriptions:
             secret_bytes(secret)
         now = self._clock.now()
         subscription_id = new_id()
-        subscription = WebhookSubscription(
+        subscription = SubscriptionRecord(
             id=subscription_id,
             operator_id=who.operator_id,
             url=url,
@@ -152,54 +143,48 @@ class Subscriptions:
             created_at=now,
             updated_at=now,
         )
-        async with self._db.transaction() as session:
-            session.add(subscription)
+        async with self._store.transaction() as tx:
+            await tx.subscriptions.add(subscription)
         return CreatedSubscription(subscription, generated)
 
-    async def update(self, who: Principal, subscription_id: str, changes: dict[str, Any]) -> WebhookSubscription:
+    async def update(self, who: Principal, subscription_id: str, changes: dict[str, Any]) -> SubscriptionRecord:
         """Change `url`, `events`, `secret` (a new one, given by the caller) or `description`."""
         who.require(Scope.ADMIN)
         url = None
         if "url" in changes:
             # Another operator's subscription is not found before its URL is looked at; resolving the
             # host may take a moment, so not inside the transaction.
-            async with self._db.sessions() as session:
-                await own_subscription(session, who, subscription_id)
+            async with self._store.reading() as tx:
+                await own_subscription(tx.subscriptions, who, subscription_id)
             url = await self._checked_url(changes["url"])
-        async with self._db.transaction() as session:
-            subscription = await own_subscription(session, who, subscription_id)
+        async with self._store.transaction() as tx:
+            subscription = await own_subscription(tx.subscriptions, who, subscription_id)
+            values: dict[str, Any] = {}
             if url is not None:
-                subscription.url = url
+                values["url"] = url
             if "events" in changes:
                 # Applies to events dispatched from now on; deliveries already made keep going.
-                subscription.events = normalize_patterns(changes["events"])
+                values["events"] = normalize_patterns(changes["events"])
             if "secret" in changes:
                 secret_bytes(changes["secret"])
-                subscription.secret_ciphertext = self._cipher.encrypt(changes["secret"], subscription.id)
+                values["secret_ciphertext"] = self._cipher.encrypt(changes["secret"], subscription.id)
             if "description" in changes:
-                subscription.description = _description(changes["description"])
-            subscription.updated_at = self._clock.now()
-            return subscription
+                values["description"] = _description(changes["description"])
+            values["updated_at"] = self._clock.now()
+            await tx.subscriptions.update(subscription.id, values)
+            return replace(subscription, **values)
 
     async def delete(self, who: Principal, subscription_id: str) -> None:
         """Its pending deliveries, and the record of past ones, go with it; its events' statuses follow."""
         who.require(Scope.ADMIN)
-        async with self._db.transaction() as session:
-            subscription = await own_subscription(session, who, subscription_id)
-            touched = (
-                await session.scalars(
-                    select(WebhookDelivery.event_id)
-                    .where(WebhookDelivery.subscription_id == subscription.id)
-                    .distinct()
-                )
-            ).all()
-            await session.delete(subscription)
-            await session.flush()
-            await refresh_event_status(session, touched)
+        async with self._store.transaction() as tx:
+            subscription = await own_subscription(tx.subscriptions, who, subscription_id)
+            touched = await tx.subscriptions.delete(subscription.id)
+            await refresh_event_status(tx, touched)
 
 
-async def own_subscription(session: AsyncSession, who: Principal, subscription_id: str) -> WebhookSubscription:
-    found = await session.get(WebhookSubscription, subscription_id) if is_id(subscription_id) else None
+async def own_subscription(rows: SubscriptionRows, who: Principal, subscription_id: str) -> SubscriptionRecord:
+    found = await rows.get(subscription_id) if is_id(subscription_id) else None
     if found is None or found.operator_id != who.operator_id:
         raise NotFound(f"webhook {subscription_id} not found")
     return found
