@@ -46,6 +46,9 @@ def node_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+STOP_STEP_SECONDS = 15.0
+
+
 @dataclass
 class RunningNode:
     sy: Switchyard
@@ -119,7 +122,10 @@ async def running_node(tmp_path: Path, **overrides: Any) -> AsyncIterator[Runnin
             try:
                 yield RunningNode(sy, key, client)
             finally:
-                await sy.stop()
+                # Bounded well under the test timeout: a stuck service fails this test by name instead
+                # of hanging the whole run.
+                problems = await sy.stop(step_seconds=STOP_STEP_SECONDS)
+            assert problems == [], f"the node did not stop cleanly: {problems}"
 
 
 def basic(identity: str, password: str | bytes) -> dict[str, str]:

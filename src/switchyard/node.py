@@ -1,5 +1,9 @@
 """One Switchyard node: every service wired together, started and stopped in order."""
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import structlog
 from sqlalchemy import update
 
 from switchyard.bus.local import LocalBus
@@ -35,6 +39,10 @@ from switchyard.store.station_directory import DatabaseStationDirectory
 from switchyard.store.tables import Station
 from switchyard.store.transactions import TransactionStore
 from switchyard.store.webhook_store import DatabaseWebhookStore
+
+log = structlog.get_logger("switchyard.node")
+# How long one service may take to stop (the longest graceful wait inside any of them is 5 s).
+STOP_STEP_SECONDS = 30.0
 
 
 class Switchyard:
@@ -146,14 +154,33 @@ class Switchyard:
         # Only once the gateway listens: a key created by a start that then fails would never be shown.
         return await self.registry.keys.bootstrap()
 
-    async def stop(self) -> None:
-        await self.sequencer.stop()
-        await self.gateway.stop()
-        await self.security_alerts.drain()
-        await self.webhooks.stop()
-        await self.retention.stop()
-        await self.recorder.stop()
-        await self.db.close()
+    async def stop(self, step_seconds: float = STOP_STEP_SECONDS) -> list[str]:
+        """Stop every service in order; returns the steps that failed or overran `step_seconds`.
+
+        A stuck step is logged and left behind, so it never keeps the services after it (the recorder's
+        last flush, the database) from stopping: a node that cannot stop cannot be restarted either.
+        """
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("sequencer", self.sequencer.stop),
+            ("gateway", self.gateway.stop),
+            ("security alerts", self.security_alerts.drain),
+            ("webhooks", self.webhooks.stop),
+            ("retention", self.retention.stop),
+            ("recorder", self.recorder.stop),
+            ("database", self.db.close),
+        ]
+        problems = []
+        for name, step in steps:
+            try:
+                async with asyncio.timeout(step_seconds):
+                    await step()
+            except TimeoutError:
+                log.error("node stop step overran its bound", step=name, seconds=step_seconds)
+                problems.append(f"{name}: still running after {step_seconds:g} s")
+            except Exception as exc:
+                log.exception("node stop step failed", step=name)
+                problems.append(f"{name}: {exc.__class__.__name__}: {exc}")
+        return problems
 
     async def _forget_stale_connections(self) -> None:
         # Sockets this node held before a restart are gone, whatever the table says.

@@ -1,5 +1,6 @@
 """Starting a node: migrations, the first API key, and what a failed start leaves behind."""
 
+import asyncio
 import socket
 from pathlib import Path
 
@@ -42,3 +43,36 @@ async def test_a_start_that_cannot_listen_creates_no_key_that_nobody_sees(tmp_pa
     key = await working.start()
     assert key is not None, "the key is created, and shown, by the first start that succeeds"
     await working.stop()
+
+
+async def test_a_stuck_service_cannot_keep_the_node_from_stopping(tmp_path: Path) -> None:
+    sy = Switchyard(node_settings(tmp_path))
+    await sy.start()
+    stopped: list[str] = []
+    real_recorder_stop, real_close = sy.recorder.stop, sy.db.close
+
+    async def stuck() -> None:
+        await asyncio.Event().wait()
+
+    async def failing() -> None:
+        raise RuntimeError("broken on purpose")
+
+    async def recorder_stop() -> None:
+        stopped.append("recorder")
+        await real_recorder_stop()
+
+    async def close() -> None:
+        stopped.append("database")
+        await real_close()
+
+    sy.webhooks.stop = stuck  # type: ignore[method-assign]
+    sy.retention.stop = failing  # type: ignore[method-assign]
+    sy.recorder.stop = recorder_stop  # type: ignore[method-assign]
+    sy.db.close = close  # type: ignore[method-assign]
+    problems = await sy.stop(step_seconds=0.2)
+    assert problems == [
+        "webhooks: still running after 0.2 s",
+        "retention: RuntimeError: broken on purpose",
+    ]
+    # The steps after the stuck and the failing one still ran: the recorder flushed, the database closed.
+    assert stopped == ["recorder", "database"]
