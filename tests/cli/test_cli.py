@@ -1,5 +1,6 @@
 """The `switchyard` command, run against a fresh SQLite file per test."""
 
+import logging
 import re
 import sqlite3
 import subprocess
@@ -272,9 +273,12 @@ def test_station_show_of_an_unknown_identity(cli: Cli) -> None:
 
 def test_sim_with_a_missing_passwords_file_is_a_one_line_error(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.csv"
+    handlers = logging.getLogger().handlers[:]
     result = CliRunner().invoke(app, ["sim", "--passwords", str(missing), "--state-dir", str(tmp_path / "state")])
     assert result.exit_code == 1
     assert result.output.strip() == f"error: {missing}: cannot read the passwords file (FileNotFoundError)"
+    # A refused option configures nothing: logging into the runner's (now closed) output would break the process.
+    assert logging.getLogger().handlers == handlers
 
 
 def test_db_upgrade_is_idempotent(cli: Cli) -> None:

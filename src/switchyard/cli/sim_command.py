@@ -58,8 +58,6 @@ def sim(
 
     if ocpp not in ("1.6", "2.0.1"):
         raise fail(f"--ocpp must be 1.6 or 2.0.1, not {ocpp!r}")
-    # Per-station retries are DEBUG lines; unconfigured, structlog printed them through the live table.
-    logs.configure("warning")
     if register and not api_key:
         raise fail("--register needs --api-key (or SWITCHYARD_API_KEY)")
     with _refusals_in_one_line():
@@ -118,6 +116,9 @@ def _run_fleet(
     from switchyard.sim.run import run_fleet
     from switchyard.sim.state_dir import StateDirInUse, claimed
 
+    # Per-station retries are DEBUG lines; unconfigured, structlog printed them through the live table.
+    # Only now: a refused option leaves the process's logging as it was.
+    logs.configure("warning")
     try:
         with claimed(state_dir):
             say(f"station state: {state_dir}")
