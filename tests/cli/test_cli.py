@@ -271,6 +271,19 @@ def test_station_show_of_an_unknown_identity(cli: Cli) -> None:
     assert cli.fails("station", "show", "CP-2", "--operator", "Acme") == "charge station 'CP-2' not found"
 
 
+def test_station_show_needs_operator_only_among_several(cli: Cli) -> None:
+    assert cli.fails("station", "show", "CP-1") == "charge station 'CP-1' not found: there are no operators yet"
+    cli("station", "add", "CP-1", "--operator", "Acme", "--password", "0123456789abcdef")
+    shown, err = cli("station", "show", "CP-1")
+    assert err == ""
+    assert shown == cli("station", "show", "CP-1", "--operator", "Acme")[0]
+    assert "CP-1" in shown
+    cli("station", "add", "CP-2", "--operator", "Other", "--password", "0123456789abcdef")
+    message = cli.fails("station", "show", "CP-1")
+    assert message == "--operator is needed: this database has 2 operators ('Acme', 'Other')"
+    assert cli.rows("SELECT name FROM operators ORDER BY name") == [("Acme",), ("Other",)]
+
+
 def test_sim_with_a_missing_passwords_file_is_a_one_line_error(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.csv"
     handlers = logging.getLogger().handlers[:]

@@ -141,16 +141,18 @@ def station_list(
 @station_app.command("show")
 def station_show(
     identity: Annotated[str, typer.Argument(help="The OCPP identity")],
-    operator: Annotated[str, typer.Option(help="Operator name")],
+    operator: Annotated[str | None, typer.Option(help="Operator name; needed only when there are several")] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Show one charge station."""
 
-    async def work(registry: Registry) -> RegisteredStation:
-        who = await _as_operator(registry, operator)
-        return await registry.stations.find_station(who, identity)
+    async def work(registry: Registry) -> RegisteredStation | None:
+        who = await (_only_operator(registry) if operator is None else _as_operator(registry, operator))
+        return None if who is None else await registry.stations.find_station(who, identity)
 
     station = run(_with_registry(database_url, work))
+    if station is None:
+        raise fail(f"charge station {identity!r} not found: there are no operators yet")
     rows = []
     for field in fields(station):
         if field.name == "password_hash":
