@@ -8,6 +8,7 @@ from switchyard.clock import iso_utc
 from switchyard.protocol.dialect import V201
 from switchyard.protocol.endpoint import Handler, HandlerError, OcppEndpoint
 from switchyard.protocol.framing import encode_json
+from switchyard.sim.certificates import InstalledCertificates
 from switchyard.sim.device_model import DeviceModel
 from switchyard.sim.firmware import after_reply, trigger
 from switchyard.sim.network import Target
@@ -50,6 +51,7 @@ class Firmware201:
                 "ocppInterface": "Wired0",
             }
         }
+        self.certificates = InstalledCertificates()
         self._sequence: dict[str, int] = {}
         self._reset_waiting = False
         self._sync_security(spec.security_profile)
@@ -153,6 +155,8 @@ class Firmware201:
             "SetVariables": self._set_variables,
             "GetBaseReport": self._get_base_report,
             "SetNetworkProfile": self._set_network_profile,
+            "InstallCertificate": self._install_certificate,
+            "GetInstalledCertificateIds": lambda endpoint, p: self.certificates.ids(p.get("certificateType")),
             "Reset": self._reset,
             "TriggerMessage": self._trigger,
             "ClearCache": lambda endpoint, p: {"status": "Accepted"},
@@ -226,6 +230,17 @@ class Firmware201:
             return {"status": "Failed"}
         return {"status": "Accepted"}
 
+    def _install_certificate(self, endpoint: OcppEndpoint, p: Payload) -> Payload:
+        before = self.certificates.state()
+        answer = self.certificates.install(p["certificateType"], p["certificate"])
+        if answer["status"] == "Accepted":
+            try:
+                self.station.save_state()
+            except OSError:
+                self.certificates.restore(before)
+                return {"status": "Failed"}
+        return answer
+
     def _active_security_profile(self) -> int:
         value = self.model.value_of(SECURITY, "SecurityProfile")
         return int(value) if value and value.isdigit() else self.station.spec.security_profile
@@ -288,12 +303,18 @@ class Firmware201:
         return self.model.value_of(component, variable, instance.rstrip("]") or None)
 
     def state(self) -> dict[str, Any]:
-        return {"model": self.model.state(), "password": self.password, "network_profiles": self.network_profiles}
+        return {
+            "model": self.model.state(),
+            "password": self.password,
+            "network_profiles": self.network_profiles,
+            "certificates": self.certificates.state(),
+        }
 
     def restore(self, state: dict[str, Any]) -> None:
         self.model.restore(state.get("model", {}))
         self.password = state.get("password", self.password)
         self.network_profiles.update(state.get("network_profiles", {}))
+        self.certificates.restore(state.get("certificates", {}))
 
 
 _BOOT_REASONS = frozenset(
