@@ -14,6 +14,7 @@ from switchyard.domain import (
     BootDecision,
     BootInfo,
     CaCertificate,
+    CertificateKind,
     ChangeResult,
     ConnectorStatus,
     NetworkProfile,
@@ -29,6 +30,7 @@ from switchyard.domain import (
     TransactionOutcome,
     TransactionUpdate,
 )
+from switchyard.station_network import InstalledCertificate, NetworkPicture
 
 # Told how far a long read has come, in words.
 Progress = Callable[[str], Awaitable[None]]
@@ -119,6 +121,18 @@ class StationControl(Protocol):
         self, station: StationRef, password: StationPassword, timeout: float
     ) -> ProvisionResult:
         """The password the station gives from its next connection on (HTTP Basic, profiles 1 and 2)."""
+        ...
+
+    async def read_network(self, station: StationRef, timeout: float) -> NetworkPicture:
+        """The station's network slots, their priority and the settings around them, read now. Settings
+        the station does not know are listed in `missing`, not raised."""
+        ...
+
+    async def installed_ca_certificates(
+        self, station: StationRef, kind: CertificateKind, timeout: float
+    ) -> list[InstalledCertificate] | None:
+        """The CA certificates of `kind` installed on the station; None when its version has no way to
+        ask (nothing is sent) or the station does not know the message."""
         ...
 
 

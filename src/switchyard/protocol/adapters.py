@@ -11,6 +11,7 @@ from switchyard.clock import Clock
 from switchyard.domain import (
     ACTUAL,
     CaCertificate,
+    CertificateKind,
     ChangeResult,
     NetworkProfile,
     ProvisionResult,
@@ -31,6 +32,7 @@ from switchyard.protocol.v16.setting_rules import SettingRules16
 from switchyard.protocol.v201.control import Control201
 from switchyard.protocol.v201.handlers import build_handlers as build_v201
 from switchyard.protocol.v201.setting_rules import SettingRules201
+from switchyard.station_network import InstalledCertificate, NetworkPicture
 
 
 def build_handler_tables(events: StationEvents, clock: Clock) -> dict[OcppVersion, dict[str, Handler]]:
@@ -98,6 +100,14 @@ class StationControls:
         self, station: StationRef, password: StationPassword, timeout: float
     ) -> ProvisionResult:
         return await self._adapter(station).set_basic_auth_password(station, password, timeout)
+
+    async def read_network(self, station: StationRef, timeout: float) -> NetworkPicture:
+        return await self._adapter(station).read_network(station, timeout)
+
+    async def installed_ca_certificates(
+        self, station: StationRef, kind: CertificateKind, timeout: float
+    ) -> list[InstalledCertificate] | None:
+        return await self._adapter(station).installed_ca_certificates(station, kind, timeout)
 
 
 _SETTING_RULES: dict[str, SettingRules] = {
