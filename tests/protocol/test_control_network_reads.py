@@ -4,7 +4,6 @@ official schema, as the call pipe requires), and what each kind of answer become
 answer is valid against the official schema too, as the call pipe makes sure of real ones). Every call
 goes through `StationControls`, which picks the adapter by the station's version."""
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,9 +12,8 @@ from switchyard.bus.local import LocalBus
 from switchyard.domain import CertificateKind, StationRef
 from switchyard.errors import CallError, CallTimeout
 from switchyard.protocol.adapters import StationControls
-from switchyard.protocol.schemas import schema_set
 from switchyard.station_network import InstalledCertificate, NetworkPicture
-from tests.scripted_link import ScriptedLink
+from tests.scripted_link import Answer, ScriptedLink, failing, schema_checked
 
 V16 = StationRef("s" * 24, "CP-16", "1.6")
 V201 = StationRef("t" * 24, "CP-201", "2.0.1")
@@ -23,27 +21,9 @@ URL_1 = "wss://csms-1.example.com/ocpp"
 URL_2 = "wss://csms-2.example.com/ocpp"
 
 
-Answer = Callable[[str, dict[str, Any]], dict[str, Any]]
-
-
 def station(ocpp: str, answer: Answer) -> ScriptedLink:
-    """A station answering with `answer`; each request and each answer is checked against the official schema."""
-    schemas = schema_set(ocpp)
-
-    def checked(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        assert schemas.check_request(action, payload) is None, (action, payload)
-        said = answer(action, payload)
-        assert schemas.check_response(action, said) is None, (action, said)
-        return said
-
-    return ScriptedLink(checked)
-
-
-def failing(error: Exception) -> Answer:
-    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        raise error
-
-    return answer
+    """Requests and answers checked against the official schema."""
+    return schema_checked(ocpp, answer, check_answers=True)
 
 
 def _controls(link: ScriptedLink) -> StationControls:
