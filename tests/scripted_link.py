@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from typing import Any
 
+from switchyard.protocol.schemas import schema_set
+
 Answer = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
@@ -24,3 +26,27 @@ class ScriptedLink:
 
     def ready_in(self, identity: str) -> float | None:
         return 0.0
+
+
+def schema_checked(ocpp: str, answer: Answer, *, check_answers: bool = False) -> ScriptedLink:
+    """A station answering with `answer`; each request is first checked against the version's official
+    schema, as the call pipe requires. With `check_answers`, each answer too, as the call pipe makes
+    sure of real ones (a script answering a status word no version defines cannot ask for that)."""
+    schemas = schema_set(ocpp)
+
+    def checked(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        assert schemas.check_request(action, payload) is None, (action, payload)
+        said = answer(action, payload)
+        assert not check_answers or schemas.check_response(action, said) is None, (action, said)
+        return said
+
+    return ScriptedLink(checked)
+
+
+def failing(error: Exception) -> Answer:
+    """An answer that is `error`, raised as the link raises it."""
+
+    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
+        raise error
+
+    return answer

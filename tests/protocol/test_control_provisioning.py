@@ -32,8 +32,7 @@ from switchyard.domain import (
 from switchyard.errors import CallError, CallTimeout, InvalidRequest
 from switchyard.protocol.adapters import StationControls
 from switchyard.protocol.redaction import redact
-from switchyard.protocol.schemas import schema_set
-from tests.scripted_link import ScriptedLink
+from tests.scripted_link import ScriptedLink, failing, schema_checked
 
 V16 = StationRef("s" * 24, "CP-16", "1.6")
 V201 = StationRef("t" * 24, "CP-201", "2.0.1")
@@ -217,17 +216,6 @@ WORDS: dict[str, dict[str, ProvisionStatus]] = {
 INFO = {"reasonCode": "InvalidConfSlot", "additionalInfo": "why"}
 
 
-def station(ocpp: str, answer: Callable[[str, dict[str, Any]], dict[str, Any]]) -> ScriptedLink:
-    """A station answering with `answer`; each request is first checked against the official schema."""
-    schemas = schema_set(ocpp)
-
-    def checked(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        assert schemas.check_request(action, payload) is None, (action, payload)
-        return answer(action, payload)
-
-    return ScriptedLink(checked)
-
-
 def saying(word: str, ocpp: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
     """A station answering `word` in its version's shape (2.0.1 with a statusInfo)."""
 
@@ -237,13 +225,6 @@ def saying(word: str, ocpp: str) -> Callable[[str, dict[str, Any]], dict[str, An
             result = {"attributeStatus": word, "attributeStatusInfo": INFO}
             return {"setVariableResult": [result | {"component": item["component"], "variable": item["variable"]}]}
         return {"status": word} | ({"statusInfo": INFO} if ocpp == "2.0.1" else {})
-
-    return answer
-
-
-def failing(error: Exception) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
-    def answer(action: str, payload: dict[str, Any]) -> dict[str, Any]:
-        raise error
 
     return answer
 
@@ -260,7 +241,7 @@ ANSWERS = [
 @pytest.mark.parametrize(("op", "word", "status"), ANSWERS)
 async def test_each_answer_has_one_outcome(op: Op, word: str, status: ProvisionStatus) -> None:
     ocpp = op.station.ocpp_version
-    link = station(ocpp, saying(word, ocpp))
+    link = schema_checked(ocpp, saying(word, ocpp))
     result = await op.run(_controls(link))
     assert link.calls == [(op.action, op.payload)]
     said = {"status": word} | ({"statusInfo": INFO} if ocpp == "2.0.1" else {})
@@ -271,7 +252,7 @@ async def test_each_answer_has_one_outcome(op: Op, word: str, status: ProvisionS
 @pytest.mark.parametrize("code", ["NotImplemented", "NotSupported"])
 async def test_a_station_that_does_not_know_the_message_is_not_supported(op: Op, code: str) -> None:
     error = CallError(op.station.identity, op.action, code, "Requested Action is not known", {})
-    link = station(op.station.ocpp_version, failing(error))
+    link = schema_checked(op.station.ocpp_version, failing(error))
     result = await op.run(_controls(link))
     assert len(link.calls) == 1
     assert result == ProvisionResult(
@@ -283,7 +264,7 @@ async def test_a_station_that_does_not_know_the_message_is_not_supported(op: Op,
 async def test_other_call_errors_and_timeouts_raise_as_a_setting_change_does(op: Op) -> None:
     internal = CallError(op.station.identity, op.action, "InternalError", "flash full", {})
     for error in (internal, CallTimeout(op.station.identity, op.action, 5)):
-        link = station(op.station.ocpp_version, failing(error))
+        link = schema_checked(op.station.ocpp_version, failing(error))
         with pytest.raises(type(error)) as raised:
             await op.run(_controls(link))
         assert raised.value is error
@@ -305,7 +286,7 @@ async def test_other_call_errors_and_timeouts_raise_as_a_setting_change_does(op:
 async def test_16_slots_hold_a_url_only_so_other_profiles_are_not_supported_and_not_sent(
     profile: NetworkProfile, unsaid: str
 ) -> None:
-    link = station("1.6", saying("Accepted", "1.6"))
+    link = schema_checked("1.6", saying("Accepted", "1.6"))
     result = await _controls(link).set_network_profile(V16, 1, profile, 5)
     assert link.calls == []
     assert (result.status, result.sent) == (S.NOT_SUPPORTED, False)
@@ -315,7 +296,7 @@ async def test_16_slots_hold_a_url_only_so_other_profiles_are_not_supported_and_
 
 async def test_16_a_slot_key_carries_neither_timeout_nor_interface_nor_security_profile() -> None:
     """Those are station-wide 1.6 keys (MessageTimeout, SecurityProfile) or the station's own choice."""
-    link = station("1.6", saying("Accepted", "1.6"))
+    link = schema_checked("1.6", saying("Accepted", "1.6"))
     profile = replace(PROFILE_16, message_timeout=90, interface=NetworkInterface.WIRELESS2, security_profile=3)
     result = await _controls(link).set_network_profile(V16, 1, profile, 5)
     assert link.calls == [("ChangeConfiguration", {"key": "NetworkConnectionProfile1", "value": URL})]
@@ -433,7 +414,7 @@ async def test_bad_input_is_refused_before_anything_is_sent(run: Run, message: s
     ids=["1.6 16 bytes", "1.6 20 bytes", "2.0.1 16 characters", "2.0.1 40 characters"],
 )
 async def test_the_shortest_and_longest_passwords_are_sent(station_ref: StationRef, password: str) -> None:
-    link = station(station_ref.ocpp_version, saying("Accepted", station_ref.ocpp_version))
+    link = schema_checked(station_ref.ocpp_version, saying("Accepted", station_ref.ocpp_version))
     result = await _controls(link).set_basic_auth_password(station_ref, StationPassword(password), 5)
     assert result.status is S.ACCEPTED
     assert len(link.calls) == 1

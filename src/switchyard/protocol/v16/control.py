@@ -3,7 +3,8 @@
 Settings are configuration keys: GetConfiguration without keys reads them all, with keys reads some,
 chunked by the station's GetConfigurationMaxKeys; ChangeConfiguration changes one; Reset is Hard or
 Soft. 1.6 keys have one value, so an attribute other than Actual is refused before anything is sent.
-Network profiles, the connection priority, CA certificates and the password: `provisioning.py`.
+Network profiles, the connection priority, CA certificates and the password: `provisioning.py`; the
+network picture `read_network` reads: `network_reads.py`.
 """
 
 from collections.abc import Mapping, Sequence
@@ -20,7 +21,9 @@ from switchyard.domain import (
 from switchyard.errors import InvalidRequest
 from switchyard.ports import Progress, StationLink
 from switchyard.protocol.setting_names import reported_limit
+from switchyard.protocol.v16.network_reads import NETWORK_KEYS, network_picture
 from switchyard.protocol.v16.provisioning import Provisioning16
+from switchyard.station_network import NetworkPicture
 
 KEYS_PER_REQUEST = "GetConfigurationMaxKeys"
 # Used until the station has told us its own limit.
@@ -83,6 +86,13 @@ class Control16(Provisioning16):
     def reset_waits_for_idle(self, station: StationRef, kind: ResetKind) -> bool:
         # A 1.6 Soft reset stops running transactions first (1.6 §5.14); neither kind waits.
         return False
+
+    async def read_network(self, station: StationRef, timeout: float) -> NetworkPicture:
+        # Five keys in one request, without waiting to know GetConfigurationMaxKeys: fewer than the
+        # DEFAULT_KEYS_PER_REQUEST assumed until a station has told its limit.
+        payload = {"key": list(NETWORK_KEYS)}
+        answer = await self._link.call(station.identity, "GetConfiguration", payload, timeout)
+        return network_picture(answer.get("configurationKey", []))
 
 
 def _only_actual(attribute: str) -> None:

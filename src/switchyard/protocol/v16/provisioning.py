@@ -18,6 +18,9 @@ names, first tried first. So:
 - `install_ca_certificate` is the Security Whitepaper's InstallCertificate; a station without the
   security extension answers with a CALLERROR NotImplemented or NotSupported: `not_supported`.
 - `set_basic_auth_password` writes `AuthorizationKey` (16 to 20 bytes as 32 to 40 hex digits).
+- `installed_ca_certificates` is the Security Whitepaper's GetInstalledCertificateIds (its schema ships
+  with the `ocpp` package's 1.6 schemas); its answer names no type per certificate, so each carries
+  the type asked for. A station without the security extension: None.
 
 ChangeConfiguration's NotSupported means the key is unknown to the station (it lacks the vendor keys):
 `not_supported`, not `rejected`.
@@ -39,6 +42,7 @@ from switchyard.domain import (
 from switchyard.errors import InvalidRequest
 from switchyard.ports import StationLink
 from switchyard.protocol.catalogue import NETWORK_SLOTS_16
+from switchyard.protocol.network_reads import certificate_ids, installed
 from switchyard.protocol.provisioning import (
     AUTHORIZATION_KEY,
     ask,
@@ -48,9 +52,10 @@ from switchyard.protocol.provisioning import (
     install_certificate,
     not_sent,
 )
+from switchyard.station_network import InstalledCertificate
 
 PRIORITY_KEY = "NetworkConfigurationPriority"
-_SLOT_KEY_PREFIX = "NetworkConnectionProfile"
+SLOT_KEY_PREFIX = "NetworkConnectionProfile"
 
 _CHANGE_STATUS = {
     "Accepted": ProvisionStatus.ACCEPTED,
@@ -96,13 +101,23 @@ class Provisioning16:
         check_password(password.value, "1.6")
         return await self._change(station, AUTHORIZATION_KEY, password.value, timeout)
 
+    async def installed_ca_certificates(
+        self, station: StationRef, kind: CertificateKind, timeout: float
+    ) -> list[InstalledCertificate] | None:
+        certificate_type = _CERTIFICATE_TYPE[kind]
+        answer = await certificate_ids(self._link, station, {"certificateType": certificate_type}, timeout)
+        if answer is None:
+            return None
+        # NotFound comes without certificateHashData.
+        return [installed(certificate_type, data) for data in answer.get("certificateHashData", [])]
+
     async def _change(self, station: StationRef, key: str, value: str, timeout: float) -> ProvisionResult:
         payload = {"key": key, "value": value}
         return await ask(self._link, station, "ChangeConfiguration", payload, timeout, _CHANGE_STATUS)
 
 
 def _slot_key(slot: int) -> str:
-    key = f"{_SLOT_KEY_PREFIX}{slot}"
+    key = f"{SLOT_KEY_PREFIX}{slot}"
     if key not in NETWORK_SLOTS_16:
         raise InvalidRequest(
             f"configuration slot {slot} is out of range: OCPP 1.6 network slots are the vendor keys "

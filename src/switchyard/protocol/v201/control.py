@@ -4,7 +4,8 @@ Settings are variables named `Component.Variable` (protocol/setting_names.py). G
 (FullInventory) reads them all, as NotifyReport pages that must all arrive, in order, each within the
 page timeout; GetVariables reads some, chunked by DeviceDataCtrlr.ItemsPerMessage and BytesPerMessage;
 SetVariables changes one; Reset is Immediate or OnIdle. Network profiles, the connection priority, CA
-certificates and the password: `provisioning.py`.
+certificates and the password: `provisioning.py`; the network picture `read_network` reads:
+`network_reads.py`.
 """
 
 import asyncio
@@ -28,7 +29,9 @@ from switchyard.errors import InvalidRequest, ReadFailed
 from switchyard.ports import Progress, StationLink
 from switchyard.protocol.framing import encode_json
 from switchyard.protocol.setting_names import Address, parse_address, reported_limit
+from switchyard.protocol.v201.network_reads import NETWORK_VARIABLES, network_picture
 from switchyard.protocol.v201.provisioning import Provisioning201
+from switchyard.station_network import NetworkPicture
 
 ITEMS_PER_REQUEST = "DeviceDataCtrlr.ItemsPerMessage[GetVariables]"
 BYTES_PER_REQUEST = "DeviceDataCtrlr.BytesPerMessage[GetVariables]"
@@ -120,11 +123,27 @@ class Control201(Provisioning201):
         for data in _variable_chunks(names, items, byte_limit):
             if attribute != ACTUAL:
                 data = [{**item, "attributeType": attribute} for item in data]
-            answer = await self._link.call(station.identity, "GetVariables", {"getVariableData": data}, timeout)
-            for result in answer["getVariableResult"]:
-                name = address_of(result["component"], result["variable"]).name
-                values[name] = result.get("attributeValue") if result["attributeStatus"] == "Accepted" else None
+            results = await self._get_variables(station, data, timeout)
+            values.update({name: _value_of(result) for name, result in results.items()})
         return values
+
+    async def read_network(self, station: StationRef, timeout: float) -> NetworkPicture:
+        # Read without waiting to know the station's message limits: the four names fit the default
+        # request size. A station allowing fewer refuses the items past its limit (Rejected,
+        # TooManyElements); those are asked for again one per request, not taken for variables it lacks.
+        results: dict[str, dict[str, Any]] = {}
+        for data in _variable_chunks(NETWORK_VARIABLES, DEFAULT_ITEMS_PER_MESSAGE, 0):
+            results |= await self._get_variables(station, data, timeout)
+        for name in [name for name, result in results.items() if _too_many(result)]:
+            results |= await self._get_variables(station, _variable_chunks([name], 1, 0)[0], timeout)
+        return network_picture({name: _value_of(result) for name, result in results.items()})
+
+    async def _get_variables(
+        self, station: StationRef, data: list[dict[str, Any]], timeout: float
+    ) -> dict[str, dict[str, Any]]:
+        """One GetVariables request; its results by setting name."""
+        answer = await self._link.call(station.identity, "GetVariables", {"getVariableData": data}, timeout)
+        return {address_of(r["component"], r["variable"]).name: r for r in answer["getVariableResult"]}
 
     # -- changes ------------------------------------------------------------------------------
 
@@ -218,6 +237,16 @@ def _variable_chunks(names: Sequence[str], items: int, byte_limit: int) -> list[
     if current:
         chunks.append(current)
     return chunks
+
+
+def _value_of(result: dict[str, Any]) -> str | None:
+    return result.get("attributeValue") if result["attributeStatus"] == "Accepted" else None
+
+
+def _too_many(result: dict[str, Any]) -> bool:
+    """Refused only for the size of the request (reason codes are case-insensitive)."""
+    reason = (result.get("attributeStatusInfo") or {}).get("reasonCode", "")
+    return bool(result["attributeStatus"] == "Rejected" and reason.lower() == "toomanyelements")
 
 
 def _count(number: int, noun: str) -> str:

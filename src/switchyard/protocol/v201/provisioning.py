@@ -8,6 +8,8 @@ password, as 2.0.1 calls (the provisioning operations of `ports.StationControl`)
   comma-separated, first tried first (B10); RebootRequired is a common answer.
 - `install_ca_certificate`: InstallCertificate (M05) as CSMSRootCertificate or ManufacturerRootCertificate.
 - `set_basic_auth_password`: SetVariables `SecurityCtrlr.BasicAuthPassword` (A01), 16 to 40 characters.
+- `installed_ca_certificates`: GetInstalledCertificateIds (M03) for the one type; NotFound is none
+  installed, and a certificate of another type in the answer is passed over.
 
 SetVariables answers UnknownComponent, UnknownVariable or NotSupportedAttributeType when the station
 has no such variable: `not_supported`.
@@ -34,6 +36,7 @@ from switchyard.domain import (
 )
 from switchyard.errors import InvalidRequest
 from switchyard.ports import StationLink
+from switchyard.protocol.network_reads import certificate_ids, installed
 from switchyard.protocol.provisioning import (
     ACCEPTED_REJECTED_FAILED,
     ask,
@@ -42,6 +45,7 @@ from switchyard.protocol.provisioning import (
     check_slots,
     install_certificate,
 )
+from switchyard.station_network import InstalledCertificate
 
 # Slot numbering is the station's; 0 is a slot in the 2.0.1 errata's own example.
 LOWEST_SLOT = 0
@@ -102,6 +106,20 @@ class Provisioning201:
     ) -> ProvisionResult:
         check_password(password.value, "2.0.1")
         return await self._set(station, PASSWORD_VARIABLE, password.value, timeout)
+
+    async def installed_ca_certificates(
+        self, station: StationRef, kind: CertificateKind, timeout: float
+    ) -> list[InstalledCertificate] | None:
+        certificate_type = _CERTIFICATE_TYPE[kind]
+        answer = await certificate_ids(self._link, station, {"certificateType": [certificate_type]}, timeout)
+        if answer is None:
+            return None
+        # NotFound comes without certificateHashDataChain.
+        return [
+            installed(certificate_type, entry["certificateHashData"])
+            for entry in answer.get("certificateHashDataChain", [])
+            if entry["certificateType"] == certificate_type
+        ]
 
     async def _set(self, station: StationRef, where: tuple[str, str], value: str, timeout: float) -> ProvisionResult:
         component, variable = where
