@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     # station that reconnects without one.
     boot_grace: float = Field(5.0, ge=0)
     handshake_timeout: float = Field(10.0, gt=0)
+    # Migrations: how often a waiting procedure asks again (is the station idle? has the peer seen it
+    # boot?), and how long a procedure resumed after a restart waits for its station to reconnect
+    # before its next call counts as failed.
+    migration_poll_seconds: float = Field(2.0, gt=0)
+    migration_reconnect_wait: float = Field(60.0, ge=0)
     max_frame_bytes: int = Field(8 * 1024 * 1024, gt=1024)
     # What one station may make the gateway read (gateway/flow.py): messages and bytes per second, with a
     # burst of `station_message_burst` messages and one largest frame. Over it, its socket is not read

@@ -34,6 +34,10 @@ class StationLookout(Protocol):
 
     def is_connected(self, identity: str) -> bool: ...
 
+    def ready_in(self, identity: str) -> float | None:
+        """Seconds until calls may be sent (0.0: now; None: not connected here)."""
+        ...
+
     def connected_url(self, identity: str) -> str | None: ...
 
     async def booted_at(self, station_id: str) -> datetime | None:
@@ -99,6 +103,15 @@ class ArrivalWatch:
                 task.cancel()
 
         return stop_all
+
+    async def until_ready(self, station: StationRef, limit: float) -> None:
+        """Until calls may go to the station (connected and booted, or past its boot grace), at most
+        `limit` seconds: a procedure resumed after a restart waits for its station to come back."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + limit
+        # Sessions come and go in the gateway, which has no event for "ready"; asking again is the bound.
+        while (wait := self._lookout.ready_in(station.identity)) != 0.0 and loop.time() < give_up:  # noqa: ASYNC110
+            await asyncio.sleep(0.25 if wait is None else min(wait, 0.25))
 
     async def until_idle(self, station: StationRef, inbox: asyncio.Queue[Any]) -> None:
         # Transactions end in the store (the recorder writes them); asking it again is the simple bound.

@@ -51,6 +51,7 @@ class MigrationDriver:
         profiles: StationProfiles,
         clock: Clock,
         cipher: SecretCipher,
+        reconnect_wait: float,
     ) -> None:
         self._store = store
         self._commands = commands
@@ -58,6 +59,7 @@ class MigrationDriver:
         self._profiles = profiles
         self._clock = clock
         self._cipher = cipher
+        self._reconnect_wait = reconnect_wait
 
     def cancel_signal(self) -> Event:
         return CancelRequested(self._clock.now())
@@ -115,6 +117,7 @@ class MigrationDriver:
             elif isinstance(command, AwaitArrival):
                 waiting.start("arrival", self._watch.await_arrival(station, spec, procedure, inbox))
             else:
+                await self._watch.until_ready(station, self._reconnect_wait)
                 if isinstance(command, Reset):
                     await self._profiles.before_reset(station, spec.target)
                 answer = await self._commands.carry_out(station, command, context.method)
