@@ -25,10 +25,12 @@ from switchyard.gateway.link import LocalStationLink
 from switchyard.gateway.presence import LocalPresence
 from switchyard.gateway.server import Gateway
 from switchyard.ports import Presence
+from switchyard.ports.fleet_jobs import FleetJobStore
 from switchyard.protocol.adapters import StationControls, build_handler_tables
 from switchyard.settings import Settings
 from switchyard.store.configuration_store import DatabaseConfigurationStore
 from switchyard.store.database import Database, default_key_file
+from switchyard.store.fleet_job_store import DatabaseFleetJobStore
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.outbox import install_commit_hook
 from switchyard.store.recorder import Recorder
@@ -97,6 +99,8 @@ class Switchyard:
         )
         self._build_webhooks(settings)
         self._build_configuration(settings)
+        # Where the fleet-job runner (ADR 0010) keeps jobs and their members; typed by the port it serves.
+        self.fleet_job_store: FleetJobStore = DatabaseFleetJobStore(self.db)
 
     def _build_webhooks(self, settings: Settings) -> None:
         # Delivers the webhook events that services write with core.webhooks.enqueue.

@@ -2,13 +2,15 @@
 
 import asyncio
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from switchyard.node import Switchyard
-from switchyard.store.tables import ApiKey
+from switchyard.ports.fleet_jobs import JobRecord
+from switchyard.store.tables import ApiKey, Operator
 from tests.support import node_settings
 
 
@@ -76,3 +78,18 @@ async def test_a_stuck_service_cannot_keep_the_node_from_stopping(tmp_path: Path
     ]
     # The steps after the stuck and the failing one still ran: the recorder flushed, the database closed.
     assert stopped == ["recorder", "database"]
+
+
+async def test_a_started_node_keeps_fleet_jobs_in_its_database(tmp_path: Path) -> None:
+    sy = Switchyard(node_settings(tmp_path))
+    await sy.start()
+    async with sy.db.sessions() as session:
+        operator_id = await session.scalar(select(Operator.id))
+    assert operator_id is not None
+    now = datetime.now(UTC)
+    job = JobRecord("j" * 24, operator_id, "migration", "planned", None, {}, {}, 0, 0, now, now)
+    async with sy.fleet_job_store.transaction() as tx:
+        await tx.add_job(job, [])
+    async with sy.fleet_job_store.reading() as tx:
+        assert await tx.job(job.id) == job
+    await sy.stop()

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 
-import switchyard.store.config_tables  # noqa: F401  (its tables are part of the schema)
+from switchyard.store import config_tables, fleet_job_tables  # noqa: F401  (their tables are part of the schema)
 from switchyard.store.database import Database
 from switchyard.store.tables import Base
 

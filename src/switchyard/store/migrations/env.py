@@ -2,7 +2,7 @@
 
 from alembic import context
 
-import switchyard.store.config_tables  # noqa: F401  (registers its tables on Base.metadata)
+from switchyard.store import config_tables, fleet_job_tables  # noqa: F401  (register their tables on Base.metadata)
 from switchyard.store.tables import Base
 
 connection = context.config.attributes.get("connection")
