@@ -1,0 +1,113 @@
+"""The failures a CSMS migration must handle, shown by simulated stations.
+
+A station that takes the new CSMS but cannot reach it (the `fallback` fault) comes back to the old one
+and boots there, its network keys or variables still naming the new CSMS first.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from switchyard.sim.faults import Faults
+from switchyard.sim.station import SimulatedStation
+from tests.sim.support import network_profile, priority, register, spec_for
+from tests.support import RunningNode
+
+NETWORK_KEYS = ["NetworkConnectionProfile1", "NetworkConnectionProfile2", "NetworkConfigurationPriority"]
+NEW_FIRST = "NetworkConnectionProfile2,NetworkConnectionProfile1"
+
+
+@asynccontextmanager
+async def known_to_both(
+    node: RunningNode, second: RunningNode, identity: str, version: str, tmp_path: Path, **options: Any
+) -> AsyncIterator[SimulatedStation]:
+    """A station registered at both nodes, booted at the first."""
+    spec = spec_for(node, identity, version, tmp_path, **options)
+    await register(node, spec)
+    await register(second, spec)
+    async with SimulatedStation(spec) as station:
+        assert await station.wait_booted() == "Accepted"
+        yield station
+
+
+async def point_16_at(node: RunningNode, identity: str, url: str) -> list[str]:
+    """Seed 000 steps 2 and 3 sent by `node`: the new URL into slot 2, slot 2 first; the two statuses."""
+    changes = [("NetworkConnectionProfile2", url), ("NetworkConfigurationPriority", NEW_FIRST)]
+    return [
+        (await node.sy.link.call(identity, "ChangeConfiguration", {"key": key, "value": value}))["status"]
+        for key, value in changes
+    ]
+
+
+async def point_201_at(node: RunningNode, identity: str, url: str, order: str = "2,1") -> list[str]:
+    """B09 and B10 sent by `node`: the new URL into slot 2, then the priority; the two statuses."""
+    slot_2 = {"configurationSlot": 2, "connectionData": network_profile(url)}
+    written = await node.sy.link.call(identity, "SetNetworkProfile", slot_2)
+    ordered = await node.sy.link.call(identity, "SetVariables", priority(order))
+    return [written["status"], ordered["setVariableResult"][0]["attributeStatus"]]
+
+
+async def network_keys(node: RunningNode, identity: str) -> dict[str, str | None]:
+    answer = await node.sy.link.call(identity, "GetConfiguration", {"key": NETWORK_KEYS})
+    return {k["key"]: k.get("value") for k in answer["configurationKey"]}
+
+
+async def variable(node: RunningNode, identity: str, name: str) -> str:
+    item = {"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": name}}
+    answer = await node.sy.link.call(identity, "GetVariables", {"getVariableData": [item]})
+    return str(answer["getVariableResult"][0]["attributeValue"])
+
+
+async def test_16_fallback_station_boots_on_the_old_csms_showing_the_new_priority(
+    node: RunningNode, second: RunningNode, tmp_path: Path
+) -> None:
+    async with known_to_both(node, second, "FB-16", "1.6", tmp_path, faults=Faults(fallback=True)) as station:
+        assert await point_16_at(node, "FB-16", second.ws_url) == ["Accepted", "RebootRequired"]
+        assert await node.sy.link.call("FB-16", "Reset", {"type": "Hard"}) == {"status": "Accepted"}
+        await station.wait_for(lambda: len(station.boots) == 2)
+        assert station.boots[-1] == (node.ws_url, "Hard", "Accepted")
+        assert station.route.failures == {"NetworkConnectionProfile2": station.firmware.attempts_per_slot()}
+        assert station.connections == 2, "the new CSMS never saw a connection"
+        assert node.sy.link.is_connected("FB-16")
+        assert not second.sy.link.is_connected("FB-16")
+        # What the old CSMS reads to explain the fallback: the new URL, first in the priority.
+        assert await network_keys(node, "FB-16") == {
+            "NetworkConnectionProfile1": node.ws_url,
+            "NetworkConnectionProfile2": second.ws_url,
+            "NetworkConfigurationPriority": NEW_FIRST,
+        }
+
+
+async def test_201_fallback_station_tries_the_new_slot_its_attempts_then_boots_on_the_old(
+    node: RunningNode, second: RunningNode, tmp_path: Path
+) -> None:
+    async with known_to_both(node, second, "FB-201", "2.0.1", tmp_path, faults=Faults(fallback=True)) as station:
+        attempts = {
+            "component": {"name": "OCPPCommCtrlr"},
+            "variable": {"name": "NetworkProfileConnectionAttempts"},
+            "attributeValue": "5",
+        }
+        answer = await node.sy.link.call("FB-201", "SetVariables", {"setVariableData": [attempts]})
+        assert answer["setVariableResult"][0]["attributeStatus"] == "Accepted"
+        assert await point_201_at(node, "FB-201", second.ws_url) == ["Accepted", "RebootRequired"]
+        assert await node.sy.link.call("FB-201", "Reset", {"type": "OnIdle"}) == {"status": "Accepted"}
+        await station.wait_for(lambda: len(station.boots) == 2)
+        assert station.boots[-1] == (node.ws_url, "RemoteReset", "Accepted")
+        assert station.route.failures == {"2": 5}, "NetworkProfileConnectionAttempts tries on the new slot"
+        assert station.connections == 2
+        assert not second.sy.link.is_connected("FB-201")
+        assert await variable(node, "FB-201", "NetworkConfigurationPriority") == "2,1"
+        assert await variable(node, "FB-201", "ActiveNetworkProfile") == "1"
+
+
+async def test_fallback_without_the_old_slot_in_the_priority_still_comes_back(
+    node: RunningNode, second: RunningNode, tmp_path: Path
+) -> None:
+    """Priority "2" alone: every entry fails, and the station falls back to its last connection (B10.FR.07)."""
+    async with known_to_both(node, second, "FB-ONLY", "2.0.1", tmp_path, faults=Faults(fallback=True)) as station:
+        assert await point_201_at(node, "FB-ONLY", second.ws_url, order="2") == ["Accepted", "RebootRequired"]
+        await node.sy.link.call("FB-ONLY", "Reset", {"type": "Immediate"})
+        await station.wait_for(lambda: len(station.boots) == 2)
+        assert station.boots[-1] == (node.ws_url, "RemoteReset", "Accepted")
+        assert station.route.failures == {"2": 3}
