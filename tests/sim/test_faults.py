@@ -136,10 +136,13 @@ def test_fraction_picks_the_same_stations_for_the_same_seed() -> None:
     assert 5 < len(chosen) < 35
 
 
-def test_fallback_with_a_fraction_goes_to_that_share_of_a_fleet() -> None:
-    specs = fleet_specs(1000, "ws://x/ocpp", profile_for("2.0.1"), faults=parse_faults("fallback,fraction=0.05"))
+def test_fallback_with_a_fraction_goes_to_that_share_of_a_mixed_fleet() -> None:
+    profiles = [profile_for("1.6"), profile_for("2.0.1")]
+    specs = fleet_specs(1000, "ws://x/ocpp", profiles, faults=parse_faults("fallback,fraction=0.05"))
     chosen = [s for s in specs if s.faults.fallback]
     assert 30 <= len(chosen) <= 70
+    for version in ("1.6", "2.0.1"):
+        assert 10 <= sum(s.ocpp == version for s in chosen) <= 40, version
     assert all(s.faults == Faults(fallback=True, fraction=0.05) for s in chosen)
     assert all(s.faults == NO_FAULTS for s in specs if s not in chosen)
 
