@@ -74,3 +74,28 @@ async def set_password(node: RunningNode, identity: str, password: str) -> None:
     path = f"/v1.1/chargestations/{await station_id(node, identity)}"
     response = await node.api.patch(path, json={"password": password}, headers=node.auth())
     assert response.status_code == 200, response.text
+
+
+def network_profile(url: str, security_profile: int = 1) -> dict[str, Any]:
+    """SetNetworkProfile's connectionData for a 2.0.1 station."""
+    return {
+        "ocppVersion": "OCPP20",
+        "ocppTransport": "JSON",
+        "ocppCsmsUrl": url,
+        "messageTimeout": 30,
+        "securityProfile": security_profile,
+        "ocppInterface": "Wired0",
+    }
+
+
+def priority(value: str) -> dict[str, Any]:
+    """SetVariables of a 2.0.1 station's OCPPCommCtrlr.NetworkConfigurationPriority."""
+    return {
+        "setVariableData": [
+            {
+                "component": {"name": "OCPPCommCtrlr"},
+                "variable": {"name": "NetworkConfigurationPriority"},
+                "attributeValue": value,
+            }
+        ]
+    }

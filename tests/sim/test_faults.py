@@ -136,9 +136,21 @@ def test_fraction_picks_the_same_stations_for_the_same_seed() -> None:
     assert 5 < len(chosen) < 35
 
 
+def test_fallback_with_a_fraction_goes_to_that_share_of_a_mixed_fleet() -> None:
+    profiles = [profile_for("1.6"), profile_for("2.0.1")]
+    specs = fleet_specs(1000, "ws://x/ocpp", profiles, faults=parse_faults("fallback,fraction=0.05"))
+    chosen = [s for s in specs if s.faults.fallback]
+    assert 30 <= len(chosen) <= 70
+    for version in ("1.6", "2.0.1"):
+        assert 10 <= sum(s.ocpp == version for s in chosen) <= 40, version
+    assert all(s.faults == Faults(fallback=True, fraction=0.05) for s in chosen)
+    assert all(s.faults == NO_FAULTS for s in specs if s not in chosen)
+
+
 def test_fault_options_parse_and_bad_ones_say_why() -> None:
     parsed = parse_faults(
-        "drop=0.5,slow=2,ignore=Reset,ignore=GetVariables,error=Reset:NotSupported,boot=pending,sticky,flap=10,fraction=0.25"
+        "drop=0.5,slow=2,ignore=Reset,ignore=GetVariables,error=Reset:NotSupported,boot=pending,sticky,flap=10,"
+        "fallback,fraction=0.25"
     )
     assert parsed == Faults(
         drop_per_minute=0.5,
@@ -148,8 +160,10 @@ def test_fault_options_parse_and_bad_ones_say_why() -> None:
         boot="pending",
         sticky=True,
         flap_seconds=10.0,
+        fallback=True,
         fraction=0.25,
     )
+    assert parse_faults("fallback").any, "a fleet gives it to its chosen fraction like any other fault"
     for bad, reason in (
         ("drop=x", "not a number"),
         ("drop=-1", "above zero"),

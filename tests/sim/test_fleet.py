@@ -7,12 +7,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from switchyard.api.app import create_app
+from switchyard.cli import sim_command
+from switchyard.cli.app import app
 from switchyard.errors import InvalidInput
 from switchyard.sim.fleet import SimulatedFleet, fleet_specs, identities
 from switchyard.sim.passwords import derived_password, passwords_from_file
 from switchyard.sim.register import register_stations
+from switchyard.sim.spec import StationSpec
 from tests.cli.test_serve import environment, serving
 from tests.sim.support import profile_for
 from tests.support import RunningNode
@@ -51,6 +55,46 @@ def test_a_passwords_file_that_cannot_be_read_is_a_clear_error(tmp_path: Path) -
         passwords_from_file(broken)
 
 
+def test_a_mixed_fleet_takes_the_versions_in_turn_with_one_reboot_delay() -> None:
+    profiles = [profile_for("1.6"), profile_for("2.0.1")]
+    specs = fleet_specs(1000, "ws://x/ocpp", profiles, reboot_seconds=30.0)
+    assert [s.ocpp for s in specs[:4]] == ["1.6", "2.0.1", "1.6", "2.0.1"]
+    assert sum(s.ocpp == "2.0.1" for s in specs) == 500
+    assert {s.reboot_seconds for s in specs} == {30.0}
+    # Each station's password is derived for its own version (a 1.6 AuthorizationKey is 40 hex digits).
+    assert specs[0].password == derived_password("switchyard", specs[0].identity, "1.6")
+    assert specs[1].password == derived_password("switchyard", specs[1].identity, "2.0.1")
+
+
+def test_the_sim_command_builds_a_mixed_fleet_with_a_reboot_delay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[StationSpec] = []
+    monkeypatch.setattr(sim_command, "_run_fleet", lambda specs, *_: built.extend(specs))
+    options = ["--stations", "4", "--ocpp", "1.6,2.0.1", "--profile", "vendor-b-16", "--reboot-seconds", "7.5"]
+    result = CliRunner().invoke(app, ["sim", *options, "--state-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert [(s.ocpp, s.profile.name) for s in built[:2]] == [("1.6", "vendor-b-16"), ("2.0.1", "reference-201")]
+    assert [s.ocpp for s in built] == ["1.6", "2.0.1", "1.6", "2.0.1"]
+    assert {s.reboot_seconds for s in built} == {7.5}
+
+
+def test_the_sim_command_refuses_a_version_mix_it_cannot_build(tmp_path: Path) -> None:
+    for arguments, message in (
+        (["--ocpp", "1.6,3.0"], "--ocpp must be 1.6 or 2.0.1 (or both: 1.6,2.0.1), not '1.6,3.0'"),
+        (["--ocpp", "1.6", "--profile", "reference-201"], "profile reference-201 is for OCPP 2.0.1, not 1.6"),
+        (
+            ["--ocpp", "1.6,2.0.1", "--profile", "vendor-b-16", "--profile", "edrv-reference-16"],
+            "two profiles for OCPP 1.6: vendor-b-16 and edrv-reference-16",
+        ),
+    ):
+        result = CliRunner().invoke(app, ["sim", *arguments, "--state-dir", str(tmp_path)])
+        assert result.exit_code == 1, arguments
+        assert result.output.strip() == f"error: {message}"
+    negative = CliRunner().invoke(app, ["sim", "--reboot-seconds", "-1", "--state-dir", str(tmp_path)])
+    assert negative.exit_code == 2, "a usage error, as for any option out of its range"
+
+
 async def test_a_fleet_registers_through_the_api_and_boots(node: RunningNode) -> None:
     specs = fleet_specs(30, node.ws_url, profile_for("1.6"), pattern="FLT-{n:03}", reboot_seconds=0.1, backoff_min=0.05)
     transport = httpx.ASGITransport(app=create_app(node.sy))
@@ -75,7 +119,8 @@ async def test_the_sim_command_registers_runs_and_stops_on_ctrl_c(tmp_path: Path
             str(Path(sys.executable).with_name("switchyard")),
             "sim",
             "--stations", "5",
-            "--ocpp", "2.0.1",
+            "--ocpp", "1.6,2.0.1",
+            "--reboot-seconds", "0.5",
             "--identity", "CLI-{n}",
             "--url", ocpp_url,
             "--state-dir", str(tmp_path / "state"),
@@ -94,6 +139,7 @@ async def test_the_sim_command_registers_runs_and_stops_on_ctrl_c(tmp_path: Path
                     if len(listed) == 5 and all(s["live"]["lastBootStatus"] == "Accepted" for s in listed):
                         break
                     await asyncio.sleep(0.2)
+        assert sorted(s["ocppVersion"] for s in listed) == ["1.6", "1.6", "1.6", "2.0.1", "2.0.1"]
         process.send_signal(signal.SIGINT)
         stdout, stderr = await asyncio.wait_for(process.communicate(), 15)
         assert process.returncode == 0, stderr.decode()

@@ -6,44 +6,11 @@ falls back to the first gateway when the second is down.
 """
 
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from switchyard.sim.station import SimulatedStation
-from tests.sim.support import register, spec_for
+from tests.sim.support import network_profile, priority, register, spec_for
 from tests.support import RunningNode, running_node
-
-
-@pytest.fixture
-async def second(tmp_path: Path) -> AsyncIterator[RunningNode]:
-    async with running_node(tmp_path / "second") as node:
-        yield node
-
-
-def network_profile(url: str, security_profile: int = 1) -> dict[str, Any]:
-    return {
-        "ocppVersion": "OCPP20",
-        "ocppTransport": "JSON",
-        "ocppCsmsUrl": url,
-        "messageTimeout": 30,
-        "securityProfile": security_profile,
-        "ocppInterface": "Wired0",
-    }
-
-
-def priority(value: str) -> dict[str, Any]:
-    return {
-        "setVariableData": [
-            {
-                "component": {"name": "OCPPCommCtrlr"},
-                "variable": {"name": "NetworkConfigurationPriority"},
-                "attributeValue": value,
-            }
-        ]
-    }
 
 
 async def test_16_station_moves_with_the_seed_000_procedure(

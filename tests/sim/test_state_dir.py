@@ -72,9 +72,13 @@ def test_each_fleet_has_its_own_folder_and_the_same_fleet_always_the_same() -> N
         default_state_dir(url, load_profile("vendor-b-16"), PATTERN, env),
         default_state_dir(url, load_profile("reference-201"), PATTERN, env),
         default_state_dir(url, PROFILE, "DEPOT-{n}", env),
+        default_state_dir(url, [PROFILE, load_profile("reference-201")], PATTERN, env),
     }
     assert folder not in others
-    assert len(others) == 4
+    assert len(others) == 5
+    assert default_state_dir(url, [PROFILE], PATTERN, env) == folder, "a one-version fleet keeps its folder"
+    mixed = default_state_dir(url, [PROFILE, load_profile("reference-201")], PATTERN, env)
+    assert mixed.name.startswith("edrv-reference-16+reference-201-")
 
 
 def test_one_simulator_per_folder(tmp_path: Path) -> None:

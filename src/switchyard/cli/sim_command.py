@@ -17,24 +17,32 @@ if TYPE_CHECKING:
     from switchyard.sim.run import Registering
     from switchyard.sim.spec import StationSpec
 
-ProfileName = Annotated[
-    str | None, typer.Option(help="Firmware profile: a built-in name or a YAML file (default per version)")
+ProfileNames = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="PROFILE",
+        help="Firmware profile: a built-in name or a YAML file (default per version); once per version of --ocpp",
+    ),
+]
+Versions = Annotated[
+    str, typer.Option(help="1.6 or 2.0.1, or a mixed fleet: 1.6,2.0.1 (stations take the versions in turn)")
 ]
 StateDir = Annotated[
     Path | None,
     typer.Option(help="Where configurations survive restarts (default: this fleet's folder in ~/.local/state)"),
 ]
+REFERENCE_PROFILES = {"1.6": "edrv-reference-16", "2.0.1": "reference-201"}
 RegisterApiUrl = Annotated[str, typer.Option(envvar="SWITCHYARD_API_URL", help="Switchyard API for --register")]
 RegisterApiKey = Annotated[str | None, typer.Option(envvar="SWITCHYARD_API_KEY", help="API key for --register")]
 
 
 def sim(
     stations: Annotated[int, typer.Option(min=1, help="How many stations")] = 1,
-    ocpp: Annotated[str, typer.Option(help="1.6 or 2.0.1")] = "1.6",
+    ocpp: Versions = "1.6",
     url: Annotated[str, typer.Option(help="CSMS URL without the identity")] = "ws://127.0.0.1:9000/ocpp",
     identity: Annotated[str, typer.Option(help="Identity pattern; {n} is the station's number")] = "SIM-{n:05}",
-    profile: ProfileName = None,
-    faults: Annotated[str, typer.Option(help="e.g. drop=0.5,slow=2,ignore=Reset,sticky,fraction=0.1")] = "",
+    profile: ProfileNames = None,
+    faults: Annotated[str, typer.Option(help="e.g. drop=0.5,slow=2,ignore=Reset,sticky,fallback,fraction=0.1")] = "",
     fault_seed: Annotated[int, typer.Option(help="Which stations get the faults, with fraction=")] = 0,
     security_profile: Annotated[int, typer.Option(min=1, max=3, help="1, 2 or 3")] = 1,
     password_seed: Annotated[str, typer.Option(help="Passwords are derived from this and the identity")] = "switchyard",  # noqa: S107 - simulated stations only
@@ -43,6 +51,7 @@ def sim(
     client_cert: Annotated[Path | None, typer.Option(help="Station certificate (profile 3)")] = None,
     client_key: Annotated[Path | None, typer.Option(help="Station private key (profile 3)")] = None,
     state_dir: StateDir = None,
+    reboot_seconds: Annotated[float, typer.Option(min=0, help="Seconds a reset keeps a station offline")] = 1.0,
     concurrency: Annotated[int, typer.Option(min=1, help="Connections opened at once")] = 100,
     register: Annotated[bool, typer.Option(help="Create the stations in Switchyard through its API first")] = False,
     api_url: RegisterApiUrl = "http://127.0.0.1:8000",
@@ -56,17 +65,15 @@ def sim(
     from switchyard.sim.run import Registering
     from switchyard.sim.state_dir import default_state_dir
 
-    if ocpp not in ("1.6", "2.0.1"):
-        raise fail(f"--ocpp must be 1.6 or 2.0.1, not {ocpp!r}")
     if register and not api_key:
         raise fail("--register needs --api-key (or SWITCHYARD_API_KEY)")
     with _refusals_in_one_line():
-        firmware = _firmware(profile, ocpp)
-        state_dir = state_dir or default_state_dir(url, firmware, identity)
+        firmwares = _firmwares(profile or [], ocpp)
+        state_dir = state_dir or default_state_dir(url, firmwares, identity)
         specs = fleet_specs(
             stations,
             url,
-            firmware,
+            firmwares,
             pattern=identity,
             password_seed=password_seed,
             passwords=passwords_from_file(passwords) if passwords else None,
@@ -77,6 +84,7 @@ def sim(
             ca_file=ca_file,
             client_cert=client_cert,
             client_key=client_key,
+            reboot_seconds=reboot_seconds,
         )
     registering = Registering(api_url, api_key) if register and api_key else None
     _run_fleet(specs, state_dir, concurrency, registering, duration)
@@ -95,14 +103,28 @@ def _refusals_in_one_line() -> Iterator[None]:
         raise fail(exc.message) from None
 
 
-def _firmware(profile: str | None, ocpp: str) -> "FirmwareProfile":
-    """The firmware profile named (or the version's reference one); it must speak `ocpp`."""
+def _firmwares(names: list[str], ocpp: str) -> "list[FirmwareProfile]":
+    """One firmware profile per version of `ocpp`, in its order: the one named for it, or its reference one."""
     from switchyard.sim.profile import load_profile
 
-    firmware = load_profile(profile or ("edrv-reference-16" if ocpp == "1.6" else "reference-201"))
-    if firmware.ocpp != ocpp:
-        raise fail(f"profile {firmware.name} is for OCPP {firmware.ocpp}, not {ocpp}")
-    return firmware
+    versions = [version.strip() for version in ocpp.split(",")]
+    for version in versions:
+        if version not in ("1.6", "2.0.1"):
+            raise fail(f"--ocpp must be 1.6 or 2.0.1 (or both: 1.6,2.0.1), not {ocpp!r}")
+    named: dict[str, FirmwareProfile] = {}
+    for name in names:
+        firmware = load_profile(name)
+        if firmware.ocpp not in versions:
+            raise fail(
+                f"profile {firmware.name} is for OCPP {firmware.ocpp}, not {' or '.join(dict.fromkeys(versions))}"
+            )
+        if firmware.ocpp in named:
+            raise fail(f"two profiles for OCPP {firmware.ocpp}: {named[firmware.ocpp].name} and {firmware.name}")
+        named[firmware.ocpp] = firmware
+    for version in versions:
+        if version not in named:
+            named[version] = load_profile(REFERENCE_PROFILES[version])
+    return [named[version] for version in versions]
 
 
 def _run_fleet(

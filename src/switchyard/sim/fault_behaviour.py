@@ -1,16 +1,18 @@
 """How a simulated station shows its faults (sim/faults.py): the CSMS's calls answered late, with a
-CALLERROR, or never, and a connection that drops by itself.
+CALLERROR, or never, a connection that drops by itself, and a new CSMS it cannot reach.
 
 `CallFaults` wraps the firmware's handlers for one connection; the answers it holds back forever are
 let go when that connection ends.
 """
 
 import asyncio
+import errno
 import random
 from typing import Any
 
 from switchyard.protocol.endpoint import Handler, HandlerError, OcppEndpoint
 from switchyard.sim.faults import Faults
+from switchyard.sim.network import Target
 from switchyard.ws_messages import OcppMessages
 
 
@@ -74,3 +76,20 @@ async def drop_connection(faults: Faults, socket: OcppMessages) -> None:
     if faults.drop_per_minute:
         await asyncio.sleep(random.expovariate(faults.drop_per_minute / 60.0))
         socket.close()
+
+
+def refuse_unreachable(faults: Faults, target: Target, last_good: Target | None, starting_url: str) -> None:
+    """`fallback`: an OSError, as a real unreachable network gives, for any CSMS but the last one reached.
+
+    Raised before any socket is opened, so each refusal is one connection attempt the station's route
+    counts (NetworkProfileConnectionAttempts per slot) without a CSMS ever seeing it.
+    """
+    if not faults.fallback:
+        return
+    if last_good is None:
+        # No connection yet in this process (a start or a simulator restart): where it was installed.
+        reachable = target.url == starting_url
+    else:
+        reachable = (target.slot, target.url) == (last_good.slot, last_good.url)
+    if not reachable:
+        raise OSError(errno.ENETUNREACH, f"{target.url} is unreachable from this station (fallback fault)")

@@ -9,6 +9,11 @@ boot=pending|rejected the station's boot never completes: `pending` keeps re-sen
                       BootNotification and ignores the answer; `rejected` hangs up after sending it
 sticky                accept every configuration change but keep the old value
 flap=10               stay connected 10 s, drop, reconnect, again and again
+fallback              take new network profiles and priority, but reach only the CSMS last connected to
+                      (same slot, same URL; before the first connection, the URL the station starts
+                      with): after a reboot every other entry fails (NetworkProfileConnectionAttempts
+                      times each in 2.0.1, twice in 1.6) and the station falls back and boots there,
+                      its network keys or variables still showing the new priority
 fraction=0.1          (fleet only) give these faults to 10% of the stations, chosen by a seed
 """
 
@@ -28,6 +33,7 @@ class Faults:
     boot: str | None = None
     sticky: bool = False
     flap_seconds: float = 0.0
+    fallback: bool = False
     fraction: float = 1.0
 
     @property
@@ -41,6 +47,7 @@ class Faults:
             or self.boot
             or self.sticky
             or self.flap_seconds
+            or self.fallback
         )
 
     def applies_to(self, index: int, seed: int = 0) -> bool:
@@ -49,7 +56,7 @@ class Faults:
 
 
 NO_FAULTS = Faults()
-FAULT_NAMES = ("drop", "slow", "ignore", "lose", "error", "boot", "sticky", "flap", "fraction")
+FAULT_NAMES = ("drop", "slow", "ignore", "lose", "error", "boot", "sticky", "flap", "fallback", "fraction")
 
 
 def parse_faults(text: str) -> Faults:
@@ -78,6 +85,8 @@ def parse_faults(text: str) -> Faults:
                 values["boot"] = value
             elif name == "sticky":
                 values["sticky"] = True
+            elif name == "fallback":
+                values["fallback"] = True
             elif name == "flap":
                 values["flap_seconds"] = _positive(float(value), part)
             elif name == "fraction":

@@ -43,7 +43,6 @@ class Firmware16:
         for key in spec.profile.keys:
             if key.name.startswith(NETWORK_PROFILE_PREFIX) and key.type == "url":
                 self.config.special[key.name] = self._new_csms_url
-        self._reset_waiting: str | None = None
 
     # -- connection -----------------------------------------------------------------------------
 
@@ -119,9 +118,8 @@ class Firmware16:
         )
 
     def transaction_ended(self) -> None:
-        if self._reset_waiting is not None and not self.station.transactions:
-            kind, self._reset_waiting = self._reset_waiting, None
-            after_reply(self.station, 0.0, self.station.reboot(kind))
+        # 1.6 has no reset that waits for idle (Reset ends transactions at once): nothing is waiting.
+        return None
 
     # -- the CSMS's calls ----------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ def identities(pattern: str, count: int, first: int = 1) -> list[str]:
 def fleet_specs(
     count: int,
     url: str,
-    profile: FirmwareProfile,
+    profile: FirmwareProfile | Sequence[FirmwareProfile],
     pattern: str = "SIM-{n:05}",
     password_seed: str | None = DEFAULT_PASSWORD_SEED,
     passwords: dict[str, str] | None = None,
@@ -46,17 +47,26 @@ def fleet_specs(
     state_dir: Path | None = None,
     **options: Any,
 ) -> list[StationSpec]:
+    """Specs for `count` stations; several profiles are taken in turn (a 1.6 and a 2.0.1 one: half each).
+
+    `options` are StationSpec fields every station gets, e.g. reboot_seconds=30.
+    """
+    firmwares = [profile] if isinstance(profile, FirmwareProfile) else list(profile)
+    if not firmwares:
+        raise ValueError("a fleet needs at least one firmware profile")
     specs = []
     for index, identity in enumerate(identities(pattern, count)):
+        # In turn rather than in halves: any first n stations, and any fault fraction, mix the versions.
+        firmware = firmwares[index % len(firmwares)]
         password = (passwords or {}).get(identity)
         if password is None and password_seed is not None and security_profile in (1, 2):
-            password = derived_password(password_seed, identity, profile.ocpp)
+            password = derived_password(password_seed, identity, firmware.ocpp)
         station_faults = faults if faults.any and faults.applies_to(index, fault_seed) else NO_FAULTS
         specs.append(
             StationSpec(
                 identity=identity,
                 url=url,
-                profile=profile,
+                profile=firmware,
                 password=password,
                 security_profile=security_profile,
                 faults=station_faults,

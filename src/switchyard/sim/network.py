@@ -6,6 +6,7 @@ falls back to the slot it last connected on (B10.FR.07). The 1.6 vendor method o
 same with keys: NetworkConnectionProfileN hold URLs, NetworkConfigurationPriority orders them.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 
@@ -23,6 +24,8 @@ class Route:
         self.attempts_per_slot = max(attempts_per_slot, 1)
         self.candidates: list[Target] = []
         self.last_good: Target | None = None
+        # Failed connection attempts per slot since the last (re)boot: what a CSMS cannot see, shown to tests.
+        self.failures: Counter[str] = Counter()
         self._index = 0
         self._attempts = 0
         self._falling_back = False
@@ -31,6 +34,7 @@ class Route:
         """After a (re)boot: start again at the first entry of the priority list."""
         self.candidates = candidates
         self.attempts_per_slot = max(attempts_per_slot, 1)
+        self.failures.clear()
         self._index = 0
         self._attempts = 0
         self._falling_back = False
@@ -43,6 +47,9 @@ class Route:
         return self.candidates[self._index % len(self.candidates)]
 
     def failed(self) -> None:
+        tried = self.next()
+        if tried is not None:
+            self.failures[tried.slot] += 1
         if self._falling_back:
             # The fallback failed too: go round the whole list again (B10.FR.08).
             self._falling_back = False

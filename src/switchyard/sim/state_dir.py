@@ -2,7 +2,8 @@
 
 By default a fleet's state lives in the user's state directory (`$XDG_STATE_HOME`, else
 `~/.local/state`), under `switchyard/sim/`, in a folder of its own: named after the firmware
-profile plus a digest of what makes the fleet (OCPP version, profile, CSMS URL, identity pattern).
+profile (a mixed fleet's profiles, joined by `+`) plus a digest of what makes the fleet (OCPP
+version, profile, CSMS URL, identity pattern).
 Run the same command again and the stations come back with what they held; run another fleet at the
 same time and it gets another folder.
 
@@ -16,7 +17,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,14 +40,29 @@ def user_state_home(environ: Mapping[str, str] = os.environ) -> Path:
 
 
 def default_state_dir(
-    url: str, profile: FirmwareProfile, identity_pattern: str, environ: Mapping[str, str] = os.environ
+    url: str,
+    profile: FirmwareProfile | Sequence[FirmwareProfile],
+    identity_pattern: str,
+    environ: Mapping[str, str] = os.environ,
 ) -> Path:
-    """The folder of this fleet under the user's state directory (the same for the same fleet)."""
-    fleet = json.dumps([profile.ocpp, profile.name, url.rstrip("/"), identity_pattern])
+    """The folder of this fleet under the user's state directory (the same for the same fleet).
+
+    A mixed fleet's folder is named after all its profiles, joined by `+`.
+    """
+    profiles = [profile] if isinstance(profile, FirmwareProfile) else list(profile)
+    # One profile keeps the digest it always had, so a single-version fleet finds its earlier state.
+    made_of: list[object] = (
+        [profiles[0].ocpp, profiles[0].name] if len(profiles) == 1 else [[p.ocpp, p.name] for p in profiles]
+    )
+    fleet = json.dumps([*made_of, url.rstrip("/"), identity_pattern])
     digest = hashlib.sha256(fleet.encode()).hexdigest()[:12]
-    name = profile.name.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "profile"
+    readable = "+".join(_readable(p.name) for p in profiles)
     return user_state_home(environ) / "switchyard" / "sim" / f"{readable}-{digest}"
+
+
+def _readable(profile_name: str) -> str:
+    name = profile_name.rsplit("/", 1)[-1].removesuffix(".yaml").removesuffix(".yml")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "profile"
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from switchyard.protocol.endpoint import OcppEndpoint
 from switchyard.protocol.framing import CALL
 from switchyard.protocol.schemas import schema_set
 from switchyard.sim.audit import AUDIT, FrameAudit
-from switchyard.sim.fault_behaviour import CallFaults, drop_connection
+from switchyard.sim.fault_behaviour import CallFaults, drop_connection, refuse_unreachable
 from switchyard.sim.firmware import Firmware, build_firmware
 from switchyard.sim.network import Route, Target
 from switchyard.sim.spec import StationSpec
@@ -199,6 +199,7 @@ class SimulatedStation:
         return wait * (0.5 + random.random() / 2)  # noqa: S311
 
     async def _connect(self, target: Target) -> OcppMessages:
+        refuse_unreachable(self.spec.faults, target, self.route.last_good, self.spec.url)
         dialect = self.firmware.dialect
         endpoint = OcppEndpoint(
             identity=self.identity,
