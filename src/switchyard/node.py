@@ -12,6 +12,8 @@ from switchyard.clock import Clock, SystemClock
 from switchyard.core.config_reader import ConfigurationReader
 from switchyard.core.configuration import Configuration
 from switchyard.core.message_log import MessageLog
+from switchyard.core.migration.assembly import MigrationPorts, build_migrations
+from switchyard.core.migration.profiles import RegistryProfiles
 from switchyard.core.registry import LiveHooks, Registry, StationTls
 from switchyard.core.retention import Retention
 from switchyard.core.security_alerts import SecurityAlerts
@@ -101,6 +103,19 @@ class Switchyard:
         self._build_configuration(settings)
         # Where the fleet-job runner (ADR 0010) keeps jobs and their members; typed by the port it serves.
         self.fleet_job_store: FleetJobStore = DatabaseFleetJobStore(self.db)
+        # CSMS migrations, outbound and inbound, run by the fleet-job runner.
+        ports = MigrationPorts(
+            fleet=self.fleet_job_store,
+            registry=self.registry_store,
+            stations=self.registry.stations,
+            configuration=self.configuration_store,
+            link=self.link,
+            sessions=self.presence,
+            control=self.control,
+            profiles=RegistryProfiles(self.registry_store, self.clock),
+            bus=self.bus,
+        )
+        self.migration = build_migrations(ports, self.clock, self.webhooks.cipher, settings)
 
     def _build_webhooks(self, settings: Settings) -> None:
         # Delivers the webhook events that services write with core.webhooks.enqueue.
@@ -155,6 +170,8 @@ class Switchyard:
         await self.gateway.start()
         # After the gateway: lanes resumed from the database find their stations as they reconnect.
         await self.sequencer.start()
+        # Jobs resumed after a restart wait for their stations to reconnect before calling them.
+        await self.migration.runner.recover()
         # Only once the gateway listens: a key created by a start that then fails would never be shown.
         return await self.registry.keys.bootstrap()
 
@@ -165,6 +182,7 @@ class Switchyard:
         last flush, the database) from stopping: a node that cannot stop cannot be restarted either.
         """
         steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("fleet jobs", self.migration.runner.close),
             ("sequencer", self.sequencer.stop),
             ("gateway", self.gateway.stop),
             ("security alerts", self.security_alerts.drain),

@@ -21,3 +21,7 @@ class LocalPresence:
         if connection is None:
             return None
         return datetime.fromtimestamp(connection.endpoint.last_seen, UTC)
+
+    def connected_url(self, identity: str) -> str | None:
+        connection = self._gateway.connection(identity)
+        return None if connection is None else connection.endpoint.url

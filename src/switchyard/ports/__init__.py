@@ -201,6 +201,11 @@ class Presence(Protocol):
         """When the station's live session last heard from it; None when it has none here."""
         ...
 
+    def connected_url(self, identity: str) -> str | None:
+        """The URL the station's live session connected on, without its identity; None when it has
+        none here."""
+        ...
+
 
 class StationDirectory(Protocol):
     """Looks stations up for the gateway when they connect."""
