@@ -19,7 +19,14 @@ from switchyard.credentials import check_station_password, hash_station_password
 from switchyard.domain import LoginsThrottled, StationRecord
 from switchyard.errors import InvalidInput
 from switchyard.gateway.throttle import FailureThrottle, ThrottleRules, identity_key, source_key
-from switchyard.gateway.upgrade import Refusal, UpgradeRequest, challenge, identity_from_path, negotiate
+from switchyard.gateway.upgrade import (
+    Refusal,
+    UpgradeRequest,
+    challenge,
+    connected_url,
+    identity_from_path,
+    negotiate,
+)
 from switchyard.ports import StationDirectory
 from switchyard.protocol.dialect import Dialect
 
@@ -33,6 +40,8 @@ class TlsPeer:
     certificate: dict[str, Any] | None = None
     # The connecting address (the load balancer's, behind one).
     address: str | None = None
+    # The listener's own `host:port`: looked up only for a request without a Host header.
+    listener: str | None = None
 
 
 # Refusals that count as failed attempts: everything but "wait your turn" (429) and our own faults.
@@ -55,6 +64,8 @@ class Admitted:
     record: StationRecord | None
     # None: no acceptable subprotocol; finish the handshake without one, then close.
     dialect: Dialect | None
+    # The URL the station connected on, without its identity (`upgrade.connected_url`).
+    url: str | None = None
 
 
 def common_name(certificate: dict[str, Any]) -> str | None:
@@ -106,7 +117,7 @@ class Admission:
                 raise Refusal(429, "another login of this station is being checked; try again", {"Retry-After": "1"})
             self._checking.add(identity)
             try:
-                admitted = await self._admit(identity, record, request, peer)
+                record, dialect = await self._admit(identity, record, request, peer)
             finally:
                 self._checking.discard(identity)
         except Refusal as refusal:
@@ -114,7 +125,8 @@ class Admission:
                 self._failed(identity, record, peer.address)
             raise
         self.identities.succeeded(identity_key(identity))
-        return admitted
+        host = request.headers.get("host") or peer.listener or ""
+        return Admitted(identity, record, dialect, connected_url(peer.secure, host.strip(), request.path, identity))
 
     def penalize(self, record: StationRecord, address: str | None) -> None:
         """Count a failure for a station that was disconnected for misbehaving, so reconnecting costs it."""
@@ -137,18 +149,18 @@ class Admission:
 
     async def _admit(
         self, identity: str, record: StationRecord | None, request: UpgradeRequest, peer: TlsPeer
-    ) -> Admitted:
+    ) -> tuple[StationRecord | None, Dialect | None]:
+        """The station's record and the dialect to speak (see `Admitted`)."""
         credentials = request.basic_credentials()
         if record is None:
             if not self._open_registration:
                 raise Refusal(404, f"unknown charging station {identity!r}")
             dialect = negotiate(request.offered_subprotocols(), None)
             if dialect is None:
-                return Admitted(identity, None, None)
-            record = await self._register(identity, dialect, credentials, peer)
-            return Admitted(identity, record, dialect)
+                return None, None
+            return await self._register(identity, dialect, credentials, peer), dialect
         record = await self._authenticate(record, credentials, peer)
-        return Admitted(identity, record, negotiate(request.offered_subprotocols(), record.ocpp_version))
+        return record, negotiate(request.offered_subprotocols(), record.ocpp_version)
 
     async def _authenticate(
         self, record: StationRecord, credentials: tuple[str, bytes] | None, peer: TlsPeer

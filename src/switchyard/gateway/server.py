@@ -142,6 +142,7 @@ class Gateway:
                 and record.last_boot_status == "Accepted",
                 failures=self._failures,
                 boot_grace=self._settings.boot_grace,
+                url=admitted.url,
             )
             connection = StationConnection(self, endpoint, self._settings.max_frame_bytes)
             endpoint.send = connection.send
