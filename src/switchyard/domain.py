@@ -59,6 +59,7 @@ class StationUpdate:
     registration_state: RegistrationState
     serial_number: str | None
     ocpp_version: str
+    migrating_security_profile: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -229,6 +229,8 @@ class Gateway:
         record = connection.endpoint.context
         record.registration_state = update.registration_state
         record.serial_number = update.serial_number
+        # Kept true for whoever reads the live record; admission reads the database at each connection.
+        record.migrating_security_profile = update.migrating_security_profile
         # Credentials and profile apply from the next connection; these two cannot wait.
         if update.registration_state is RegistrationState.REJECTED:
             self.disconnect(update.identity, "charge station rejected by its operator")
