@@ -46,6 +46,9 @@ class StationRecord:
     # HeartbeatInterval Switchyard last set on the station (core/baseline.py).
     baseline_enabled: bool = True
     heartbeat_interval: int | None = None
+    # The security profile the station is being moved to: until the move is settled it may connect
+    # with either profile (gateway/admission.py).
+    migrating_security_profile: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class StationUpdate:
     registration_state: RegistrationState
     serial_number: str | None
     ocpp_version: str
+    migrating_security_profile: int | None
 
 
 @dataclass(frozen=True, slots=True)

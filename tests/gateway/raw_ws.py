@@ -78,11 +78,16 @@ class RawWebSocket:
 
 
 def upgrade_request(
-    path: str, headers: dict[str, str] | None = None, subprotocol: str | None = "ocpp1.6", version: str = "13"
+    path: str,
+    headers: dict[str, str] | None = None,
+    subprotocol: str | None = "ocpp1.6",
+    version: str = "13",
+    host: str | None = "127.0.0.1",
 ) -> bytes:
-    lines = [
-        f"GET {path} HTTP/1.1",
-        "Host: 127.0.0.1",
+    lines = [f"GET {path} HTTP/1.1"]
+    if host is not None:
+        lines.append(f"Host: {host}")
+    lines += [
         "Upgrade: websocket",
         "Connection: Upgrade",
         f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
@@ -121,11 +126,11 @@ async def http_exchange(port: int, request: bytes) -> tuple[int, dict[str, str],
 
 @asynccontextmanager
 async def raw_station(
-    port: int, identity: str, headers: dict[str, str], subprotocol: str = "ocpp1.6"
+    port: int, identity: str, headers: dict[str, str], subprotocol: str = "ocpp1.6", host: str | None = "127.0.0.1"
 ) -> AsyncIterator[RawWebSocket]:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        writer.write(upgrade_request(f"/ocpp/{quote(identity, safe='')}", headers, subprotocol))
+        writer.write(upgrade_request(f"/ocpp/{quote(identity, safe='')}", headers, subprotocol, host=host))
         async with asyncio.timeout(5):
             head = await reader.readuntil(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 101"), head

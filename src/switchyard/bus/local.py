@@ -37,6 +37,9 @@ class StationDisconnected(StationEvent):
 class StationBooted(StationEvent):
     info: BootInfo
     decision: BootDecision
+    # The URL the station connected on, without its identity (`ws://host:port/ocpp`): a migrated
+    # station may have come to its new URL or fallen back to its old one. None when not known.
+    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

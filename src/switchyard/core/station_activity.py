@@ -54,7 +54,7 @@ class StationActivity:
         self._transactions = transactions
         self._clock = clock
 
-    def booted(self, station: StationRecord, info: BootInfo) -> BootDecision:
+    def booted(self, station: StationRecord, info: BootInfo, url: str | None = None) -> BootDecision:
         status = _BOOT_STATUS[station.registration_state]
         interval = (
             heartbeat_interval_at_boot(station, self._settings.heartbeat_interval)
@@ -82,7 +82,7 @@ class StationActivity:
             last_boot_status=status.value,
         )
         decision = BootDecision(status, interval)
-        self._bus.publish(STATION_BOOTED, StationBooted(station.station_id, station.identity, info, decision))
+        self._bus.publish(STATION_BOOTED, StationBooted(station.station_id, station.identity, info, decision, url))
         return decision
 
     def connector_status(self, station: StationRecord, status: ConnectorStatus) -> None:

@@ -2,7 +2,8 @@
 
 Security profiles (OCPP 1.6 Security Whitepaper, 2.0.1 part A): 1 = Basic auth over ws,
 2 = Basic auth over TLS, 3 = TLS with a client certificate whose CN is the station's serial number
-(or its identity). A station must connect with the profile it is configured for (A00.FR.002).
+(or its identity). A station must connect with the profile it is configured for (A00.FR.002), or,
+while it is being moved to another one (`migrating_security_profile`), with that one.
 
 Refused attempts count against the identity (when it is a known station) and the source address
 (gateway/throttle.py); once either is past its free failures, attempts wait their turn (429).
@@ -19,7 +20,14 @@ from switchyard.credentials import check_station_password, hash_station_password
 from switchyard.domain import LoginsThrottled, StationRecord
 from switchyard.errors import InvalidInput
 from switchyard.gateway.throttle import FailureThrottle, ThrottleRules, identity_key, source_key
-from switchyard.gateway.upgrade import Refusal, UpgradeRequest, challenge, identity_from_path, negotiate
+from switchyard.gateway.upgrade import (
+    Refusal,
+    UpgradeRequest,
+    challenge,
+    connected_url,
+    identity_from_path,
+    negotiate,
+)
 from switchyard.ports import StationDirectory
 from switchyard.protocol.dialect import Dialect
 
@@ -33,6 +41,8 @@ class TlsPeer:
     certificate: dict[str, Any] | None = None
     # The connecting address (the load balancer's, behind one).
     address: str | None = None
+    # The listener's own `host:port`: looked up only for a request without a Host header.
+    listener: str | None = None
 
 
 # Refusals that count as failed attempts: everything but "wait your turn" (429) and our own faults.
@@ -55,6 +65,22 @@ class Admitted:
     record: StationRecord | None
     # None: no acceptable subprotocol; finish the handshake without one, then close.
     dialect: Dialect | None
+    # The URL the station connected on, without its identity (`upgrade.connected_url`).
+    url: str | None = None
+
+
+def _judging_order(profile: int, migrating: int | None, peer: TlsPeer) -> tuple[int, ...]:
+    """The profiles a connection is judged by, in the order whose first refusal says most: those the
+    connection fits, the strongest first (a wrong certificate beats missing Basic credentials), then
+    the station's own profile."""
+    if migrating is None or migrating == profile:
+        return (profile,)
+    fits = {1: not peer.secure, 2: peer.secure, 3: peer.secure and bool(peer.certificate)}
+
+    def rank(candidate: int) -> tuple[int, int]:
+        return (0, -candidate) if fits.get(candidate) else (1, candidate != profile)
+
+    return tuple(sorted((profile, migrating), key=rank))
 
 
 def common_name(certificate: dict[str, Any]) -> str | None:
@@ -106,7 +132,7 @@ class Admission:
                 raise Refusal(429, "another login of this station is being checked; try again", {"Retry-After": "1"})
             self._checking.add(identity)
             try:
-                admitted = await self._admit(identity, record, request, peer)
+                record, dialect = await self._admit(identity, record, request, peer)
             finally:
                 self._checking.discard(identity)
         except Refusal as refusal:
@@ -114,7 +140,8 @@ class Admission:
                 self._failed(identity, record, peer.address)
             raise
         self.identities.succeeded(identity_key(identity))
-        return admitted
+        host = request.headers.get("host") or peer.listener or ""
+        return Admitted(identity, record, dialect, connected_url(peer.secure, host.strip(), request.path, identity))
 
     def penalize(self, record: StationRecord, address: str | None) -> None:
         """Count a failure for a station that was disconnected for misbehaving, so reconnecting costs it."""
@@ -137,46 +164,62 @@ class Admission:
 
     async def _admit(
         self, identity: str, record: StationRecord | None, request: UpgradeRequest, peer: TlsPeer
-    ) -> Admitted:
+    ) -> tuple[StationRecord | None, Dialect | None]:
+        """The station's record and the dialect to speak (see `Admitted`)."""
         credentials = request.basic_credentials()
         if record is None:
             if not self._open_registration:
                 raise Refusal(404, f"unknown charging station {identity!r}")
             dialect = negotiate(request.offered_subprotocols(), None)
             if dialect is None:
-                return Admitted(identity, None, None)
-            record = await self._register(identity, dialect, credentials, peer)
-            return Admitted(identity, record, dialect)
+                return None, None
+            return await self._register(identity, dialect, credentials, peer), dialect
         record = await self._authenticate(record, credentials, peer)
-        return Admitted(identity, record, negotiate(request.offered_subprotocols(), record.ocpp_version))
+        return record, negotiate(request.offered_subprotocols(), record.ocpp_version)
 
     async def _authenticate(
         self, record: StationRecord, credentials: tuple[str, bytes] | None, peer: TlsPeer
     ) -> StationRecord:
-        """Refuses a station that may not connect; its record, with its new password if it used one."""
-        identity, profile = record.identity, record.security_profile
+        """Refuses a station that may not connect; its record, with its new password if it used one.
+
+        A station being moved to another security profile may connect with either profile: the move
+        is settled by the station reconnecting with its new one, and a station that cannot must
+        still get back in with its old one. Each attempt is judged by the profile that its connection
+        fits (a client certificate for 3, TLS for 2, plain ws for 1), then by the other."""
+        profiles = _judging_order(record.security_profile, record.migrating_security_profile, peer)
+        refusal = ""
+        for profile in profiles:
+            judged = await self._judge(record, profile, credentials, peer)
+            if not isinstance(judged, str):
+                return judged
+            refusal = refusal or judged
+        raise self._refusal(record.identity, refusal)
+
+    async def _judge(
+        self, record: StationRecord, profile: int, credentials: tuple[str, bytes] | None, peer: TlsPeer
+    ) -> StationRecord | str:
+        """The record when the connection satisfies `profile`, else why not."""
+        identity = record.identity
         if profile == 3:
             if not peer.secure or not peer.certificate:
-                self._refuse(
-                    identity,
-                    f"station {identity} uses security profile 3: connect over TLS with a client certificate",
-                )
-            name = common_name(peer.certificate or {})
+                return f"station {identity} uses security profile 3: connect over TLS with a client certificate"
+            name = common_name(peer.certificate)
             if name is None or name not in (record.serial_number, record.identity):
-                self._refuse(
-                    identity,
-                    f"client certificate CN {name!r} matches neither the station's serial number nor its identity",
-                )
+                return f"client certificate CN {name!r} matches neither the station's serial number nor its identity"
             return record
         if profile == 1 and peer.secure:
-            self._refuse(identity, f"station {identity} uses security profile 1: connect with ws://, not TLS")
+            return f"station {identity} uses security profile 1: connect with ws://, not TLS"
         if profile == 2 and not peer.secure:
-            self._refuse(identity, f"station {identity} uses security profile 2: connect with wss:// (TLS)")
+            return f"station {identity} uses security profile 2: connect with wss:// (TLS)"
         if credentials is None:
-            self._refuse(identity, "Basic credentials are required")
+            return "Basic credentials are required"
         username, password = credentials
         if username != identity:
-            self._refuse(identity, "the Basic-auth username must be the station identity")
+            return "the Basic-auth username must be the station identity"
+        return await self._password(record, password) or "wrong password"
+
+    async def _password(self, record: StationRecord, password: bytes) -> StationRecord | None:
+        """The record when `password` is the station's (its new one, maybe), else None."""
         if record.password_hash is not None and verify_station_password(password, record.password_hash):
             return record
         # The password changed since the record was read (an Accepted answer settled a moment ago), or a
@@ -190,7 +233,7 @@ class Admission:
                 adopted = await self._directory.adopt_password(record, pending)
                 if adopted is not None:
                     return adopted
-        raise self._refusal(identity, "wrong password")
+        return None
 
     def _refuse(self, identity: str, reason: str) -> NoReturn:
         raise self._refusal(identity, reason)

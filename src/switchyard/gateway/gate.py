@@ -23,7 +23,7 @@ import httptools
 import structlog
 
 from switchyard.gateway.admission import Admitted, TlsPeer
-from switchyard.gateway.upgrade import Refusal, UpgradeRequest
+from switchyard.gateway.upgrade import Refusal, UpgradeRequest, listener_host
 
 log = structlog.get_logger("switchyard.gateway")
 
@@ -116,7 +116,7 @@ class HandshakeGate(asyncio.Protocol):
         if transport is None:
             return
         try:
-            admitted = await self._admit(request, _peer(transport, self._secure))
+            admitted = await self._admit(request, _peer(transport, self._secure, "host" not in request.headers))
         except Refusal as refusal:
             self._refuse(refusal)
             return
@@ -171,10 +171,12 @@ def http_response(status: int, message: str, headers: dict[str, str]) -> bytes:
     return "\r\n".join(lines).encode() + body
 
 
-def _peer(transport: asyncio.Transport, secure: bool) -> TlsPeer:
+def _peer(transport: asyncio.Transport, secure: bool, without_host: bool) -> TlsPeer:
     peername = transport.get_extra_info("peername")
     address = str(peername[0]) if isinstance(peername, tuple) and peername else None
+    # RFC 6455 §4.1 requires a Host header; only a request without one pays for the socket lookup.
+    listener = listener_host(transport.get_extra_info("sockname")) if without_host else None
     ssl_object: Any = transport.get_extra_info("ssl_object") if secure else None
     if not isinstance(ssl_object, ssl.SSLObject | ssl.SSLSocket):
-        return TlsPeer(secure=False, address=address)
-    return TlsPeer(secure=True, certificate=ssl_object.getpeercert() or None, address=address)
+        return TlsPeer(secure=False, address=address, listener=listener)
+    return TlsPeer(secure=True, certificate=ssl_object.getpeercert() or None, address=address, listener=listener)

@@ -142,6 +142,7 @@ class Gateway:
                 and record.last_boot_status == "Accepted",
                 failures=self._failures,
                 boot_grace=self._settings.boot_grace,
+                url=admitted.url,
             )
             connection = StationConnection(self, endpoint, self._settings.max_frame_bytes)
             endpoint.send = connection.send
@@ -228,6 +229,8 @@ class Gateway:
         record = connection.endpoint.context
         record.registration_state = update.registration_state
         record.serial_number = update.serial_number
+        # Kept true for whoever reads the live record; admission reads the database at each connection.
+        record.migrating_security_profile = update.migrating_security_profile
         # Credentials and profile apply from the next connection; these two cannot wait.
         if update.registration_state is RegistrationState.REJECTED:
             self.disconnect(update.identity, "charge station rejected by its operator")

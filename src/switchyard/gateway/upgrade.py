@@ -3,7 +3,7 @@
 import base64
 import binascii
 from dataclasses import dataclass, field
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote, unquote_to_bytes
 
 from switchyard.errors import SwitchyardError
 from switchyard.protocol.dialect import BY_SUBPROTOCOL, Dialect
@@ -130,6 +130,34 @@ def identity_from_path(path: str, prefix: str) -> str:
     if problem is not None:
         raise Refusal(400, f"station identity: {problem}")
     return identity
+
+
+def connected_url(secure: bool, host: str, path: str, identity: str) -> str:
+    """The URL a station connected on, without its identity: `ws://host/prefix` or `wss://host/prefix`.
+
+    `host` is the Host header as sent (or the listener's address when there was none), `path` the
+    request path; its last segment is dropped when it names `identity` (as the identity's own segment,
+    percent-encoded or not), so the prefix keeps the station's spelling. A trailing slash after the
+    identity is tolerated. Migration compares this with the URL a station was told to use, so nothing
+    here is normalised: what the station sent is what it is compared by.
+    """
+    stem = path[:-1] if path.endswith("/") and len(path) > 1 else path
+    head, _, segment = stem.rpartition("/")
+    # The plain case is an equality; only a percent-encoded segment is decoded (once per connection).
+    if segment and (segment == identity or ("%" in segment and unquote(segment) == identity)):
+        path = head
+    return f"{'wss' if secure else 'ws'}://{host}{path}"
+
+
+def listener_host(sockname: object) -> str | None:
+    """`host:port` of a listening socket's address (`[v6]:port`), for a request without a Host header."""
+    if not isinstance(sockname, tuple) or len(sockname) < 2:
+        return None
+    address, port = str(sockname[0]), sockname[1]
+    if ":" in address:
+        # A zone id is written %25 inside the brackets (RFC 6874).
+        return f"[{address.replace('%', '%25')}]:{port}"
+    return f"{address}:{port}"
 
 
 def negotiate(offered: list[str], configured_version: str | None) -> Dialect | None:

@@ -234,7 +234,9 @@ class StationEvents(Protocol):
     (the recorder is congested): the handler answers the station once it is done, which holds the
     station back instead of letting its events pile up in memory."""
 
-    def booted(self, station: StationRecord, info: BootInfo) -> BootDecision: ...
+    def booted(self, station: StationRecord, info: BootInfo, url: str | None = None) -> BootDecision:
+        """`url`: the URL the station connected on, without its identity (None when not known)."""
+        ...
 
     def connector_status(self, station: StationRecord, status: ConnectorStatus) -> None: ...
 

@@ -90,6 +90,8 @@ class RegisteredStation:
     serial_number: str | None = None
     ocpp_version: str
     security_profile: int
+    # The profile the station is being moved to; it may connect with either until this is cleared.
+    migrating_security_profile: int | None = None
     # Hashed at rest (credentials.hash_station_password); None for profile 3.
     password_hash: str | None = None
     registration_state: str
@@ -134,6 +136,7 @@ class StationFields:
     serial_number: str | Unset | None = UNSET
     ocpp_version: str | Unset = UNSET
     security_profile: int | Unset = UNSET
+    migrating_security_profile: int | Unset | None = UNSET
     password_hash: str | Unset | None = UNSET
     registration_state: str | Unset = UNSET
 

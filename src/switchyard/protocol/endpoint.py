@@ -99,6 +99,7 @@ class OcppEndpoint:
         "schemas",
         "send",
         "tasks",
+        "url",
     )
 
     def __init__(
@@ -113,6 +114,7 @@ class OcppEndpoint:
         accepted: bool = False,
         failures: HandlerFailures | None = None,
         boot_grace: float = 0.0,
+        url: str | None = None,
     ) -> None:
         self.identity = identity
         self.dialect = dialect
@@ -121,6 +123,8 @@ class OcppEndpoint:
         self.send = send
         self.observer = observer
         self.context = context
+        # The URL the station connected on, without its identity (a gateway session's; None elsewhere).
+        self.url = url
         self.failures = failures or HandlerFailures()
         # Until a BootNotification is answered Accepted, only BootNotification is served.
         self.accepted = accepted

@@ -30,7 +30,7 @@ def answer_after(pending: Awaitable[None] | None, answer: Payload) -> Payload | 
 
 def boot_answer(endpoint: OcppEndpoint, events: StationEvents, clock: Clock, info: BootInfo) -> Payload:
     """The BootNotification answer, the same in both versions: the decision, our time, the interval."""
-    decision = events.booted(station(endpoint), info)
+    decision = events.booted(station(endpoint), info, endpoint.url)
     endpoint.boot_answered(decision.status.value)
     return {"status": decision.status.value, "currentTime": clock.now_text(), "interval": decision.interval}
 

@@ -32,6 +32,7 @@ _LOOKUP_COLUMNS = (
     Station.operator_id,
     Station.ocpp_version,
     Station.security_profile,
+    Station.migrating_security_profile,
     Station.password_hash,
     Station.registration_state,
     Station.last_boot_status,
@@ -61,6 +62,7 @@ class _LookupRow(NamedTuple):
     operator_id: str
     ocpp_version: str
     security_profile: int
+    migrating_security_profile: int | None
     password_hash: str | None
     registration_state: str
     last_boot_status: str | None
@@ -78,6 +80,7 @@ def record_of(row: Any, baseline_enabled: bool | None = None) -> StationRecord:
         operator_id=row.operator_id,
         ocpp_version=row.ocpp_version,
         security_profile=row.security_profile,
+        migrating_security_profile=row.migrating_security_profile,
         password_hash=row.password_hash,
         registration_state=RegistrationState(row.registration_state),
         last_boot_status=row.last_boot_status,

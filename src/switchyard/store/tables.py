@@ -79,6 +79,8 @@ class Station(Base):
     serial_number: Mapped[str | None] = mapped_column(String(25), nullable=True)
     ocpp_version: Mapped[str] = mapped_column(String(8))
     security_profile: Mapped[int] = mapped_column(Integer)
+    # Set while the station is moved to another security profile: it may connect with either.
+    migrating_security_profile: Mapped[int | None] = mapped_column(Integer, nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
     registration_state: Mapped[str] = mapped_column(String(10))
     # Reported by the station in BootNotification.

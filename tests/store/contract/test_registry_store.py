@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from switchyard.clock import SystemClock
 from switchyard.ports.configuration import ActionRecord
 from switchyard.ports.registry import (
     ApiKeyRecord,
@@ -23,6 +24,7 @@ from switchyard.store.configuration_store import DatabaseConfigurationStore
 from switchyard.store.database import Database
 from switchyard.store.group_commit import GroupCommit
 from switchyard.store.registry_store import DatabaseRegistryStore
+from switchyard.store.station_directory import DatabaseStationDirectory
 
 T0 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 LATER = T0 + timedelta(hours=1)
@@ -301,6 +303,7 @@ async def test_a_station_reads_back_as_written_every_field(store: RegistryStore)
         firmware_status="Installed",
         diagnostics_status="Idle",
         heartbeat_interval=300,
+        migrating_security_profile=2,
         connection_state="connected",
         connected_node="node-1",
         connected_at=T0,
@@ -364,6 +367,29 @@ async def test_a_station_update_writes_only_the_fields_given(store: RegistryStor
         updated = await tx.stations.get(ids(1))
     expected = replace(station(ids(1), "CP-1", vendor="Vendor", password_hash="adopted-hash"), **given(fields))
     assert updated == replace(expected, updated_at=LATER)
+
+
+async def test_the_migrating_security_profile_is_written_and_cleared_alone(
+    store: RegistryStore, database: Database
+) -> None:
+    written = station(ids(1), "CP-1", serial_number="SN-1", vendor="Vendor")
+    directory = DatabaseStationDirectory(database, SystemClock())  # what the gateway reads at each login
+    async with store.transaction() as tx:
+        await tx.stations.add(written)
+        await tx.stations.update(ids(1), StationFields(migrating_security_profile=2), LATER)
+    async with store.reading() as tx:
+        assert await tx.stations.get(ids(1)) == replace(written, migrating_security_profile=2, updated_at=LATER)
+    found = await directory.find("CP-1")
+    assert found is not None
+    assert (found.security_profile, found.migrating_security_profile) == (1, 2)
+    cleared_at = LATER + timedelta(hours=1)
+    async with store.transaction() as tx:
+        await tx.stations.update(ids(1), StationFields(migrating_security_profile=None), cleared_at)
+    async with store.reading() as tx:
+        assert await tx.stations.get(ids(1)) == replace(written, updated_at=cleared_at)
+    found = await directory.find("CP-1")
+    assert found is not None
+    assert (found.security_profile, found.migrating_security_profile) == (1, None)
 
 
 async def test_pending_passwords_are_dropped_for_the_station_named(store: RegistryStore, database: Database) -> None:

@@ -44,7 +44,10 @@ class CreatedStation:
 @dataclass(frozen=True, slots=True)
 class StationChanges:
     """What to change of a station; fields left `UNSET` stay as they are. A None password removes it
-    (security profile 3 only); a None site_id takes the station out of its site."""
+    (security profile 3 only); a None site_id takes the station out of its site.
+
+    `migrating_security_profile` is the profile the station is being moved to: until it is cleared
+    (None) the station may connect with either. Core sets it; the REST API does not offer it."""
 
     site_id: str | Unset | None = UNSET
     serial_number: str | Unset | None = UNSET
@@ -52,6 +55,7 @@ class StationChanges:
     security_profile: int | Unset = UNSET
     password: str | Unset | None = UNSET
     registration_state: RegistrationState | Unset = UNSET
+    migrating_security_profile: int | Unset | None = UNSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +184,7 @@ class Stations:
                 RegistrationState(station.registration_state),
                 station.serial_number,
                 station.ocpp_version,
+                station.migrating_security_profile,
             )
         )
         return station
@@ -199,8 +204,10 @@ class Stations:
             password_hash = None if changes.password is None else self._hash(changes.password, version)
         elif version != station.ocpp_version and station.password_hash is not None:
             raise InvalidInput("changing ocppVersion needs a new password (its rules differ between versions)")
-        if profile in (1, 2) and (station.password_hash if password_hash is UNSET else password_hash) is None:
+        has_password = (station.password_hash if password_hash is UNSET else password_hash) is not None
+        if profile in (1, 2) and not has_password:
             raise InvalidInput(f"security profile {profile} needs a password")
+        self._check_migrating(station, changes.migrating_security_profile, has_password)
         site_id = changes.site_id
         if site_id is not UNSET and site_id is not None:
             site_id = (await own_site(tx, who, site_id)).id
@@ -212,7 +219,19 @@ class Stations:
             security_profile=changes.security_profile,
             password_hash=password_hash,
             registration_state=UNSET if state is UNSET else RegistrationState(state).value,
+            migrating_security_profile=changes.migrating_security_profile,
         )
+
+    def _check_migrating(self, station: RegisteredStation, migrating: int | Unset | None, has_password: bool) -> None:
+        """A station may be moved only to a profile it could connect with here, as for `security_profile`."""
+        if migrating is UNSET:
+            migrating = station.migrating_security_profile
+        elif migrating is not None and migrating != station.migrating_security_profile:
+            if migrating not in SECURITY_PROFILES:
+                raise InvalidInput(f"migrating_security_profile must be 1, 2 or 3; got {migrating!r}")
+            self._station_tls.check(migrating)
+        if migrating in (1, 2) and not has_password:
+            raise InvalidInput(f"moving to security profile {migrating} needs a password")
 
     def _hash(self, password: str, version: str) -> str:
         check_station_password(password, version)
