@@ -2,8 +2,8 @@
 connect with either until the move is settled)
 
 Revision ID: 0007
-Revises: 0005 (to become 0006, the fleet jobs, once both are merged)
-Create Date: 2026-12-10 12:00:00.000000
+Revises: 0006
+Create Date: 2026-12-04 17:30:00.000000
 """
 
 from collections.abc import Sequence
@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-# Written in parallel with 0006 (fleet jobs): re-chain onto "0006" when the two are merged.
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
