@@ -6,7 +6,16 @@ from switchyard import __version__
 from switchyard.api.deps import printable_parameters
 from switchyard.api.envelope import install_error_handlers
 from switchyard.api.guard import RequestGuard
-from switchyard.api.routes import apikeys, chargestations, configurations, health, operators, sites, webhooks
+from switchyard.api.routes import (
+    apikeys,
+    chargestations,
+    configurations,
+    health,
+    migrations,
+    operators,
+    sites,
+    webhooks,
+)
 from switchyard.node import Switchyard
 
 
@@ -22,6 +31,6 @@ def create_app(sy: Switchyard) -> FastAPI:
     # Inside Starlette's error middleware (a failure while authenticating is still the 500 envelope),
     # outside everything that could read the body.
     app.add_middleware(RequestGuard, node=sy)
-    for module in (health, operators, apikeys, sites, chargestations, configurations, webhooks):
+    for module in (health, operators, apikeys, sites, chargestations, configurations, migrations, webhooks):
         app.include_router(module.router)
     return app

@@ -43,7 +43,9 @@ class MigrationPorts:
     bus: LocalBus
 
 
-def build_migrations(ports: MigrationPorts, clock: Clock, cipher: SecretCipher, settings: Settings) -> MigrationServices:
+def build_migrations(
+    ports: MigrationPorts, clock: Clock, cipher: SecretCipher, settings: Settings
+) -> MigrationServices:
     runner = FleetJobRunner(ports.fleet, clock)
     watch = StationWatch(ports.bus, clock)
     lookout = NodeLookout(ports.link, ports.sessions, ports.configuration)
@@ -51,7 +53,9 @@ def build_migrations(ports: MigrationPorts, clock: Clock, cipher: SecretCipher, 
     # A station that rebooted boots first thing after it reconnects: give its boot time to be written.
     arrival = ArrivalWatch(watch, lookout, clock, settings.migration_poll_seconds, settings.boot_grace + 1.0)
     runner.register(
-        MigrationDriver(ports.fleet, commands, arrival, ports.profiles, clock, cipher, settings.migration_reconnect_wait)
+        MigrationDriver(
+            ports.fleet, commands, arrival, ports.profiles, clock, cipher, settings.migration_reconnect_wait
+        )
     )
     runner.register(InboundDriver(ports.fleet, watch, lookout, commands, clock))
     candidates = CandidateFacts(ports.link, ports.configuration, ports.fleet)

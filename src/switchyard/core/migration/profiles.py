@@ -11,7 +11,7 @@ from switchyard.clock import Clock
 from switchyard.core.migration.model import ConfirmationMode, StationState, Target
 from switchyard.core.migration.state import Procedure
 from switchyard.domain import StationRef
-from switchyard.ports.registry import StationFields, RegistryStore
+from switchyard.ports.registry import RegistryStore, StationFields
 
 
 class RegistryProfiles:
@@ -30,7 +30,10 @@ class RegistryProfiles:
             await tx.stations.update(station.station_id, fields, self._clock.now())
 
     async def settle(self, station: StationRef, target: Target, procedure: Procedure) -> None:
-        if target.confirmation.mode is not ConfirmationMode.SAME_DEPLOYMENT or procedure.state is StationState.FELL_BACK:
+        if (
+            target.confirmation.mode is not ConfirmationMode.SAME_DEPLOYMENT
+            or procedure.state is StationState.FELL_BACK
+        ):
             return
         async with self._store.transaction() as tx:
             current = await tx.stations.get(station.station_id)
