@@ -1,6 +1,7 @@
-"""The simulator side of the simulator benchmark: a fleet of default 1.6 stations in one process.
+"""The simulator side of the simulator and migration benchmarks: a fleet in one process.
 
     python -m bench.sim_fleet --port P --stations 5000 --concurrency 200 --state-dir DIR
+    python -m bench.sim_fleet ... --mixed --reboot-seconds 2     # half 1.6, half 2.0.1 (migration)
 
 Prints JSON events: `ready` (stations built, before any connection), `booted` (every station's
 BootNotification answered), then waits for `close` on stdin and stops the fleet.
@@ -22,6 +23,8 @@ from switchyard.sim.profile import load_profile
 
 PATTERN = "SIM-{n:05}"
 SEED = "bench"
+# A mixed fleet's stations take these firmwares in turn: odd numbers 1.6, even numbers 2.0.1.
+MIXED = ("edrv-reference-16", "reference-201")
 
 
 def emit(event: str, **values: Any) -> None:
@@ -30,13 +33,15 @@ def emit(event: str, **values: Any) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     started = time.perf_counter()
+    profiles = [load_profile(name) for name in (MIXED if args.mixed else MIXED[:1])]
     specs = fleet_specs(
         args.stations,
         f"ws://{HOST}:{args.port}{PATH_PREFIX}",
-        load_profile("edrv-reference-16"),
+        profiles if args.mixed else profiles[0],
         pattern=PATTERN,
         password_seed=SEED,
         state_dir=args.state_dir,
+        reboot_seconds=args.reboot_seconds,
     )
     fleet = SimulatedFleet(specs, connect_concurrency=args.concurrency)
     emit("ready", build_seconds=time.perf_counter() - started)
@@ -68,6 +73,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--state-dir", type=Path, required=True)
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--mixed", action="store_true", help="half 1.6, half 2.0.1 stations")
+    parser.add_argument("--reboot-seconds", type=float, default=1.0, help="how long a reset keeps a station offline")
     args = parser.parse_args()
     raise_nofile_limit()
     uvloop.run(run(args))

@@ -4,6 +4,7 @@ online, a reboot pending, busy in another procedure, and, for a peer target, whe
 import asyncio
 from collections.abc import Collection, Sequence
 
+from switchyard.core.actions import ActionType
 from switchyard.core.migration.model import ConfirmationMode, Target
 from switchyard.core.migration.peer import PeerSwitchyard, PeerUnavailable, peer_problem
 from switchyard.core.migration.preflight import Candidate
@@ -44,7 +45,7 @@ class CandidateFacts:
                 security_profile=s.security_profile,
                 connected=self._link.is_connected(s.identity),
                 reboot_pending=s.id in pending,
-                busy_in=busy.get(s.id) or (f"configuration changes ({changing[s.id]})" if s.id in changing else None),
+                busy_in=_busy(busy.get(s.id), changing.get(s.id)),
                 peer_problem=peers.get(s.id),
             )
             for s in stations
@@ -62,7 +63,12 @@ class CandidateFacts:
                     if lane is not None and lane.reboot_pending:
                         pending.add(station_id)
                 if station_id in with_open:
-                    changing[station_id] = await tx.actions.count_open(station_id)
+                    # A configuration read (the one every boot queues) changes nothing: it does not hold
+                    # the station; changes and resets do.
+                    actions = await tx.actions.open_for(station_id)
+                    held = sum(1 for action in actions if action.type != ActionType.GET_CONFIGURATION.value)
+                    if held:
+                        changing[station_id] = held
         return pending, changing
 
     async def _ask_peer(self, stations: Sequence[RegisteredStation], target: Target) -> dict[str, str]:
@@ -81,3 +87,12 @@ class CandidateFacts:
 
             answers = await asyncio.gather(*(ask(s) for s in stations))
         return {station_id: problem for station_id, problem in answers if problem is not None}
+
+
+def _busy(job: str | None, actions: int | None) -> str | None:
+    if job is not None:
+        return f"fleet job {job}"
+    if actions:
+        plural = "s" if actions != 1 else ""
+        return f"{actions} configuration change{plural} or reset{plural} under way"
+    return None

@@ -28,7 +28,7 @@ class Candidate:
     security_profile: int
     connected: bool
     reboot_pending: bool
-    # The job whose procedure the station is in now, if another one.
+    # What else holds the station now (another fleet job, configuration changes), in words.
     busy_in: str | None = None
     # The peer's refusal ("unknown there", "rejected there"), when the target was asked.
     peer_problem: str | None = None
@@ -85,7 +85,7 @@ def check_station(candidate: Candidate, target: Target) -> Verdict:
     if candidate.reboot_pending:
         reasons.append("the station has a reboot pending from an earlier change; reset it or wait for its reboot")
     if candidate.busy_in is not None:
-        reasons.append(f"the station is in another procedure (job {candidate.busy_in})")
+        reasons.append(f"the station is busy with another procedure: {candidate.busy_in}")
     if candidate.peer_problem is not None:
         reasons.append(candidate.peer_problem)
     if target.url.lower().startswith("wss://") and not method.lists_certificates and not target.ca_installed:
