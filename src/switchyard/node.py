@@ -182,7 +182,7 @@ class Switchyard:
         last flush, the database) from stopping: a node that cannot stop cannot be restarted either.
         """
         steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            ("fleet jobs", self.migration.runner.close),
+            ("fleet jobs", self.migration.close),
             ("sequencer", self.sequencer.stop),
             ("gateway", self.gateway.stop),
             ("security alerts", self.security_alerts.drain),

@@ -19,7 +19,7 @@ import structlog
 from switchyard.clock import Clock
 from switchyard.core.migration.job_spec import MigrationSpec
 from switchyard.core.migration.model import ConfirmationMode, Step, Target
-from switchyard.core.migration.peer import PeerSwitchyard, PeerUnavailable, booted_after
+from switchyard.core.migration.peer import PeerPool, PeerSwitchyard, PeerUnavailable, booted_after
 from switchyard.core.migration.state import Procedure
 from switchyard.core.migration.station_watch import BOOTED, CONNECTED, DISCONNECTED, Seen, StationWatch, same_endpoint
 from switchyard.core.migration.steps import Arrived, CameBack, DeadlinePassed, Departed, Idle, StillHere
@@ -67,14 +67,14 @@ class ArrivalWatch:
         clock: Clock,
         poll_seconds: float,
         still_here_grace: float,
-        peer_timeout: float = 10.0,
+        peers: PeerPool,
     ) -> None:
         self._watch = watch
         self._lookout = lookout
         self._clock = clock
         self._poll = poll_seconds
         self._grace = still_here_grace
-        self._peer_timeout = peer_timeout
+        self._peers = peers
 
     def watch(
         self, station: StationRef, spec: MigrationSpec, current: Callable[[], Procedure], inbox: asyncio.Queue[Any]
@@ -128,16 +128,12 @@ class ArrivalWatch:
         confirmation = spec.target.confirmation
         peer = None
         if confirmation.mode is ConfirmationMode.PEER and confirmation.api_url and confirmation.api_key:
-            peer = PeerSwitchyard(confirmation.api_url, confirmation.api_key, self._peer_timeout)
-        try:
-            while (left := (deadline - self._clock.now()).total_seconds()) > 0:
-                if peer is not None and await self._peer_saw_boot(peer, station, reset_at):
-                    inbox.put_nowait(Arrived(self._clock.now(), "a boot at the target Switchyard"))
-                    return
-                await asyncio.sleep(min(self._poll, left))
-        finally:
-            if peer is not None:
-                await peer.close()
+            peer = self._peers.client(confirmation.api_url, confirmation.api_key)
+        while (left := (deadline - self._clock.now()).total_seconds()) > 0:
+            if peer is not None and await self._peer_saw_boot(peer, station, reset_at):
+                inbox.put_nowait(Arrived(self._clock.now(), "a boot at the target Switchyard"))
+                return
+            await asyncio.sleep(min(self._poll, left))
         inbox.put_nowait(DeadlinePassed(self._clock.now()))
 
     async def _peer_saw_boot(self, peer: PeerSwitchyard, station: StationRef, reset_at: datetime) -> bool:

@@ -13,6 +13,7 @@ from switchyard.core.migration.driver import MigrationDriver
 from switchyard.core.migration.execution import StationCommands
 from switchyard.core.migration.inbound import InboundDriver, InboundMigrations
 from switchyard.core.migration.lookout import NodeLookout, SessionUrls
+from switchyard.core.migration.peer import PeerPool
 from switchyard.core.migration.service import Migrations
 from switchyard.core.migration.station_watch import StationWatch
 from switchyard.core.registry.stations import Stations
@@ -28,6 +29,12 @@ class MigrationServices:
     runner: FleetJobRunner
     migrations: Migrations
     inbound: InboundMigrations
+    peers: PeerPool
+
+    async def close(self) -> None:
+        """Stop the procedures running here (they resume from their step on the next start)."""
+        await self.runner.close()
+        await self.peers.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +58,15 @@ def build_migrations(
     lookout = NodeLookout(ports.link, ports.sessions, ports.configuration)
     commands = StationCommands(ports.control, lookout, clock, settings.call_timeout)
     # A station that rebooted boots first thing after it reconnects: give its boot time to be written.
-    arrival = ArrivalWatch(watch, lookout, clock, settings.migration_poll_seconds, settings.boot_grace + 1.0)
+    peers = PeerPool()
+    arrival = ArrivalWatch(watch, lookout, clock, settings.migration_poll_seconds, settings.boot_grace + 1.0, peers)
     runner.register(
         MigrationDriver(
             ports.fleet, commands, arrival, ports.profiles, clock, cipher, settings.migration_reconnect_wait
         )
     )
     runner.register(InboundDriver(ports.fleet, watch, lookout, commands, clock))
-    candidates = CandidateFacts(ports.link, ports.configuration, ports.fleet)
+    candidates = CandidateFacts(ports.link, ports.configuration, ports.fleet, peers)
     migrations = Migrations(ports.fleet, ports.registry, runner, candidates, commands, cipher, clock)
     inbound = InboundMigrations(ports.fleet, ports.stations, runner, clock)
-    return MigrationServices(runner, migrations, inbound)
+    return MigrationServices(runner, migrations, inbound, peers)

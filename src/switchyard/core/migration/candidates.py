@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 
 from switchyard.core.actions import ActionType
 from switchyard.core.migration.model import ConfirmationMode, Target
-from switchyard.core.migration.peer import PeerSwitchyard, PeerUnavailable, peer_problem
+from switchyard.core.migration.peer import PeerPool, PeerUnavailable, peer_problem
 from switchyard.core.migration.preflight import Candidate
 from switchyard.ports import StationLink
 from switchyard.ports.configuration import ConfigurationStore
@@ -19,8 +19,11 @@ PEER_QUESTIONS_AT_ONCE = 10
 
 
 class CandidateFacts:
-    def __init__(self, link: StationLink, configuration: ConfigurationStore, fleet: FleetJobStore) -> None:
+    def __init__(
+        self, link: StationLink, configuration: ConfigurationStore, fleet: FleetJobStore, peers: PeerPool
+    ) -> None:
         self._link = link
+        self._peers = peers
         self._configuration = configuration
         self._fleet = fleet
 
@@ -76,16 +79,16 @@ class CandidateFacts:
         if confirmation.mode is not ConfirmationMode.PEER or not confirmation.api_url or not confirmation.api_key:
             return {}
         gate = asyncio.Semaphore(PEER_QUESTIONS_AT_ONCE)
-        async with PeerSwitchyard(confirmation.api_url, confirmation.api_key) as peer:
+        peer = self._peers.client(confirmation.api_url, confirmation.api_key)
 
-            async def ask(station: RegisteredStation) -> tuple[str, str | None]:
-                async with gate:
-                    try:
-                        return station.id, peer_problem(await peer.station(station.identity))
-                    except PeerUnavailable as exc:
-                        return station.id, str(exc)
+        async def ask(station: RegisteredStation) -> tuple[str, str | None]:
+            async with gate:
+                try:
+                    return station.id, peer_problem(await peer.station(station.identity))
+                except PeerUnavailable as exc:
+                    return station.id, str(exc)
 
-            answers = await asyncio.gather(*(ask(s) for s in stations))
+        answers = await asyncio.gather(*(ask(s) for s in stations))
         return {station_id: problem for station_id, problem in answers if problem is not None}
 
 

@@ -5,6 +5,8 @@ the reset. The peer is reached with an API key of the peer's operator; what it s
 size and time, and a peer that cannot be reached is a reason, never a hang.
 """
 
+import asyncio
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
@@ -64,6 +66,43 @@ class PeerSwitchyard:
             return _station(found[0]) if found else None
         except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             raise PeerUnavailable(f"the target Switchyard's answer is not a station list: {exc}") from None
+
+
+class PeerPool:
+    """One client per peer (API URL and key), kept for the node's life: building a client costs a TLS
+    context, far more than a request, and every waiting station asks its peer every few seconds."""
+
+    MAX_PEERS = 32
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self._timeout = timeout
+        self._clients: dict[tuple[str, str], PeerSwitchyard] = {}
+
+    def client(self, api_url: str, api_key: str) -> PeerSwitchyard:
+        key = (api_url.rstrip("/"), hashlib.sha256(api_key.encode()).hexdigest())
+        found = self._clients.pop(key, None)
+        if found is None:
+            found = PeerSwitchyard(api_url, api_key, self._timeout)
+            if len(self._clients) >= self.MAX_PEERS:
+                # The least recently used peer goes; its client closes once its requests are done.
+                oldest = next(iter(self._clients))
+                _close_later(self._clients.pop(oldest))
+        self._clients[key] = found
+        return found
+
+    async def close(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.close()
+
+
+def _close_later(client: PeerSwitchyard) -> None:
+    task = asyncio.get_running_loop().create_task(client.close())
+    _CLOSING.add(task)
+    task.add_done_callback(_CLOSING.discard)
+
+
+_CLOSING: set[asyncio.Task[None]] = set()
 
 
 def _station(data: dict[str, Any]) -> PeerStation:
