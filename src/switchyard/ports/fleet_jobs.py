@@ -8,13 +8,15 @@ implements it on SQLAlchemy; the repository contract suite (tests/store/contract
 docstrings, on SQLite and PostgreSQL.
 """
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from switchyard.ports.outbox import EventOutbox
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,4 +118,9 @@ class FleetJobStore(Protocol):
 
     def reading(self) -> AbstractAsyncContextManager[FleetJobTx]:
         """A read-only look (nothing written in it is kept)."""
+        ...
+
+    async def write(self, work: Callable[[FleetJobTx], Awaitable[T]]) -> T:
+        """Run `work` in a transaction shared with other small writes (group commit); returns once it
+        has committed. `work` may run twice (its group failed): it must only write what it is given."""
         ...

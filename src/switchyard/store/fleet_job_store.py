@@ -1,7 +1,7 @@
 """`ports.fleet_jobs.FleetJobStore` on the database: jobs and their members over one session, with the
 webhook outbox in the same transaction. Rows come back as the port's records from plain column selects."""
 
-from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, fields
 from datetime import datetime
@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import Select, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from switchyard.ports.fleet_jobs import FleetJobTx, JobRecord, MemberRecord
+from switchyard.ports.fleet_jobs import FleetJobTx, JobRecord, MemberRecord, T
 from switchyard.store.database import Database
 from switchyard.store.fleet_job_tables import FleetJob, FleetJobMember
+from switchyard.store.group_commit import GroupCommit
 from switchyard.store.outbox import SessionOutbox
 
 _JOB_COLUMNS = tuple(getattr(FleetJob, field.name) for field in fields(JobRecord))
@@ -163,8 +164,15 @@ class SqlFleetJobTx:
 
 
 class DatabaseFleetJobStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, writes: GroupCommit | None = None) -> None:
         self._db = database
+        self._writes = writes or GroupCommit(database)
+
+    async def write(self, work: Callable[[FleetJobTx], Awaitable[T]]) -> T:
+        async def in_session(session: AsyncSession) -> T:
+            return await work(SqlFleetJobTx(session))
+
+        return await self._writes.write(in_session)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[FleetJobTx]:

@@ -137,11 +137,16 @@ class MigrationDriver:
             procedure={**member.procedure, "procedure": procedure_to_json(procedure), "request": None},
             updated_at=now,
         )
-        async with self._store.transaction() as tx:
+
+        async def save(tx: FleetJobTx) -> None:
             await tx.update_member(updated)
             for command in commands:
                 if isinstance(command, Announce):
                     self._announce(tx, job, updated, procedure, command)
+
+        # Shared with the other stations' steps (group commit): a wave of a hundred stations writes
+        # its steps in a few transactions, each step still durable before its commands go out.
+        await self._store.write(save)
         return updated
 
     def _announce(
