@@ -38,14 +38,18 @@ _CHANGED = {
 }
 
 
-class ConnectedUrls(Protocol):
+class StationFacts(Protocol):
     def connected_url(self, identity: str) -> str | None:
         """The URL the station's live session connected on (None: no session here, or unknown)."""
         ...
 
+    async def offered_slots(self, station_id: str) -> tuple[int, ...]:
+        """The configuration slots the station offers, as its last report said (empty: unknown)."""
+        ...
+
 
 class StationCommands:
-    def __init__(self, control: StationControl, urls: ConnectedUrls, clock: Clock, timeout: float) -> None:
+    def __init__(self, control: StationControl, urls: StationFacts, clock: Clock, timeout: float) -> None:
         self._control = control
         self._urls = urls
         self._clock = clock
@@ -86,9 +90,15 @@ class StationCommands:
         return await self._control.installed_ca_certificates(station, CertificateKind.CSMS_ROOT, self._timeout)
 
     async def read_network(self, station: StationRef) -> NetworkPicture:
-        """The picture, with the slot in use worked out from the URL the station connected on when the
-        station does not say (1.6): after a fallback the first slot in the priority is not the one in use."""
+        """The picture, with the slots a 2.0.1 station offers (from its last report), and the slot in use
+        worked out from the URL the station connected on when it does not say (1.6): after a fallback
+        the first slot in the priority is not the one in use."""
         picture = await self._control.read_network(station, self._timeout)
+        if not picture.slots:
+            # 2.0.1 slots cannot be read back, but the report says which exist (B09.FR.05's valuesList).
+            offered = await self._urls.offered_slots(station.station_id)
+            if offered:
+                picture = replace(picture, slots=dict.fromkeys(offered))
         if picture.active_slot is not None:
             return picture
         url = self._urls.connected_url(station.identity)

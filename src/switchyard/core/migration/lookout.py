@@ -7,6 +7,8 @@ from typing import Protocol
 from switchyard.ports import StationLink
 from switchyard.ports.configuration import ConfigurationStore
 
+PRIORITY_2_0_1 = "OCPPCommCtrlr.NetworkConfigurationPriority"
+
 
 class SessionUrls(Protocol):
     def connected_url(self, identity: str) -> str | None: ...
@@ -31,6 +33,19 @@ class NodeLookout:
         async with self._configuration.reading() as tx:
             lane = await tx.reported.lane(station_id)
         return lane.booted_at if lane is not None else None
+
+    async def offered_slots(self, station_id: str) -> tuple[int, ...]:
+        """The configuration slots a 2.0.1 station offers, from the valuesList of its
+        NetworkConfigurationPriority in the last full report (empty when unknown)."""
+        async with self._configuration.reading() as tx:
+            rows = await tx.reported.rows(station_id, [PRIORITY_2_0_1.lower()])
+        for row in rows:
+            offered = (row.characteristics or {}).get("valuesList")
+            if isinstance(offered, str):
+                slots = [part.strip() for part in offered.split(",")]
+                if all(part.isdigit() for part in slots):
+                    return tuple(sorted({int(part) for part in slots}))
+        return ()
 
     async def transaction_running(self, station_id: str) -> bool:
         async with self._configuration.reading() as tx:
