@@ -186,9 +186,16 @@ async def create_migration(body: MigrationIn, sy: Node, who: Caller, response: R
 
 
 @router.get("")
-async def list_migrations(sy: Node, who: Caller, limit: Limit = 50, offset: Offset = 0) -> Envelope[list[MigrationOut]]:
-    views, total = await sy.migration.migrations.list_for(who, limit, offset)
-    return ok([migration_out(v) for v in views], f"{total} migrations")
+async def list_migrations(
+    sy: Node,
+    who: Caller,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    direction: Literal["outbound", "inbound"] = "outbound",
+) -> Envelope[list[MigrationOut]]:
+    """Newest first, with counts per state and without the stations (read one for those)."""
+    views, total = await sy.migration.migrations.list_for(who, limit, offset, inbound=direction == "inbound")
+    return ok([migration_out(v) for v in views], f"{total} {direction} migrations")
 
 
 @router.post("/inbound", status_code=201)

@@ -16,7 +16,7 @@ from switchyard.core.fleet_jobs.waves import JobStatus, MemberState, WavePolicy
 from switchyard.core.migration.candidates import CandidateFacts
 from switchyard.core.migration.execution import StationCommands
 from switchyard.core.migration.job_spec import MigrationSpec, member_station
-from switchyard.core.migration.model import KIND, OUTCOME, StationState, Step
+from switchyard.core.migration.model import INBOUND_KIND, KIND, OUTCOME, StationState, Step
 from switchyard.core.migration.preflight import Verdict, check_picture, check_station
 from switchyard.core.migration.procedure import can_rollback, retry
 from switchyard.core.migration.selection import Selection, select
@@ -104,13 +104,18 @@ class Migrations:
             members = await tx.members(job.id)
         return migration_view(job, members, self._parameters(job))
 
-    async def list_for(self, who: Principal, limit: int, offset: int) -> tuple[list[MigrationView], int]:
+    async def list_for(
+        self, who: Principal, limit: int, offset: int, inbound: bool = False
+    ) -> tuple[list[MigrationView], int]:
+        """Outbound migrations (or inbound ones), newest first, with their counts per state."""
         who.require(Scope.READ)
+        kind = INBOUND_KIND if inbound else KIND
         async with self._fleet.reading() as tx:
-            jobs = await tx.jobs(who.operator_id, KIND, limit, offset)
-            total = await tx.count_jobs(who.operator_id, KIND)
+            jobs = await tx.jobs(who.operator_id, kind, limit, offset)
+            total = await tx.count_jobs(who.operator_id, kind)
             counts = await tx.state_counts([j.id for j in jobs])
-        return [summary_view(j, counts.get(j.id, {}), self._parameters(j)) for j in jobs], total
+        views = [summary_view(j, counts.get(j.id, {}), dict(j.spec) if inbound else self._parameters(j)) for j in jobs]
+        return views, total
 
     async def pause(self, who: Principal, job_id: str) -> MigrationView:
         return await self._act(who, job_id, self._runner.pause)
