@@ -183,7 +183,9 @@ class Migrations:
         members = []
         for n, (station, (verdict, procedure)) in enumerate(zip(stations, results, strict=True)):
             member = _member("", n, station, verdict, now)
-            members.append(replace(member, procedure={**member.procedure, "procedure": procedure_to_json(procedure)}))
+            # The read's reason: why it was refused, or for a station that passes, the slot it would write.
+            stored = {**member.procedure, "procedure": procedure_to_json(procedure)}
+            members.append(replace(member, reason=procedure.reason, procedure=stored))
         job = JobRecord(
             id="",
             operator_id="",
