@@ -55,6 +55,18 @@ def changes(station: SimulatedStation) -> list[str]:
     return [action for action in station.received_actions() if action in CHANGING]
 
 
+def from_next_boot(station: SimulatedStation, name: str) -> str | None:
+    """The value the station uses from its next boot: a change that waits for the reboot (RebootRequired),
+    else the one it has now."""
+    firmware: Any = station.firmware
+    if station.spec.ocpp == "1.6":
+        waiting = firmware.config.pending.get(name)
+    else:
+        component, _, variable = name.partition(".")
+        waiting = firmware.model.pending.get((component, None, None, None, variable, None))
+    return waiting if waiting is not None else station.value(name)
+
+
 def member(job: dict[str, Any], identity: str) -> dict[str, Any]:
     return next(s for s in job["stations"] if s["identity"] == identity)
 

@@ -10,6 +10,7 @@ from tests.migration.scenarios import (
     PRIORITY_201,
     changes,
     dead_url,
+    from_next_boot,
     key_changed,
     member,
     request,
@@ -52,7 +53,7 @@ async def test_a_refused_target_url_fails_with_the_station_answer_and_changes_no
         assert refused["state"] == "failed"
         assert refused["reason"] == "the station refused the target URL for slot 2: {'status': 'Rejected'}"
         assert short.value("NetworkConnectionProfile2") == ""
-        assert short.value(PRIORITY_16) == OLD_ORDER_16
+        assert from_next_boot(short, PRIORITY_16) == OLD_ORDER_16
         assert changes(short) == ["ChangeConfiguration"]
 
         # A CALLERROR is the station's answer too: it did not store the URL, so there is nothing to put back.
@@ -71,7 +72,7 @@ async def test_a_refused_target_url_fails_with_the_station_answer_and_changes_no
             "{'status': 'Rejected', 'statusInfo': {'reasonCode': 'InvalidConfSlot'}}"
         )
         assert changes(v201) == ["SetNetworkProfile"]
-        assert v201.value(PRIORITY_201) == "1,2"
+        assert from_next_boot(v201, PRIORITY_201) == "1,2"
         for identity in ("URL-SHORT", "URL-ERROR", "URL-201"):
             assert await station_events(node, job["_id"], identity) == [
                 "chargestation.migration.started",
@@ -99,7 +100,7 @@ async def test_a_refused_priority_fails_and_the_slot_is_put_back(node: RunningNo
         slot_writes = [r.payload["value"] for r in s16.received if r.payload.get("key") == "NetworkConnectionProfile2"]
         assert slot_writes == [done["targetUrl"], ""]
         assert s16.value("NetworkConnectionProfile2") == ""
-        assert s16.value(PRIORITY_16) == OLD_ORDER_16
+        assert from_next_boot(s16, PRIORITY_16) == OLD_ORDER_16
         assert "Reset" not in changes(s16)
         assert await station_events(node, job["_id"], "PRIO-16") == PUT_BACK
 
@@ -108,7 +109,7 @@ async def test_a_refused_priority_fails_and_the_slot_is_put_back(node: RunningNo
         assert "refused the new priority" in refused_201["reason"]
         assert "ReadOnly" in refused_201["reason"]
         # A 2.0.1 slot cannot be blanked; outside the priority the station never tries it.
-        assert s201.value(PRIORITY_201) == "1"
+        assert from_next_boot(s201, PRIORITY_201) == "1"
         assert changes(s201) == ["SetNetworkProfile", "SetVariables"]
 
 
@@ -126,7 +127,7 @@ async def test_firmware_that_keeps_the_old_url_is_caught_by_the_read_back(node: 
             "NetworkConnectionProfile2",
         ]
         assert "Reset" not in changes(station)
-        assert station.value(PRIORITY_16) == OLD_ORDER_16
+        assert from_next_boot(station, PRIORITY_16) == OLD_ORDER_16
         assert await station_events(node, job["_id"], "STICKY") == PUT_BACK
 
 
@@ -148,6 +149,6 @@ async def test_a_refused_reset_restores_the_priority_and_fails(node: RunningNode
             assert len(station.boots) == 1
             events = await station_events(node, job["_id"], identity)
             assert events[-2:] == ["chargestation.migration.rolled_back", "chargestation.migration.failed"]
-        assert s16.value(PRIORITY_16) == OLD_ORDER_16
+        assert from_next_boot(s16, PRIORITY_16) == OLD_ORDER_16
         assert s16.value("NetworkConnectionProfile2") == ""
-        assert s201.value(PRIORITY_201) == "1"
+        assert from_next_boot(s201, PRIORITY_201) == "1"
