@@ -45,6 +45,9 @@ class NoUrls:
     def connected_url(self, identity: str) -> str | None:
         return None
 
+    async def offered_slots(self, station_id: str) -> tuple[int, ...]:
+        return ()
+
 
 def callerror(code: str) -> CallError:
     return CallError("CP-1", "Any", code, "the station's words", {})

@@ -25,6 +25,7 @@ from tests.migration.scenarios import (
     request,
     station_spec,
     stations_at,
+    variable_changed,
     wait_step,
 )
 from tests.migration.support import ended, served_api, start_migration, wait_for_migration
@@ -167,6 +168,29 @@ async def test_a_station_without_a_second_slot_is_unsupported(node: RunningNode,
         assert changes(station) == []
 
 
+async def test_a_201_station_with_every_slot_in_use_is_refused_once_its_report_is_known(
+    node: RunningNode, tmp_path: Path
+) -> None:
+    """Which slots a 2.0.1 station has is only in its report (the valuesList of
+    NetworkConfigurationPriority); known, a station with no free slot is refused before anything is
+    sent. (Not read, the station itself refuses the slot: test_station_refusals.py.)"""
+    both_in_use = variable_changed("reboot-heavy-201", "OCPPCommCtrlr", "NetworkConfigurationPriority", value="1,2")
+    spec = station_spec(node, "FULL-201", "2.0.1", tmp_path, firmware=both_in_use)
+    async with stations_at(node, spec) as (station,):
+        await read_configuration(node, "FULL-201")
+        no_slot = ("preflight_failed", "no free network slot: slots [1, 2] are all in the priority")
+        planned = await refused_both_ways(node, request(NOWHERE, []), {"FULL-201": no_slot})
+        assert member(planned, "FULL-201")["before"]["slots"] == {"1": None, "2": None}
+        assert changes(station) == []
+
+
+async def read_configuration(node: RunningNode, identity: str) -> None:
+    """Have node A read the station's whole configuration (its report, in 2.0.1) and wait for it."""
+    path = f"/v1.1/chargestations/{await station_id(node, identity)}/configurations"
+    read = await node.api.get(path, headers=node.auth())
+    assert (await wait_action(node, ok_result(read)["_id"]))["status"] == "completed"
+
+
 async def test_offline_reboot_pending_and_busy_stations_are_refused(node: RunningNode, tmp_path: Path) -> None:
     offline = spec_for(node, "OFFLINE", "1.6", tmp_path)
     await register(node, offline)
@@ -178,10 +202,8 @@ async def test_offline_reboot_pending_and_busy_stations_are_refused(node: Runnin
         await refused_both_ways(node, request(NOWHERE, []), {"OFFLINE": ("preflight_failed", "the station is offline")})
 
         # A change through the configuration API that the firmware applies only after a reboot.
-        rebooting_id = await station_id(node, "REBOOT")
-        read = await node.api.get(f"/v1.1/chargestations/{rebooting_id}/configurations", headers=node.auth())
-        await wait_action(node, ok_result(read)["_id"])
-        change = await change_setting(node, rebooting_id, "MeterValueSampleInterval", "30")
+        await read_configuration(node, "REBOOT")
+        change = await change_setting(node, await station_id(node, "REBOOT"), "MeterValueSampleInterval", "30")
         changed = await wait_action(node, ok_result(change)["_id"])
         assert (changed["response_data"], changed["phase"]) == ({"status": "RebootRequired"}, "awaiting_reboot")
         pending = ("preflight_failed", "the station has a reboot pending")

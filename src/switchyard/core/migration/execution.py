@@ -46,6 +46,10 @@ class ConnectedUrls(Protocol):
         """The URL the station's live session connected on (None: no session here, or unknown)."""
         ...
 
+    async def offered_slots(self, station_id: str) -> tuple[int, ...]:
+        """The slots the station's last report offers, for a station that does not list them when read."""
+        ...
+
 
 class StationCommands:
     def __init__(self, control: StationControl, urls: ConnectedUrls, clock: Clock, timeout: float) -> None:
@@ -91,9 +95,13 @@ class StationCommands:
         return await self._control.installed_ca_certificates(station, CertificateKind.CSMS_ROOT, self._timeout)
 
     async def read_network(self, station: StationRef) -> NetworkPicture:
-        """The picture, with the slot in use worked out from the URL the station connected on when the
-        station does not say (1.6): after a fallback the first slot in the priority is not the one in use."""
+        """The picture, with the slots the station's report offers when the read does not say (2.0.1), and
+        the slot in use worked out from the URL the station connected on when the station does not say
+        (1.6): after a fallback the first slot in the priority is not the one in use."""
         picture = await self._control.read_network(station, self._timeout)
+        if not picture.slots:
+            # 2.0.1 slots cannot be read: without the report, the slot chosen may not exist (B09.FR.05).
+            picture = replace(picture, slots=dict.fromkeys(await self._urls.offered_slots(station.station_id)))
         if picture.active_slot is not None:
             return picture
         url = self._urls.connected_url(station.identity)

@@ -6,6 +6,8 @@ from typing import Protocol
 
 from switchyard.ports import StationLink
 from switchyard.ports.configuration import ConfigurationStore
+from switchyard.protocol.network_reads import whole_number
+from switchyard.protocol.v201.network_reads import PRIORITY
 
 
 class SessionUrls(Protocol):
@@ -35,3 +37,11 @@ class NodeLookout:
     async def transaction_running(self, station_id: str) -> bool:
         async with self._configuration.reading() as tx:
             return await tx.stations.running_transaction(station_id) is not None
+
+    async def offered_slots(self, station_id: str) -> tuple[int, ...]:
+        """The configuration slots the station's last report offers for its priority (2.0.1: the valuesList
+        of OCPPCommCtrlr.NetworkConfigurationPriority); () when not known."""
+        async with self._configuration.reading() as tx:
+            rows = await tx.reported.rows(station_id, [PRIORITY.lower()])
+        offered = str((rows[0].characteristics or {}).get("valuesList") or "") if rows else ""
+        return tuple(sorted({n for n in map(whole_number, offered.split(",")) if n is not None and n > 0}))
