@@ -34,7 +34,7 @@ from tests.support import RunningNode, running_node, tls_settings
 
 NOWHERE = "ws://127.0.0.1:1/ocpp"
 WSS_NOWHERE = "wss://127.0.0.1:1/ocpp"
-# What the dry run shows of a station that passes: a verdict, and the picture it was read as.
+# What a dry run shows of a station that passes: still pending, and the slot it would write.
 PASSES = ("pending", "would write slot 2")
 
 
