@@ -101,6 +101,9 @@ class Switchyard:
         )
         self._build_webhooks(settings)
         self._build_configuration(settings)
+        self._build_migrations(settings)
+
+    def _build_migrations(self, settings: Settings) -> None:
         # Where the fleet-job runner (ADR 0010) keeps jobs and their members; typed by the port it serves.
         self.fleet_job_store: FleetJobStore = DatabaseFleetJobStore(self.db, self.writes)
         # CSMS migrations, outbound and inbound, run by the fleet-job runner.

@@ -1,10 +1,13 @@
 """Carrying out a procedure's station commands through the station adapters, each answered as an event.
 
-A call that gets no usable answer (timeout, CALLERROR, the station gone, a bad answer) is `CallFailed`
-with what went wrong: the procedure decides what that means at its step.
+A call that gets no usable answer (timeout, the station gone, a bad answer) is `CallFailed` with what
+went wrong: the procedure decides what that means at its step. A CALLERROR to a change or a reset is
+an answer: the station did not do it (OCPP-J: the request could not be processed), so it is a refusal
+with the station's words, not a lost answer whose change may have been made.
 """
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Protocol
 
 from switchyard.clock import Clock
@@ -26,7 +29,7 @@ from switchyard.core.migration.steps import (
     WriteSlotValue,
 )
 from switchyard.domain import CertificateKind, ChangeStatus, ProvisionStatus, StationRef
-from switchyard.errors import InvalidRequest, ReadFailed, StationCallFailed
+from switchyard.errors import CallError, InvalidRequest, ReadFailed, StationCallFailed
 from switchyard.ports import StationControl
 from switchyard.station_network import InstalledCertificate, NetworkPicture
 
@@ -59,6 +62,8 @@ class StationCommands:
         """The station's answer to `command` as an event; None for commands that are not station calls."""
         try:
             return await self._call(station, command, method)
+        except CallError as exc:
+            return _refusal(command, exc, self._clock.now()) or CallFailed(self._clock.now(), _why(exc))
         except (StationCallFailed, ReadFailed, InvalidRequest) as exc:
             return CallFailed(self._clock.now(), _why(exc))
 
@@ -108,6 +113,18 @@ class StationCommands:
             if value and same_endpoint(url, value):
                 return _with_active(picture, slot)
         return picture
+
+
+def _refusal(command: Command, exc: CallError, at: datetime) -> Event | None:
+    """A CALLERROR to a change or a reset as the station's refusal; None for reads."""
+    answer = {"error": exc.code, "description": exc.description}
+    if isinstance(command, WriteSlot) and exc.code in ("NotImplemented", "NotSupported"):
+        return Provisioned(at, ProvisionStatus.NOT_SUPPORTED, answer)
+    if isinstance(command, WriteSlot | WriteSlotValue | SetPriority):
+        return Provisioned(at, ProvisionStatus.REJECTED, answer)
+    if isinstance(command, Reset):
+        return ResetAnswered(at, False, answer)
+    return None
 
 
 def _with_active(picture: NetworkPicture, slot: int) -> NetworkPicture:

@@ -6,8 +6,7 @@ from typing import Protocol
 
 from switchyard.ports import StationLink
 from switchyard.ports.configuration import ConfigurationStore
-
-PRIORITY_2_0_1 = "OCPPCommCtrlr.NetworkConfigurationPriority"
+from switchyard.protocol.v201.network_reads import PRIORITY
 
 
 class SessionUrls(Protocol):
@@ -38,7 +37,7 @@ class NodeLookout:
         """The configuration slots a 2.0.1 station offers, from the valuesList of its
         NetworkConfigurationPriority in the last full report (empty when unknown)."""
         async with self._configuration.reading() as tx:
-            rows = await tx.reported.rows(station_id, [PRIORITY_2_0_1.lower()])
+            rows = await tx.reported.rows(station_id, [PRIORITY.lower()])
         for row in rows:
             offered = (row.characteristics or {}).get("valuesList")
             if isinstance(offered, str):

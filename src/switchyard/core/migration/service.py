@@ -188,7 +188,9 @@ class Migrations:
         members = []
         for n, (station, (verdict, procedure)) in enumerate(zip(stations, results, strict=True)):
             member = _member("", n, station, verdict, now)
-            members.append(replace(member, procedure={**member.procedure, "procedure": procedure_to_json(procedure)}))
+            # The read's reason: why it was refused, or for a station that passes, the slot it would write.
+            stored = {**member.procedure, "procedure": procedure_to_json(procedure)}
+            members.append(replace(member, reason=procedure.reason, procedure=stored))
         job = JobRecord(
             id="",
             operator_id="",
@@ -249,8 +251,17 @@ class Migrations:
 
     async def _restart(self, job: JobRecord, member: MemberRecord, procedure: Procedure, request: str | None) -> None:
         envelope = {**member.procedure, "procedure": procedure_to_json(procedure), "request": request}
+        # The state and step shown are the procedure's from now on, not those of the run that ended.
+        restarted = replace(
+            member,
+            state=procedure.state.value,
+            step=procedure.step.value,
+            reason=procedure.reason,
+            procedure=envelope,
+            updated_at=self._clock.now(),
+        )
         async with self._fleet.transaction() as tx:
-            await tx.update_member(replace(member, procedure=envelope, updated_at=self._clock.now()))
+            await tx.update_member(restarted)
         await self._runner.run_again(job.id, member.station_id)
 
     def _candidates_connected(self, member: MemberRecord) -> bool:

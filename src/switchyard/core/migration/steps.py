@@ -116,7 +116,8 @@ class ResetAnswered(Event):
 
 @dataclass(frozen=True, slots=True)
 class CallFailed(Event):
-    """A call got no answer we can use: a timeout, a CALLERROR, the station gone."""
+    """A call got no answer we can use: a timeout, the station gone, an answer that does not validate (a
+    CALLERROR to a change or a reset is the station's refusal: `Provisioned`, `ResetAnswered`)."""
 
     error: str
 
