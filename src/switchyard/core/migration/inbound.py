@@ -161,8 +161,8 @@ class InboundDriver:
         deadline = since + timedelta(seconds=int(job.spec["deadlineSeconds"]))
         if member.state == StationState.EXPECTED.value:
             member = await self._save(job, member, StationState.EXPECTED, None, None)
-            arrived = await self._arrival(station, since, deadline, signals)
-            if arrived is None and self._clock.now() < deadline:
+            arrived, cancelled = await self._arrival(station, since, deadline, signals)
+            if arrived is None and cancelled:
                 await self._save(job, member, StationState.CANCELLED, "cancelled before it arrived", None)
                 return MemberState.CANCELLED
             if arrived is None:
@@ -178,8 +178,10 @@ class InboundDriver:
 
     async def _arrival(
         self, station: StationRef, since: datetime, deadline: datetime, signals: MemberSignals
-    ) -> datetime | None:
-        """When the station booted here (after `since`); None at the deadline or on cancel."""
+    ) -> tuple[datetime | None, bool]:
+        """When the station booted here (after `since`; None if it did not by the deadline), and whether
+        the job was cancelled while waiting. What ended the wait says which, not the clock: the timer
+        and the wall clock may disagree by a hair at the deadline."""
         booted = asyncio.get_running_loop().create_future()
 
         def seen(event: Seen) -> None:
@@ -190,12 +192,12 @@ class InboundDriver:
         try:
             last = await self._lookout.booted_at(station.station_id)
             if last is not None and last > since:
-                return last
+                return last, False
             cancelled = asyncio.ensure_future(signals.inbox.get())
             left = max((deadline - self._clock.now()).total_seconds(), 0.0)
             done, _ = await asyncio.wait({booted, cancelled}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
             cancelled.cancel()
-            return booted.result() if booted in done else None
+            return (booted.result() if booted in done else None), cancelled in done
         finally:
             stop()
 
