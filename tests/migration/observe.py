@@ -3,16 +3,42 @@ on wss://, the registry's record of a station, the webhook events a migration wr
 call an external CSMS makes."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import trustme
 
 from switchyard.ports.registry import RegisteredStation
+from switchyard.sim.spec import StationSpec
+from switchyard.sim.station import SimulatedStation
 from tests.migration.conftest import FAST
-from tests.sim.support import station_id
+from tests.sim.support import register, station_id
 from tests.support import RunningNode, running_node, tls_settings
+
+
+@asynccontextmanager
+async def booted(specs: list[StationSpec], *nodes: RunningNode) -> AsyncIterator[list[SimulatedStation]]:
+    """The stations registered at each of `nodes`, running and booted Accepted where they start."""
+    for spec in specs:
+        for node in nodes:
+            await register(node, spec)
+    async with AsyncExitStack() as stack:
+        stations = [await stack.enter_async_context(SimulatedStation(spec)) for spec in specs]
+        for station in stations:
+            assert await station.wait_booted() == "Accepted", station.identity
+        yield stations
+
+
+def to_peer(target: RunningNode, api_url: str, stations: list[str], **extra: Any) -> dict[str, Any]:
+    """A migration body that moves `stations` to `target`, a peer Switchyard asked through `api_url`."""
+    return {
+        "targetUrl": target.ws_url,
+        "stations": stations,
+        "securityProfile": 1,
+        "confirmation": {"mode": "peer", "apiUrl": api_url, "apiKey": target.admin_key},
+        **extra,
+    }
 
 
 @asynccontextmanager
@@ -33,10 +59,10 @@ async def registered(node: RunningNode, identity: str) -> RegisteredStation:
     return found
 
 
-async def events(node: RunningNode, prefix: str, identity: str | None = None) -> list[dict[str, Any]]:
-    """The envelopes of the webhook events whose type starts with `prefix` (about `identity` if given),
-    oldest first: the outbox's insertion order, which is the order subscribers get them in."""
-    params: dict[str, Any] = {"type": f"{prefix}*", "limit": 500}
+async def events(node: RunningNode, kind: str, identity: str | None = None) -> list[dict[str, Any]]:
+    """The envelopes of the webhook events of type `kind` (or a pattern like `migration.*`), about
+    `identity` if given, oldest first: the outbox's insertion order, in which subscribers get them."""
+    params: dict[str, Any] = {"type": kind, "limit": 500}
     if identity is not None:
         params["station"] = await station_id(node, identity)
     response = await node.api.get("/v1.1/webhooks/events", params=params, headers=node.auth())

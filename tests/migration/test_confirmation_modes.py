@@ -6,10 +6,9 @@ refusals."""
 from pathlib import Path
 from typing import Any
 
-from switchyard.sim.station import SimulatedStation
-from tests.migration.observe import confirm, registered, tls_node
-from tests.migration.support import ended, served_api, start_migration, states, wait_for_migration
-from tests.sim.support import register, spec_for
+from tests.migration.observe import booted, confirm, registered, tls_node, to_peer
+from tests.migration.support import ended, migration, served_api, start_migration, states, wait_for_migration
+from tests.sim.support import spec_for
 from tests.support import RunningNode, basic, upgrade_status
 
 
@@ -28,9 +27,7 @@ async def test_a_201_station_upgrades_from_profile_1_to_2_within_the_deployment(
     on the wss URL confirms the move; from then on the registry admits it on profile 2 only."""
     async with tls_node(tmp_path) as (node, ca_file, ca_pem):
         spec = spec_for(node, "UP-201", "2.0.1", tmp_path, ca_file=ca_file)
-        await register(node, spec)
-        async with SimulatedStation(spec) as station:
-            assert await station.wait_booted() == "Accepted"
+        async with booted([spec], node) as (station,):
             root = {"certificateType": "CSMSRootCertificate", "certificate": ca_pem}
             assert await node.sy.link.call("UP-201", "InstallCertificate", root) == {"status": "Accepted"}
             body = same_deployment(node.wss_url, ["UP-201"], profile=2, caCertificate=ca_pem)
@@ -57,11 +54,8 @@ async def test_a_16_station_moves_to_another_name_of_the_deployment(node: Runnin
     another name of the same listener (`localhost` for `127.0.0.1`), as when a deployment changes its
     host name: only its boot on a connection made to that URL confirms it, not its return to the old
     one."""
-    spec = spec_for(node, "NAME-16", "1.6", tmp_path)
-    await register(node, spec)
     renamed = node.ws_url.replace("127.0.0.1", "localhost")
-    async with SimulatedStation(spec) as station:
-        assert await station.wait_booted() == "Accepted"
+    async with booted([spec_for(node, "NAME-16", "1.6", tmp_path)], node) as (station,):
         job = await start_migration(node, same_deployment(renamed, ["NAME-16"]))
         done = await wait_for_migration(node, job["_id"], ended)
         assert states(done) == {"NAME-16": "confirmed"}, done
@@ -92,16 +86,7 @@ async def test_stations_moved_to_an_external_csms_wait_for_its_confirm_call(
         spec_for(node, identity, version, tmp_path)
         for identity, version in (("EXT-16", "1.6"), ("EXT-201", "2.0.1"), ("EXT-LATE", "1.6"))
     ]
-    for spec in specs:
-        await register(node, spec)
-        await register(second, spec)
-    async with (
-        SimulatedStation(specs[0]) as s16,
-        SimulatedStation(specs[1]) as s201,
-        SimulatedStation(specs[2]) as late,
-    ):
-        for station in (s16, s201, late):
-            assert await station.wait_booted() == "Accepted"
+    async with booted(specs, node, second) as (s16, s201, late):
         job = await start_migration(node, external(second.ws_url, ["EXT-16", "EXT-201"], 60))
         unconfirmed = await start_migration(node, external(second.ws_url, ["EXT-LATE"], 1))
 
@@ -118,7 +103,7 @@ async def test_stations_moved_to_an_external_csms_wait_for_its_confirm_call(
 
         confirmed = await confirm(node, job["_id"], "EXT-16")
         assert confirmed["result"]["state"] == "confirmed"
-        assert states(await wait_for_migration(node, job["_id"], lambda _: True))["EXT-201"] == "departed"
+        assert states(await migration(node, job["_id"]))["EXT-201"] == "departed"
         await confirm(node, job["_id"], "EXT-201")
         done = await wait_for_migration(node, job["_id"], ended)
         assert states(done) == {"EXT-16": "confirmed", "EXT-201": "confirmed"}, done
@@ -140,22 +125,12 @@ async def test_a_peer_that_does_not_know_the_station_or_refuses_the_key_stops_it
     reason, and so is every station when B refuses the API key; none of them is touched."""
     known = spec_for(node, "PEER-KNOWN", "1.6", tmp_path)
     unknown = spec_for(node, "PEER-UNKNOWN", "2.0.1", tmp_path)
-    await register(node, known)
-    await register(node, unknown)
-    await register(second, known)
-    async with served_api(second) as b_api, SimulatedStation(known) as s1, SimulatedStation(unknown) as s2:
-        await s1.wait_booted()
-        await s2.wait_booted()
-
-        def peer(key: str, stations: list[str]) -> dict[str, Any]:
-            return {
-                "targetUrl": second.ws_url,
-                "stations": stations,
-                "securityProfile": 1,
-                "confirmation": {"mode": "peer", "apiUrl": b_api, "apiKey": key},
-            }
-
-        job = await start_migration(node, peer(second.admin_key, ["PEER-UNKNOWN"]))
+    async with (
+        booted([known], node, second) as (s1,),
+        booted([unknown], node) as (s2,),
+        served_api(second) as b_api,
+    ):
+        job = await start_migration(node, to_peer(second, b_api, ["PEER-UNKNOWN"]))
         done = await wait_for_migration(node, job["_id"], ended)
         (station,) = done["stations"]
         assert (station["state"], station["reason"]) == (
@@ -163,7 +138,9 @@ async def test_a_peer_that_does_not_know_the_station_or_refuses_the_key_stops_it
             "the target Switchyard does not know the station: register it there first",
         )
 
-        wrong_key = await start_migration(node, peer("sy_not-a-key-of-node-b", ["PEER-KNOWN", "PEER-UNKNOWN"]))
+        wrong = to_peer(second, b_api, ["PEER-KNOWN", "PEER-UNKNOWN"])
+        wrong["confirmation"]["apiKey"] = "sy_not-a-key-of-node-b"
+        wrong_key = await start_migration(node, wrong)
         refused = await wait_for_migration(node, wrong_key["_id"], ended)
         assert states(refused) == {"PEER-KNOWN": "preflight_failed", "PEER-UNKNOWN": "preflight_failed"}
         for station in refused["stations"]:

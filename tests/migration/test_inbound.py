@@ -8,14 +8,68 @@ from typing import Any
 
 from switchyard.clock import SystemClock
 from tests.migration.conftest import FAST
-from tests.migration.support import ended, wait_for_migration
+from tests.migration.observe import booted, events, to_peer
+from tests.migration.support import ended, served_api, start_migration, states, wait_for_migration
+from tests.sim.support import spec_for
 from tests.support import PASSWORD_16, RunningNode, running_node
+
+# Long enough for two stations to move, short enough to wait out for the third.
+DEADLINE = 6
 
 
 async def expect_arrivals(node: RunningNode, body: dict[str, Any]) -> dict[str, Any]:
     response = await node.api.post("/v1.1/migrations/inbound", json=body, headers=node.auth())
     assert response.status_code == 201, response.text
     return response.json()["result"]  # type: ignore[no-any-return]
+
+
+async def test_expected_stations_arrive_one_never_does_and_the_old_slots_are_cleaned_up(
+    node: RunningNode, second: RunningNode, tmp_path: Path
+) -> None:
+    specs = [
+        spec_for(node, identity, version, tmp_path)
+        for identity, version in (("IN-16", "1.6"), ("IN-201", "2.0.1"), ("IN-NEVER", "1.6"))
+    ]
+    expected = [
+        {"identity": s.identity, "ocppVersion": s.ocpp, "securityProfile": 1, "password": s.password} for s in specs
+    ]
+    inbound = await expect_arrivals(second, {"stations": expected, "deadlineSeconds": DEADLINE, "cleanup": True})
+    assert inbound["kind"] == "inbound-migration"
+    assert states(inbound) == {"IN-16": "expected", "IN-201": "expected", "IN-NEVER": "expected"}
+    for spec in specs:
+        assert spec.password is not None
+        assert spec.password not in str(inbound)
+
+    async with served_api(second) as b_api, booted(specs, node) as (s16, s201, never):
+        waves = {"canary": 0, "size": 10, "concurrency": 5}
+        outbound = await start_migration(node, to_peer(second, b_api, ["IN-16", "IN-201"], waves=waves))
+        moved = await wait_for_migration(node, outbound["_id"], ended)
+        assert states(moved) == {"IN-16": "confirmed", "IN-201": "confirmed"}, moved
+
+        done = await wait_for_migration(second, inbound["_id"], ended, timeout=DEADLINE + 20)
+        assert states(done) == {"IN-16": "arrived", "IN-201": "arrived", "IN-NEVER": "failed"}, done
+        assert done["counts"] == {"arrived": 2, "failed": 1}
+        assert done["status"] == "completed"
+        reasons = {s["identity"]: s["reason"] for s in done["stations"]}
+        assert reasons["IN-NEVER"] == f"did not arrive within {DEADLINE} s"
+
+        # Seed 000 step 7 from the new side: the old CSMS's slot is emptied once the station is here.
+        assert s16.value("NetworkConnectionProfile2") == second.ws_url
+        assert s16.value("NetworkConnectionProfile1") == ""
+        # 2.0.1 takes a new priority at its next reboot (RebootRequired): B resets it to see it hold.
+        assert s201.value("OCPPCommCtrlr.NetworkConfigurationPriority") == "2,1"
+        assert await second.sy.link.call("IN-201", "Reset", {"type": "Immediate"}) == {"status": "Accepted"}
+        await s201.wait_for(lambda: len(s201.boots) == 3)
+        assert s201.value("OCPPCommCtrlr.NetworkConfigurationPriority") == "2"
+        assert s201.boots[-1] == (second.ws_url, "RemoteReset", "Accepted")
+        assert never.value("NetworkConnectionProfile1") == node.ws_url
+        assert node.sy.link.is_connected("IN-NEVER")
+
+    arrived = [e for e in await events(second, "chargestation.migration.*") if e["type"].endswith(".arrived")]
+    assert sorted(e["data"]["identity"] for e in arrived) == ["IN-16", "IN-201"]
+    assert all(e["data"]["migration"] == inbound["_id"] for e in arrived)
+    failed = await events(second, "chargestation.migration.failed", "IN-NEVER")
+    assert [e["data"]["reason"] for e in failed] == [f"did not arrive within {DEADLINE} s"]
 
 
 class LaggingClock(SystemClock):
