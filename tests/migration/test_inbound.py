@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from switchyard.clock import SystemClock
+from switchyard.sim.faults import parse_faults
+from switchyard.sim.station import SimulatedStation
 from tests.migration.conftest import FAST
 from tests.migration.observe import booted, events, to_peer
 from tests.migration.support import ended, served_api, start_migration, states, wait_for_migration
@@ -93,3 +95,20 @@ async def test_a_station_that_never_arrives_fails_at_the_deadline_even_if_the_cl
         done = await wait_for_migration(node, inbound["_id"], ended)
     (station,) = done["stations"]
     assert (station["state"], station["reason"]) == ("failed", "did not arrive within 1 s")
+
+
+async def test_an_arrival_whose_settings_cannot_be_read_is_kept_and_says_why_nothing_was_cleaned(
+    second: RunningNode, tmp_path: Path
+) -> None:
+    """The cleanup reads the station's network settings first; a station that answers that read with
+    an error has still arrived, and the reason says the old slot was left."""
+    spec = spec_for(second, "IN-ERR", "1.6", tmp_path, faults=parse_faults("error=GetConfiguration:InternalError"))
+    expected = [{"identity": "IN-ERR", "ocppVersion": "1.6", "securityProfile": 1, "password": spec.password}]
+    inbound = await expect_arrivals(second, {"stations": expected, "deadlineSeconds": 60, "cleanup": True})
+    async with SimulatedStation(spec) as station:
+        assert await station.wait_booted() == "Accepted"
+        done = await wait_for_migration(second, inbound["_id"], ended)
+    (member,) = done["stations"]
+    assert member["state"] == "arrived", member
+    assert member["reason"].startswith("arrived; the old slot was left: its network settings could not be read")
+    assert done["status"] == "completed"

@@ -27,7 +27,7 @@ from switchyard.core.principal import Principal
 from switchyard.core.registry.stations import Stations
 from switchyard.core.webhooks.outbox import enqueue
 from switchyard.domain import RegistrationState, Scope, StationRef
-from switchyard.errors import InvalidInput, NotFound
+from switchyard.errors import InvalidInput, NotFound, ReadFailed, StationCallFailed
 from switchyard.ids import is_id, new_id
 from switchyard.ports.fleet_jobs import FleetJobStore, FleetJobTx, JobRecord, MemberRecord
 
@@ -203,7 +203,10 @@ class InboundDriver:
 
     async def _cleanup(self, station: StationRef) -> str:
         method = method_for(MethodName.AUTO, station.ocpp_version)
-        picture = await self._commands.read_network(station)
+        try:
+            picture = await self._commands.read_network(station)
+        except (StationCallFailed, ReadFailed) as exc:
+            return f"arrived; the old slot was left: its network settings could not be read: {exc}"
         active = picture.active_slot if picture.active_slot is not None else picture.first
         if active is None:
             return "arrived; the old slot was left: the slot in use is unknown"
