@@ -53,7 +53,11 @@ async def test_expected_stations_arrive_one_never_does_and_the_old_slots_are_cle
         assert done["counts"] == {"arrived": 2, "failed": 1}
         assert done["status"] == "completed"
         reasons = {s["identity"]: s["reason"] for s in done["stations"]}
-        assert reasons["IN-NEVER"] == f"did not arrive within {DEADLINE} s"
+        assert reasons == {
+            "IN-16": "arrived; the old slot (NetworkConnectionProfile1) was blanked",
+            "IN-201": "arrived; the priority was cut to slot 2, the one in use, from the station's next reboot",
+            "IN-NEVER": f"did not arrive within {DEADLINE} s",
+        }
 
         # Seed 000 step 7 from the new side: the old CSMS's slot is emptied once the station is here.
         assert s16.value("NetworkConnectionProfile2") == second.ws_url

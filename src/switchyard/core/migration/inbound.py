@@ -26,7 +26,7 @@ from switchyard.core.migration.views import MigrationView, migration_view
 from switchyard.core.principal import Principal
 from switchyard.core.registry.stations import Stations
 from switchyard.core.webhooks.outbox import enqueue
-from switchyard.domain import RegistrationState, Scope, StationRef
+from switchyard.domain import ProvisionStatus, RegistrationState, Scope, StationRef
 from switchyard.errors import InvalidInput, NotFound, ReadFailed, StationCallFailed
 from switchyard.ids import is_id, new_id
 from switchyard.ports.fleet_jobs import FleetJobStore, FleetJobTx, JobRecord, MemberRecord
@@ -216,11 +216,15 @@ class InboundDriver:
             if not old:
                 return "arrived; no old slot to clean up"
             command = WriteSlotValue(old[0], "")
+            done = f"the old slot ({method.slot_setting(old[0])}) was blanked"
         else:
             command = SetPriority((active,))
+            done = f"the priority was cut to slot {active}, the one in use"
         answer = await self._commands.carry_out(station, command, method)
-        if isinstance(answer, Provisioned) and answer.status.value in ("accepted", "reboot_required"):
-            return f"arrived; the old slot was cleaned up ({command})"
+        if isinstance(answer, Provisioned) and answer.status is ProvisionStatus.REBOOT_REQUIRED:
+            return f"arrived; {done}, from the station's next reboot"
+        if isinstance(answer, Provisioned) and answer.status is ProvisionStatus.ACCEPTED:
+            return f"arrived; {done}"
         what = answer.error if isinstance(answer, CallFailed) else getattr(answer, "answer", answer)
         return f"arrived; cleaning up the old slot failed: {what}"
 
