@@ -116,3 +116,18 @@ async def test_an_arrival_whose_settings_cannot_be_read_is_kept_and_says_why_not
     assert member["state"] == "arrived", member
     assert member["reason"].startswith("arrived; the old slot was left: its network settings could not be read")
     assert done["status"] == "completed"
+
+
+async def test_a_refused_inbound_request_registers_nothing_so_it_can_be_sent_again(second: RunningNode) -> None:
+    await second.add_station("IN-TAKEN")
+    first = {"identity": "IN-FIRST", "ocppVersion": "1.6", "securityProfile": 1, "password": PASSWORD_16}
+    taken = {**first, "identity": "IN-TAKEN"}
+    refused = await second.api.post(
+        "/v1.1/migrations/inbound", json={"stations": [first, taken], "deadlineSeconds": 60}, headers=second.auth()
+    )
+    assert refused.status_code == 409, refused.text
+    assert "'IN-TAKEN' is already in use" in refused.json()["message"]
+    listed = await second.api.get("/v1.1/chargestations", params={"identity": "IN-FIRST"}, headers=second.auth())
+    assert listed.json()["result"] == []
+    again = await expect_arrivals(second, {"stations": [first], "deadlineSeconds": 60})
+    assert states(again) == {"IN-FIRST": "expected"}

@@ -70,18 +70,7 @@ class InboundMigrations:
         if len({e.identity for e in expected}) != len(expected):
             raise InvalidInput("stations: each identity once")
         job_id, now = new_id(), self._clock.now()
-        members = []
-        for n, station in enumerate(expected):
-            created = await self._stations.create_station(
-                who,
-                identity=station.identity,
-                ocpp_version=station.ocpp_version,
-                security_profile=station.security_profile,
-                password=station.password,
-                serial_number=station.serial_number,
-                registration_state=RegistrationState.ACCEPTED,
-            )
-            members.append(_expected_member(job_id, n, created.station.id, station, now))
+        members = await self._register(who, job_id, expected, now)
         size = len(members)
         job = JobRecord(
             id=job_id,
@@ -100,6 +89,30 @@ class InboundMigrations:
             await tx.add_job(job, members)
         await self._runner.start(job_id)
         return await self.get(who, job_id)
+
+    async def _register(
+        self, who: Principal, job_id: str, expected: list[Expected], now: datetime
+    ) -> list[MemberRecord]:
+        """Every expected station registered, or none: a refused request (an identity in use, a bad
+        password) leaves nothing behind, so the corrected request can be sent again."""
+        members: list[MemberRecord] = []
+        try:
+            for n, station in enumerate(expected):
+                created = await self._stations.create_station(
+                    who,
+                    identity=station.identity,
+                    ocpp_version=station.ocpp_version,
+                    security_profile=station.security_profile,
+                    password=station.password,
+                    serial_number=station.serial_number,
+                    registration_state=RegistrationState.ACCEPTED,
+                )
+                members.append(_expected_member(job_id, n, created.station.id, station, now))
+        except Exception:
+            for member in members:
+                await self._stations.delete_station(who, member.station_id)
+            raise
+        return members
 
     async def get(self, who: Principal, job_id: str) -> MigrationView:
         who.require(Scope.READ)
