@@ -39,6 +39,8 @@ async def test_a_201_station_upgrades_from_profile_1_to_2_within_the_deployment(
             assert station.value("OCPPCommCtrlr.NetworkConfigurationPriority") == "2,1"
             record = await registered(node, "UP-201")
             assert (record.security_profile, record.migrating_security_profile) == (2, None)
+            shown = await node.api.get(f"/v1.1/chargestations/{record.id}", headers=node.auth())
+            assert shown.json()["result"]["securityProfile"] == 2
             # TC_A_19: once it arrived on profile 2, the old profile's door is shut.
             status, refusal = await upgrade_status(
                 f"{node.ws_url}/UP-201", basic("UP-201", spec.password or ""), ["ocpp2.0.1"]
