@@ -40,6 +40,7 @@ async def test_the_old_slot_is_emptied_after_a_same_deployment_move(node: Runnin
         assert s201.value("OCPPCommCtrlr.NetworkConfigurationPriority") == "2"
         assert s201.boots[-1] == (renamed, "RemoteReset", "Accepted")
 
+    sequence = ["started", "slot_written", "priority_set", "reset", "departed", "arrived", "confirmed", "cleaned_up"]
     for identity in ("CLEAN-16", "CLEAN-201"):
         told = [e["type"] for e in await events(node, "chargestation.migration.*", identity)]
-        assert told[-1] == "chargestation.migration.cleaned_up", told
+        assert told == [f"chargestation.migration.{name}" for name in sequence], identity

@@ -76,6 +76,17 @@ async def test_expected_stations_arrive_one_never_does_and_the_old_slots_are_cle
     assert all(e["data"]["migration"] == inbound["_id"] for e in arrived)
     failed = await events(second, "chargestation.migration.failed", "IN-NEVER")
     assert [e["data"]["reason"] for e in failed] == [f"did not arrive within {DEADLINE} s"]
+    (completed,) = await events(second, "migration.completed")
+    assert completed["data"] == {
+        "migration": inbound["_id"],
+        "inbound": True,
+        "reason": None,
+        "counts": {"succeeded": 2, "failed": 1},
+    }
+    everything = str(await events(second, "*"))
+    for spec in specs:
+        assert spec.password is not None
+        assert spec.password not in everything
 
 
 class LaggingClock(SystemClock):
