@@ -1,6 +1,10 @@
 """The webhook events of a migration, as subscribers get them (issue 10, point 6): per station
 `chargestation.migration.*` in the order of its procedure, per job `migration.*` with its waves and
-its end, and never a secret of the migration (the peer's API key, a station's password)."""
+its end, and never a secret of the migration (the peer's API key, a station's password).
+
+The events are read back from `GET /v1.1/webhooks/events`, in the outbox's order, which is the order
+subscribers get them in. `reset` always comes before `departed`: a station heard leaving before its
+answer to the reset is told after it (the last test shows a station that hangs up that fast)."""
 
 import asyncio
 import json
@@ -38,6 +42,7 @@ async def test_a_migration_to_a_peer_tells_each_step_in_order_and_no_secret(
     for identity in ("EV-16", "EV-201"):
         told[identity] = await events(node, "chargestation.migration.*", identity)
         assert [e["type"] for e in told[identity]] == PROCEDURE, identity
+        assert [e["data"]["state"] for e in told[identity]] == [*["in_progress"] * 4, "departed", *["confirmed"] * 2]
         station_id = next(s["station"] for s in done["stations"] if s["identity"] == identity)
         for envelope in told[identity]:
             data = envelope["data"]
