@@ -33,6 +33,8 @@ from switchyard.ports.fleet_jobs import FleetJobStore, FleetJobTx, JobRecord, Me
 
 MAX_EXPECTED = 10_000
 MAX_DEADLINE_SECONDS = 90 * 24 * 3600
+# Seconds between two looks at the boot record of an expected station that is connected here already.
+RECHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,8 +195,8 @@ class InboundDriver:
         self, station: StationRef, since: datetime, deadline: datetime, signals: MemberSignals
     ) -> tuple[datetime | None, bool]:
         """When the station booted here (after `since`; None if it did not by the deadline), and whether
-        the job was cancelled while waiting. What ended the wait says which, not the clock: the timer
-        and the wall clock may disagree by a hair at the deadline."""
+        the job was cancelled while waiting: its cancel signal says so, not the clock (the timer and the
+        wall clock may disagree by a hair at the deadline)."""
         booted = asyncio.get_running_loop().create_future()
 
         def seen(event: Seen) -> None:
@@ -202,16 +204,25 @@ class InboundDriver:
                 booted.set_result(event.at)
 
         stop = self._watch.watch(station.identity, seen)
+        cancelled = asyncio.ensure_future(signals.inbox.get())
         try:
-            last = await self._lookout.booted_at(station.station_id)
-            if last is not None and last > since:
-                return last, False
-            cancelled = asyncio.ensure_future(signals.inbox.get())
-            left = max((deadline - self._clock.now()).total_seconds(), 0.0)
-            done, _ = await asyncio.wait({booted, cancelled}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
-            cancelled.cancel()
-            return (booted.result() if booted in done else None), cancelled in done
+            while not booted.done() and not cancelled.done():
+                recorded = await self._lookout.booted_at(station.station_id)
+                if recorded is not None and recorded > since:
+                    return recorded, False
+                left = (deadline - self._clock.now()).total_seconds()
+                if left <= 0:
+                    break
+                # A station connected here already may have booted just before the watch began, and boots
+                # are written in batches: its boot may not be on record yet, so the record is asked again.
+                here = self._lookout.is_connected(station.identity)
+                wait = min(left, RECHECK_SECONDS) if here else left
+                await asyncio.wait({booted, cancelled}, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            if booted.done():
+                return booted.result(), False
+            return None, cancelled.done()
         finally:
+            cancelled.cancel()
             stop()
 
     async def _cleanup(self, station: StationRef) -> str:
