@@ -20,6 +20,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import InvalidStatus
 
 from switchyard.api.app import create_app
+from switchyard.clock import Clock
 from switchyard.node import Switchyard
 from switchyard.settings import Settings
 
@@ -112,9 +113,9 @@ async def _database_url(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
 
 
 @asynccontextmanager
-async def running_node(tmp_path: Path, **overrides: Any) -> AsyncIterator[RunningNode]:
+async def running_node(tmp_path: Path, clock: Clock | None = None, **overrides: Any) -> AsyncIterator[RunningNode]:
     async with _database_url(tmp_path) as database:
-        sy = Switchyard(node_settings(tmp_path, **{**database, **overrides}))
+        sy = Switchyard(node_settings(tmp_path, **{**database, **overrides}), clock)
         key = await sy.start()
         assert key is not None
         transport = httpx.ASGITransport(app=create_app(sy))

@@ -395,6 +395,32 @@ def test_a_reset_without_answer_is_sent_again_only_if_the_station_never_left() -
 
 
 @pytest.mark.parametrize(
+    ("heard", "told"),
+    [
+        (ResetAnswered(T0, True, {"status": "Accepted"}), ["reset", "departed", AwaitArrival()]),
+        (CallFailed(T0, "connection closed"), ["departed", AwaitArrival()]),
+    ],
+)
+def test_a_departure_heard_before_the_resets_answer_is_told_after_it_and_held_to_the_deadline(
+    heard: Event, told: list[object]
+) -> None:
+    """A station that cuts its power as it answers the reset, or instead of answering, is heard
+    leaving first: the events keep the procedure's order, and the arrival is still awaited."""
+    ctx = context(mode=ConfirmationMode.EXTERNAL)
+    resetting = play(
+        ctx, [(REBOOT, ["priority_set", WaitUntilIdle()]), (Idle(T0), [Reset(ResetKind.HARD)])], to_priority_16(ctx)
+    )
+    left = play(ctx, [(Departed(T0), [])], resetting)
+    assert (left.state, left.step) == (StationState.IN_PROGRESS, Step.RESET)
+    _, on_restart = resume(left, ctx, T0)
+    assert names(on_restart) == ["departed", AwaitArrival()]
+    waiting = play(ctx, [(heard, told), (Departed(T0), [])], left)
+    assert (waiting.state, waiting.step) == (StationState.DEPARTED, Step.AWAIT_ARRIVAL)
+    failed = play(ctx, [(DeadlinePassed(T0), ["failed"])], waiting)
+    assert (failed.state, failed.reason) == (StationState.FAILED, "not confirmed within 300 s of the reset")
+
+
+@pytest.mark.parametrize(
     ("at", "expected"),
     [
         (Step.PREFLIGHT, ["started", ReadNetwork()]),

@@ -26,13 +26,15 @@ from switchyard.core.migration.views import MigrationView, migration_view
 from switchyard.core.principal import Principal
 from switchyard.core.registry.stations import Stations
 from switchyard.core.webhooks.outbox import enqueue
-from switchyard.domain import RegistrationState, Scope, StationRef
-from switchyard.errors import InvalidInput, NotFound
+from switchyard.domain import ProvisionStatus, RegistrationState, Scope, StationRef
+from switchyard.errors import InvalidInput, NotFound, ReadFailed, StationCallFailed
 from switchyard.ids import is_id, new_id
 from switchyard.ports.fleet_jobs import FleetJobStore, FleetJobTx, JobRecord, MemberRecord
 
 MAX_EXPECTED = 10_000
 MAX_DEADLINE_SECONDS = 90 * 24 * 3600
+# Seconds between two looks at the boot record of an expected station that is connected here already.
+RECHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,18 +72,7 @@ class InboundMigrations:
         if len({e.identity for e in expected}) != len(expected):
             raise InvalidInput("stations: each identity once")
         job_id, now = new_id(), self._clock.now()
-        members = []
-        for n, station in enumerate(expected):
-            created = await self._stations.create_station(
-                who,
-                identity=station.identity,
-                ocpp_version=station.ocpp_version,
-                security_profile=station.security_profile,
-                password=station.password,
-                serial_number=station.serial_number,
-                registration_state=RegistrationState.ACCEPTED,
-            )
-            members.append(_expected_member(job_id, n, created.station.id, station, now))
+        members = await self._register(who, job_id, expected, now)
         size = len(members)
         job = JobRecord(
             id=job_id,
@@ -100,6 +91,30 @@ class InboundMigrations:
             await tx.add_job(job, members)
         await self._runner.start(job_id)
         return await self.get(who, job_id)
+
+    async def _register(
+        self, who: Principal, job_id: str, expected: list[Expected], now: datetime
+    ) -> list[MemberRecord]:
+        """Every expected station registered, or none: a refused request (an identity in use, a bad
+        password) leaves nothing behind, so the corrected request can be sent again."""
+        members: list[MemberRecord] = []
+        try:
+            for n, station in enumerate(expected):
+                created = await self._stations.create_station(
+                    who,
+                    identity=station.identity,
+                    ocpp_version=station.ocpp_version,
+                    security_profile=station.security_profile,
+                    password=station.password,
+                    serial_number=station.serial_number,
+                    registration_state=RegistrationState.ACCEPTED,
+                )
+                members.append(_expected_member(job_id, n, created.station.id, station, now))
+        except Exception:
+            for member in members:
+                await self._stations.delete_station(who, member.station_id)
+            raise
+        return members
 
     async def get(self, who: Principal, job_id: str) -> MigrationView:
         who.require(Scope.READ)
@@ -161,8 +176,8 @@ class InboundDriver:
         deadline = since + timedelta(seconds=int(job.spec["deadlineSeconds"]))
         if member.state == StationState.EXPECTED.value:
             member = await self._save(job, member, StationState.EXPECTED, None, None)
-            arrived = await self._arrival(station, since, deadline, signals)
-            if arrived is None and self._clock.now() < deadline:
+            arrived, cancelled = await self._arrival(station, since, deadline, signals)
+            if arrived is None and cancelled:
                 await self._save(job, member, StationState.CANCELLED, "cancelled before it arrived", None)
                 return MemberState.CANCELLED
             if arrived is None:
@@ -178,8 +193,10 @@ class InboundDriver:
 
     async def _arrival(
         self, station: StationRef, since: datetime, deadline: datetime, signals: MemberSignals
-    ) -> datetime | None:
-        """When the station booted here (after `since`); None at the deadline or on cancel."""
+    ) -> tuple[datetime | None, bool]:
+        """When the station booted here (after `since`; None if it did not by the deadline), and whether
+        the job was cancelled while waiting: its cancel signal says so, not the clock (the timer and the
+        wall clock may disagree by a hair at the deadline)."""
         booted = asyncio.get_running_loop().create_future()
 
         def seen(event: Seen) -> None:
@@ -187,21 +204,33 @@ class InboundDriver:
                 booted.set_result(event.at)
 
         stop = self._watch.watch(station.identity, seen)
+        cancelled = asyncio.ensure_future(signals.inbox.get())
         try:
-            last = await self._lookout.booted_at(station.station_id)
-            if last is not None and last > since:
-                return last
-            cancelled = asyncio.ensure_future(signals.inbox.get())
-            left = max((deadline - self._clock.now()).total_seconds(), 0.0)
-            done, _ = await asyncio.wait({booted, cancelled}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
-            cancelled.cancel()
-            return booted.result() if booted in done else None
+            while not booted.done() and not cancelled.done():
+                recorded = await self._lookout.booted_at(station.station_id)
+                if recorded is not None and recorded > since:
+                    return recorded, False
+                left = (deadline - self._clock.now()).total_seconds()
+                if left <= 0:
+                    break
+                # A station connected here already may have booted just before the watch began, and boots
+                # are written in batches: its boot may not be on record yet, so the record is asked again.
+                here = self._lookout.is_connected(station.identity)
+                wait = min(left, RECHECK_SECONDS) if here else left
+                await asyncio.wait({booted, cancelled}, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            if booted.done():
+                return booted.result(), False
+            return None, cancelled.done()
         finally:
+            cancelled.cancel()
             stop()
 
     async def _cleanup(self, station: StationRef) -> str:
         method = method_for(MethodName.AUTO, station.ocpp_version)
-        picture = await self._commands.read_network(station)
+        try:
+            picture = await self._commands.read_network(station)
+        except (StationCallFailed, ReadFailed) as exc:
+            return f"arrived; the old slot was left: its network settings could not be read: {exc}"
         active = picture.active_slot if picture.active_slot is not None else picture.first
         if active is None:
             return "arrived; the old slot was left: the slot in use is unknown"
@@ -211,11 +240,15 @@ class InboundDriver:
             if not old:
                 return "arrived; no old slot to clean up"
             command = WriteSlotValue(old[0], "")
+            done = f"the old slot ({method.slot_setting(old[0])}) was blanked"
         else:
             command = SetPriority((active,))
+            done = f"the priority was cut to slot {active}, the one in use"
         answer = await self._commands.carry_out(station, command, method)
-        if isinstance(answer, Provisioned) and answer.status.value in ("accepted", "reboot_required"):
-            return f"arrived; the old slot was cleaned up ({command})"
+        if isinstance(answer, Provisioned) and answer.status is ProvisionStatus.REBOOT_REQUIRED:
+            return f"arrived; {done}, from the station's next reboot"
+        if isinstance(answer, Provisioned) and answer.status is ProvisionStatus.ACCEPTED:
+            return f"arrived; {done}"
         what = answer.error if isinstance(answer, CallFailed) else getattr(answer, "answer", answer)
         return f"arrived; cleaning up the old slot failed: {what}"
 

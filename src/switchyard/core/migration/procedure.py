@@ -64,6 +64,8 @@ def step(procedure: Procedure, event: Event, context: Context) -> Outcome:
         return _cancel(procedure, context)
     if isinstance(event, RollbackRequested):
         return _rollback(procedure, context)
+    if procedure.ended:
+        return procedure, []
     return _STEPS[procedure.step](procedure, event, context)
 
 
@@ -108,7 +110,7 @@ def resume(procedure: Procedure, context: Context, now: datetime) -> Outcome:
             return _to_reset(procedure, now, context)
         return procedure, [WaitUntilIdle()]
     if step_ in (Step.RESET, Step.AWAIT_ARRIVAL):
-        return replace(procedure, step=Step.AWAIT_ARRIVAL), [AwaitArrival()]
+        return _gone_already(replace(procedure, step=Step.AWAIT_ARRIVAL), [])
     if step_ is Step.EXPLAIN_FALLBACK:
         return procedure, [ReadNetwork()]
     if step_ is Step.CLEANUP:
@@ -218,19 +220,29 @@ def _to_reset(procedure: Procedure, at: datetime, context: Context) -> Outcome:
 
 
 def _reset(procedure: Procedure, event: Event, context: Context) -> Outcome:
+    if isinstance(event, Departed):
+        # Heard leaving before its answer (or the call's failure) is: that still comes and moves on.
+        return replace(procedure, departed=True), []
     if isinstance(event, ResetAnswered):
         if not event.accepted:
             reason = f"the station refused the reset: {event.answer}"
             return _undo(procedure, context, StationState.FAILED, reason, (PRIORITY, SLOT))
         awaiting = replace(procedure, step=Step.AWAIT_ARRIVAL, reset_answered=True)
-        return awaiting, [Announce("reset", {"answer": event.answer}), AwaitArrival()]
+        return _gone_already(awaiting, [Announce("reset", {"answer": event.answer})])
     if isinstance(event, CallFailed):
         # The reset may have been carried out: only the station's next appearance tells.
         waiting = replace(procedure, step=Step.AWAIT_ARRIVAL, reason=f"the reset got no answer ({event.error})")
-        return waiting, [AwaitArrival()]
-    if isinstance(event, Departed | Arrived | CameBack):
+        return _gone_already(waiting, [])
+    if isinstance(event, Arrived | CameBack):
         return _await_arrival(replace(procedure, step=Step.AWAIT_ARRIVAL), event, context)
     return procedure, []
+
+
+def _gone_already(procedure: Procedure, announced: list[Command]) -> Outcome:
+    """Waiting for the arrival; a departure heard before the reset's answer is told after it."""
+    if procedure.departed and procedure.state is not StationState.DEPARTED:
+        return replace(procedure, state=StationState.DEPARTED), [*announced, Announce("departed"), AwaitArrival()]
+    return procedure, [*announced, AwaitArrival()]
 
 
 def _await_arrival(procedure: Procedure, event: Event, context: Context) -> Outcome:
@@ -373,10 +385,6 @@ def _with(first: Command, outcome: Outcome) -> Outcome:
     return procedure, [first, *commands]
 
 
-def _done(procedure: Procedure, event: Event, context: Context) -> Outcome:
-    return procedure, []
-
-
 _STEPS = {
     Step.PREFLIGHT: _preflight,
     Step.READ_BEFORE: _read_before,
@@ -389,5 +397,4 @@ _STEPS = {
     Step.EXPLAIN_FALLBACK: _explain_fallback,
     Step.CLEANUP: _cleanup,
     Step.ROLLBACK: _rolling_back,
-    Step.DONE: _done,
 }
