@@ -56,6 +56,8 @@ SITE = "/v1.1/sites/{site_id}"
 STATION = "/v1.1/chargestations/{station_id}"
 WEBHOOK = "/v1.1/webhooks/{webhook_id}"
 WEBHOOK_EVENT = "/v1.1/webhooks/events/{event_id}"
+MIGRATION = "/v1.1/migrations/{migration_id}"
+MIGRATION_STATION = MIGRATION + "/stations/{station}"
 
 ITEM_CASES = [
     ItemCase("GET", OPERATOR, "operator", "operator {id} not found", platform_admin_allowed=True),
@@ -94,6 +96,16 @@ ITEM_CASES = [
     ItemCase("DELETE", WEBHOOK, "webhook", "webhook {id} not found"),
     ItemCase("GET", WEBHOOK_EVENT, "webhook_event", "webhook event {id} not found"),
     ItemCase("POST", WEBHOOK_EVENT + "/replay", "webhook_event", "webhook event {id} not found"),
+    ItemCase("GET", MIGRATION, "migration", "migration {id} not found"),
+    *(
+        ItemCase("POST", MIGRATION + f"/{act}", "migration", "migration {id} not found")
+        for act in ("pause", "resume", "cancel")
+    ),
+    # The station part of the path stays a placeholder: the migration is looked up first.
+    *(
+        ItemCase("POST", MIGRATION_STATION + f"/{act}", "migration", "migration {id} not found")
+        for act in ("retry", "rollback", "confirm")
+    ),
 ]
 
 
@@ -114,6 +126,7 @@ LIST_CASES = [
     ListCase("/v1.1/actions", "action"),
     ListCase("/v1.1/webhooks", "webhook"),
     ListCase("/v1.1/webhooks/events", "webhook_event"),
+    ListCase("/v1.1/migrations", "migration"),
 ]
 
 
@@ -127,7 +140,7 @@ class World:
     webhooks: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def resource_id(self, tenant: Tenant, kind: str) -> str:
-        if kind.startswith("webhook") or kind == "action":
+        if kind.startswith("webhook") or kind in ("action", "migration"):
             return self.webhooks[tenant.id][kind]
         return tenant.resource_id(kind)
 
@@ -145,6 +158,7 @@ class World:
             "webhooks": expect(await api.get("/v1.1/webhooks", headers=headers), 200),
             "webhook": expect(await api.get(f"/v1.1/webhooks/{ids['webhook']}", headers=headers), 200),
             "event": {k: event[k] for k in ("_id", "type", "replays", "envelope")},
+            "migration": expect(await api.get(f"/v1.1/migrations/{ids['migration']}", headers=headers), 200),
         }
 
     def attackers(self, platform_admin_allowed: bool) -> dict[str, str]:
@@ -186,10 +200,19 @@ async def world(node: RunningNode) -> World:
         read = await node.api.get(
             f"/v1.1/chargestations/{tenant.station['_id']}/configurations", headers=bearer(tenant.admin_key)
         )
+        # A migration of its (offline) station: refused at preflight, so it completes at once and stays.
+        body = {
+            "targetUrl": "ws://127.0.0.1:9/ocpp",
+            "stations": [tenant.station["_id"]],
+            "securityProfile": 1,
+            "confirmation": {"mode": "external"},
+        }
+        migration = await node.api.post("/v1.1/migrations", json=body, headers=bearer(tenant.admin_key))
         world.webhooks[tenant.id] = {
             "webhook": hook["_id"],
             "webhook_event": event_id,
             "action": expect(read, 200)["_id"],
+            "migration": expect(migration, 201)["_id"],
         }
     return world
 
