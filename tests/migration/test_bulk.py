@@ -122,6 +122,8 @@ async def test_300_stations_move_in_waves_and_the_failure_rate_stop_halts_them(
         ran = STATIONS - len(pending)
         assert ran == at_stop["running"] + at_stop["succeeded"] + at_stop["failed"]
         assert pending == set(identities[ran:])
+        # Seed 0 puts six faulty stations in waves 1 to 3 and the next ones in wave 4: the stop came there.
+        assert wave_of(identities)[identities[ran - 1]] == 4
         assert by_state(after, "fell_back") == failing & set(identities[:ran])
         assert by_state(after, "confirmed") == set(identities[:ran]) - failing
         assert len(by_state(after, "fell_back")) - at_stop["failed"] <= at_stop["running"]
