@@ -394,6 +394,39 @@ def test_a_reset_without_answer_is_sent_again_only_if_the_station_never_left() -
     assert answered.step is Step.AWAIT_ARRIVAL
 
 
+def test_a_reset_never_answered_by_a_station_still_here_is_sent_twice_then_undone() -> None:
+    # A station that ignores Reset (or answers it with a CALLERROR) and stays connected was reset for
+    # ever: each StillHere sent it again and moved the deadline with it.
+    ctx = context()
+    resetting = play(
+        ctx, [(REBOOT, ["priority_set", WaitUntilIdle()]), (Idle(T0), [Reset(ResetKind.HARD)])], to_priority_16(ctx)
+    )
+    later = T0 + timedelta(seconds=5)
+    no_answer = (CallFailed(T0, "StationCallFailed: no answer"), [AwaitArrival()])
+    procedure = play(
+        ctx,
+        [
+            no_answer,
+            (StillHere(later), [Reset(ResetKind.HARD)]),
+            no_answer,
+            (StillHere(later), [SetPriority((1, 2))]),
+            (ACCEPTED, [WriteSlotValue(2, "")]),
+            (ACCEPTED, ["rolled_back", "failed"]),
+        ],
+        resetting,
+    )
+    assert procedure.state is StationState.FAILED
+    assert procedure.reason == "the station did not reboot: the reset was sent 2 times without a usable answer"
+    assert (procedure.priority_set, procedure.slot_written) == (False, False)
+    # Resumed after a restart, the count holds: a station still here is not reset a third time.
+    stored = procedure_from_json(
+        procedure_to_json(play(ctx, [no_answer, (StillHere(later), [Reset(ResetKind.HARD)])], resetting))
+    )
+    resumed, commands = resume(stored, ctx, later)
+    assert (resumed.resets, commands) == (2, [AwaitArrival()])
+    assert names(step(resumed, StillHere(later), ctx)[1]) == [SetPriority((1, 2))]
+
+
 @pytest.mark.parametrize(
     ("heard", "told"),
     [

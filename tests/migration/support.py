@@ -43,9 +43,14 @@ async def migration(node: RunningNode, job_id: str) -> dict[str, Any]:
 
 
 async def wait_for_migration(
-    node: RunningNode, job_id: str, done: Callable[[dict[str, Any]], bool], timeout: float = 30.0
+    node: RunningNode,
+    job_id: str,
+    done: Callable[[dict[str, Any]], bool],
+    timeout: float = 30.0,
+    every: float = 0.05,
 ) -> dict[str, Any]:
-    """The migration once `done(it)` holds; fails with its last state after `timeout` seconds."""
+    """The migration once `done(it)` holds, asked every `every` seconds; fails with its last state after
+    `timeout` seconds."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + timeout
     while True:
@@ -54,7 +59,7 @@ async def wait_for_migration(
             return current
         if loop.time() > give_up:
             raise AssertionError(f"migration did not get there in {timeout} s: {current}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(every)
 
 
 def states(job: dict[str, Any]) -> dict[str, str]:

@@ -9,6 +9,7 @@ their driver again (which resumes from the persisted step, never from the start)
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Protocol
 
 import structlog
@@ -72,11 +73,13 @@ def policy_from(record: JobRecord) -> WavePolicy:
     return WavePolicy(p["canary"], p["size"], p["concurrency"], p["maxFailureRate"])
 
 
-def job_state(record: JobRecord, members: list[MemberRecord]) -> JobState:
+def job_state(record: JobRecord, members: list[MemberRecord], running: frozenset[str] = frozenset()) -> JobState:
+    """The job as the wave rules see it; members in `running` are running whatever their stored outcome
+    (their end is counted once the runner handles it)."""
     return JobState(
         policy_from(record),
         tuple(m.station_id for m in members),
-        {m.station_id: MemberState(m.outcome) for m in members},
+        {m.station_id: MemberState.RUNNING if m.station_id in running else MemberState(m.outcome) for m in members},
         JobStatus(record.status),
         record.reason,
         record.forgiven_failures,
@@ -168,17 +171,23 @@ class FleetJobRunner:
     async def _advance(self, job_id: str) -> None:
         await self._apply(job_id, plan)
 
-    async def _apply(self, job_id: str, rule: Callable[[JobState], Plan]) -> None:
-        """Apply `rule` to the job's state in one locked transaction, then start what it says."""
+    async def _apply(self, job_id: str, rule: Callable[[JobState], Plan], ended: str | None = None) -> None:
+        """Apply `rule` to the job's state in one locked transaction, then start what it says.
+
+        A member's driver stores its outcome before the runner hears of it, so members whose end has
+        not been handled yet count as running: each end is counted when it is handled (`ended`), one
+        at a time, and the failure over the budget stops the job with exactly budget + 1 failures."""
         if self._closed:
             return
         async with self._lock(job_id):
+            if ended is not None:
+                self._running.pop((job_id, ended), None)
             async with self._store.transaction() as tx:
                 job = await tx.lock_job(job_id)
                 if job is None:
                     raise NotFound(f"fleet job {job_id} not found")
                 members = await tx.members(job_id)
-                state = job_state(job, members)
+                state = job_state(job, members, frozenset(s for j, s in self._running if j == job_id))
                 decided = rule(state)
                 job = await self._save(tx, job, state, decided, {m.station_id: m for m in members})
                 to_start = [m for m in members if m.station_id in decided.start]
@@ -235,20 +244,24 @@ class FleetJobRunner:
     ) -> None:
         key = (job.id, member.station_id)
         try:
-            outcome = await driver.run(job, member, signals)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("fleet-job member failed unexpectedly", job=job.id, station=member.station_id)
-            outcome = MemberState.FAILED
+            try:
+                outcome = await driver.run(job, member, signals)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("fleet-job member failed unexpectedly", job=job.id, station=member.station_id)
+                outcome = MemberState.FAILED
+            if outcome in FINISHED:
+                rule = partial(_finished, station_id=member.station_id, outcome=outcome)
+                await self._apply(job.id, rule, ended=member.station_id)
         finally:
-            if not self._closed:
-                self._running.pop(key, None)
-        if outcome not in FINISHED:
-            return
-        await self._apply(
-            job.id, lambda state: finished(_running(state, member.station_id), member.station_id, outcome)
-        )
+            mine = self._running.get(key)
+            if mine is not None and mine.task is asyncio.current_task():
+                del self._running[key]
+
+
+def _finished(state: JobState, station_id: str, outcome: MemberState) -> Plan:
+    return finished(_running(state, station_id), station_id, outcome)
 
 
 def _running(state: JobState, station_id: str) -> JobState:

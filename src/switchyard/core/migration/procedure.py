@@ -54,6 +54,8 @@ _STORED = frozenset({ProvisionStatus.ACCEPTED, ProvisionStatus.REBOOT_REQUIRED})
 # What an undo puts back, in this order: the priority first, so the station never tries a slot
 # that is being restored.
 PRIORITY, SLOT = "priority", "slot"
+# A lost reset is sent once more to a station still here; not for ever (each would move the deadline).
+_RESETS = 2
 
 
 Outcome = tuple[Procedure, list[Command]]
@@ -85,7 +87,8 @@ def retry(procedure: Procedure) -> Procedure:
     again; anything else starts over from reading its settings."""
     after = procedure.after
     if procedure.state is StationState.FELL_BACK and after is not None and after.first == procedure.slot:
-        return replace(procedure, state=StationState.IN_PROGRESS, step=Step.WAIT_IDLE, reason=None, departed=False)
+        again = replace(procedure, state=StationState.IN_PROGRESS, step=Step.WAIT_IDLE, reason=None, resets=0)
+        return replace(again, departed=False)
     return Procedure()
 
 
@@ -215,7 +218,8 @@ def _wait_idle(procedure: Procedure, event: Event, context: Context) -> Outcome:
 
 
 def _to_reset(procedure: Procedure, at: datetime, context: Context) -> Outcome:
-    resetting = replace(procedure, step=Step.RESET, reset_at=at, reset_answered=False, departed=False)
+    resets = procedure.resets + 1
+    resetting = replace(procedure, step=Step.RESET, reset_at=at, reset_answered=False, departed=False, resets=resets)
     return resetting, [Reset(context.method.reset_kind)]
 
 
@@ -255,6 +259,9 @@ def _await_arrival(procedure: Procedure, event: Event, context: Context) -> Outc
     if isinstance(event, CameBack):
         return replace(procedure, step=Step.EXPLAIN_FALLBACK), [ReadNetwork()]
     if isinstance(event, StillHere) and not procedure.reset_answered and not procedure.departed:
+        if procedure.resets >= _RESETS:
+            reason = f"the station did not reboot: the reset was sent {procedure.resets} times without a usable answer"
+            return _undo(procedure, context, StationState.FAILED, reason, (PRIORITY, SLOT))
         return _to_reset(replace(procedure, reason=None), event.at, context)
     if isinstance(event, DeadlinePassed):
         seconds = context.target.confirmation.deadline_seconds

@@ -34,6 +34,8 @@ class Procedure:
     priority_set: bool = False
     reset_at: datetime | None = None
     reset_answered: bool = False
+    # Resets sent in this run: one whose answer was lost is sent again once at most (StillHere).
+    resets: int = 0
     departed: bool = False
     cancelling: bool = False
     # An undo in progress: what is left to put back, and the state it ends in.
@@ -60,6 +62,7 @@ def procedure_to_json(procedure: Procedure) -> dict[str, Any]:
         "prioritySet": procedure.priority_set,
         "resetAt": iso_utc(procedure.reset_at) if procedure.reset_at is not None else None,
         "resetAnswered": procedure.reset_answered,
+        "resets": procedure.resets,
         "departed": procedure.departed,
         "cancelling": procedure.cancelling,
         "undo": list(procedure.undo),
@@ -82,6 +85,7 @@ def procedure_from_json(data: Mapping[str, Any]) -> Procedure:
         priority_set=bool(data.get("prioritySet")),
         reset_at=datetime.fromisoformat(reset_at) if reset_at else None,
         reset_answered=bool(data.get("resetAnswered")),
+        resets=int(data.get("resets") or 0),
         departed=bool(data.get("departed")),
         cancelling=bool(data.get("cancelling")),
         undo=tuple(data.get("undo") or ()),
