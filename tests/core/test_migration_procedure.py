@@ -15,7 +15,8 @@ from switchyard.core.migration.model import (
     Step,
     Target,
 )
-from switchyard.core.migration.procedure import can_rollback, resume, retry, step
+from switchyard.core.migration.procedure import can_rollback, step
+from switchyard.core.migration.recovery import resume, retry
 from switchyard.core.migration.state import Context, Procedure, procedure_from_json, procedure_to_json
 from switchyard.core.migration.steps import (
     Announce,

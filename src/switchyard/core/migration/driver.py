@@ -21,7 +21,8 @@ from switchyard.core.migration.execution import StationCommands
 from switchyard.core.migration.job_spec import MigrationSpec, member_station
 from switchyard.core.migration.methods import method_for
 from switchyard.core.migration.model import KIND, OUTCOME
-from switchyard.core.migration.procedure import resume, step
+from switchyard.core.migration.procedure import step
+from switchyard.core.migration.recovery import resume
 from switchyard.core.migration.state import Context, Procedure, procedure_from_json, procedure_to_json
 from switchyard.core.migration.steps import (
     Announce,

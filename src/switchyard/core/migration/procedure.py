@@ -11,7 +11,8 @@ honoured at the next point where it cannot leave anything half-done: before the 
 was written; once the reset is sent the station is on its way and the procedure sees it through.
 
 The driver persists the procedure after every step, before it carries out the commands, so a
-restarted node resumes from the step: a reset whose answer was not recorded is not sent again.
+restarted node resumes from the step (`recovery.py`): a reset whose answer was not recorded is not
+sent again unless the station shows it never rebooted, and a reset is sent at most twice.
 """
 
 from dataclasses import replace
@@ -82,48 +83,6 @@ def can_rollback(procedure: Procedure) -> str | None:
     return f"a {procedure.state.value} station has nothing to roll back"
 
 
-def retry(procedure: Procedure) -> Procedure:
-    """The procedure to run again: a station that fell back with the new slot still first is reset
-    again; anything else starts over from reading its settings."""
-    after = procedure.after
-    if procedure.state is StationState.FELL_BACK and after is not None and after.first == procedure.slot:
-        again = replace(procedure, state=StationState.IN_PROGRESS, step=Step.WAIT_IDLE, reason=None, resets=0)
-        return replace(again, departed=False)
-    return Procedure()
-
-
-def resume(procedure: Procedure, context: Context, now: datetime) -> Outcome:
-    """What a restarted node does for a procedure persisted at its step. Reads and writes of the same
-    value are asked again; a reset whose answer was not recorded is not: the station's next
-    appearance says whether it happened (`StillHere`, `CameBack`, `Arrived`)."""
-    step_ = procedure.step
-    if step_ is Step.PREFLIGHT:
-        return step(procedure, Begin(now), context)
-    if step_ is Step.READ_BEFORE:
-        wants_roots = context.method.lists_certificates and context.target.url.lower().startswith("wss://")
-        return procedure, [ReadNetwork(certificates=wants_roots)]
-    if step_ is Step.WRITE_SLOT and procedure.slot is not None:
-        return procedure, [WriteSlot(procedure.slot, context.method.profile(context.target))]
-    if step_ is Step.READ_BACK and procedure.slot is not None:
-        return procedure, [ReadSlot(procedure.slot)]
-    if step_ is Step.SET_PRIORITY:
-        return _to_priority(procedure)
-    if step_ is Step.WAIT_IDLE:
-        if context.method.station_waits_for_idle or context.target.force_reset:
-            return _to_reset(procedure, now, context)
-        return procedure, [WaitUntilIdle()]
-    if step_ in (Step.RESET, Step.AWAIT_ARRIVAL):
-        return _gone_already(replace(procedure, step=Step.AWAIT_ARRIVAL), [])
-    if step_ is Step.EXPLAIN_FALLBACK:
-        return procedure, [ReadNetwork()]
-    if step_ is Step.CLEANUP:
-        command = _cleanup_command(procedure, context)
-        return (procedure, [command]) if command is not None else (replace(procedure, step=Step.DONE), [])
-    if step_ is Step.ROLLBACK:
-        return _next_undo(procedure, context)
-    return procedure, []
-
-
 def _preflight(procedure: Procedure, event: Event, context: Context) -> Outcome:
     if not isinstance(event, Begin):
         return procedure, []
@@ -168,7 +127,7 @@ def _write_slot(procedure: Procedure, event: Event, context: Context) -> Outcome
         return _with(announce, _undo(procedure, context, StationState.CANCELLED, "cancelled", (SLOT,)))
     if context.method.reads_slot_back and slot is not None:
         return replace(procedure, step=Step.READ_BACK), [announce, ReadSlot(slot)]
-    return _with(announce, _to_priority(procedure))
+    return _with(announce, to_priority(procedure))
 
 
 def _read_back(procedure: Procedure, event: Event, context: Context) -> Outcome:
@@ -183,10 +142,10 @@ def _read_back(procedure: Procedure, event: Event, context: Context) -> Outcome:
         return _undo(procedure, context, StationState.FAILED, reason, (SLOT,))
     if procedure.cancelling:
         return _undo(procedure, context, StationState.CANCELLED, "cancelled", (SLOT,))
-    return _to_priority(procedure)
+    return to_priority(procedure)
 
 
-def _to_priority(procedure: Procedure) -> Outcome:
+def to_priority(procedure: Procedure) -> Outcome:
     before = procedure.before.priority if procedure.before is not None else ()
     assert procedure.slot is not None
     return replace(procedure, step=Step.SET_PRIORITY), [SetPriority(new_priority(before, procedure.slot))]
@@ -207,17 +166,17 @@ def _set_priority(procedure: Procedure, event: Event, context: Context) -> Outco
     if procedure.cancelling:
         return _with(announce, _undo(procedure, context, StationState.CANCELLED, "cancelled", (PRIORITY, SLOT)))
     if context.method.station_waits_for_idle or context.target.force_reset:
-        return _with(announce, _to_reset(procedure, event.at, context))
+        return _with(announce, to_reset(procedure, event.at, context))
     return replace(procedure, step=Step.WAIT_IDLE), [announce, WaitUntilIdle()]
 
 
 def _wait_idle(procedure: Procedure, event: Event, context: Context) -> Outcome:
     if isinstance(event, Idle):
-        return _to_reset(procedure, event.at, context)
+        return to_reset(procedure, event.at, context)
     return procedure, []
 
 
-def _to_reset(procedure: Procedure, at: datetime, context: Context) -> Outcome:
+def to_reset(procedure: Procedure, at: datetime, context: Context) -> Outcome:
     resets = procedure.resets + 1
     resetting = replace(procedure, step=Step.RESET, reset_at=at, reset_answered=False, departed=False, resets=resets)
     return resetting, [Reset(context.method.reset_kind)]
@@ -232,17 +191,17 @@ def _reset(procedure: Procedure, event: Event, context: Context) -> Outcome:
             reason = f"the station refused the reset: {event.answer}"
             return _undo(procedure, context, StationState.FAILED, reason, (PRIORITY, SLOT))
         awaiting = replace(procedure, step=Step.AWAIT_ARRIVAL, reset_answered=True)
-        return _gone_already(awaiting, [Announce("reset", {"answer": event.answer})])
+        return gone_already(awaiting, [Announce("reset", {"answer": event.answer})])
     if isinstance(event, CallFailed):
         # The reset may have been carried out: only the station's next appearance tells.
         waiting = replace(procedure, step=Step.AWAIT_ARRIVAL, reason=f"the reset got no answer ({event.error})")
-        return _gone_already(waiting, [])
+        return gone_already(waiting, [])
     if isinstance(event, Arrived | CameBack):
         return _await_arrival(replace(procedure, step=Step.AWAIT_ARRIVAL), event, context)
     return procedure, []
 
 
-def _gone_already(procedure: Procedure, announced: list[Command]) -> Outcome:
+def gone_already(procedure: Procedure, announced: list[Command]) -> Outcome:
     """Waiting for the arrival; a departure heard before the reset's answer is told after it."""
     if procedure.departed and procedure.state is not StationState.DEPARTED:
         return replace(procedure, state=StationState.DEPARTED), [*announced, Announce("departed"), AwaitArrival()]
@@ -262,7 +221,7 @@ def _await_arrival(procedure: Procedure, event: Event, context: Context) -> Outc
         if procedure.resets >= _RESETS:
             reason = f"the station did not reboot: the reset was sent {procedure.resets} times without a usable answer"
             return _undo(procedure, context, StationState.FAILED, reason, (PRIORITY, SLOT))
-        return _to_reset(replace(procedure, reason=None), event.at, context)
+        return to_reset(replace(procedure, reason=None), event.at, context)
     if isinstance(event, DeadlinePassed):
         seconds = context.target.confirmation.deadline_seconds
         waited = "confirmed" if context.target.confirmation.mode is ConfirmationMode.EXTERNAL else "seen at the target"
@@ -274,13 +233,13 @@ def _confirmed(procedure: Procedure, event: Arrived, context: Context) -> Outcom
     confirmed = replace(procedure, state=StationState.CONFIRMED, reason=None)
     announced: list[Command] = [Announce("arrived", {"by": event.by}), Announce("confirmed", {"by": event.by})]
     here = context.target.confirmation.mode is ConfirmationMode.SAME_DEPLOYMENT
-    cleanup = _cleanup_command(procedure, context) if context.target.cleanup and here else None
+    cleanup = cleanup_command(procedure, context) if context.target.cleanup and here else None
     if cleanup is None:
         return replace(confirmed, step=Step.DONE), announced
     return replace(confirmed, step=Step.CLEANUP), [*announced, cleanup]
 
 
-def _cleanup_command(procedure: Procedure, context: Context) -> Command | None:
+def cleanup_command(procedure: Procedure, context: Context) -> Command | None:
     before = procedure.before
     if before is None or procedure.slot is None or before.first is None:
         return None
@@ -339,10 +298,10 @@ def _undo(
         or (item == SLOT and procedure.slot_written and context.method.reads_slot_back)
     )
     procedure = replace(procedure, undo=undo, undo_to=to, reason=reason, step=Step.ROLLBACK)
-    return _next_undo(procedure, context)
+    return next_undo(procedure, context)
 
 
-def _next_undo(procedure: Procedure, context: Context) -> Outcome:
+def next_undo(procedure: Procedure, context: Context) -> Outcome:
     if not procedure.undo:
         to = procedure.undo_to or StationState.FAILED
         announce = [Announce("rolled_back")] if procedure.restored else []
@@ -367,7 +326,7 @@ def _rolling_back(procedure: Procedure, event: Event, context: Context) -> Outco
             slot_written=procedure.slot_written and done != SLOT,
             restored=True,
         )
-        return _next_undo(procedure, context)
+        return next_undo(procedure, context)
     if isinstance(event, Provisioned | CallFailed):
         what = event.error if isinstance(event, CallFailed) else event.answer
         reason = f"{procedure.reason}; restoring the old {procedure.undo[0]} failed ({what}): check the station"

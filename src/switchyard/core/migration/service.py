@@ -18,7 +18,8 @@ from switchyard.core.migration.execution import StationCommands
 from switchyard.core.migration.job_spec import MigrationSpec, member_station
 from switchyard.core.migration.model import INBOUND_KIND, KIND, OUTCOME, StationState, Step
 from switchyard.core.migration.preflight import Verdict, check_picture, check_station
-from switchyard.core.migration.procedure import can_rollback, retry
+from switchyard.core.migration.procedure import can_rollback
+from switchyard.core.migration.recovery import retry
 from switchyard.core.migration.selection import Selection, select
 from switchyard.core.migration.state import Procedure, procedure_from_json, procedure_to_json
 from switchyard.core.migration.steps import Arrived
