@@ -48,7 +48,7 @@ class ResetType(StrEnum):
 
 
 @contextmanager
-def _api(url: str, key: str | None) -> Iterator[ApiClient]:
+def api_session(url: str, key: str | None) -> Iterator[ApiClient]:
     """A client of the API at `url`; any refusal or connection problem is one line and exit 1."""
     if not key:
         raise fail("no API key: pass --api-key or set SWITCHYARD_API_KEY (`switchyard apikey create` makes one)")
@@ -175,7 +175,7 @@ def config_get(
     api_key: ApiKey = None,
 ) -> None:
     """Ask the station for its whole configuration; then show it."""
-    with _api(api_url, api_key) as client:
+    with api_session(api_url, api_key) as client:
         station_id = client.station_id(station)
         action = client.get(f"/v1.1/chargestations/{station_id}/configurations", view="full")
         if not wait:
@@ -192,7 +192,7 @@ def config_details(
     station: StationArg, as_json: AsJson = False, api_url: ApiUrl = DEFAULT_API_URL, api_key: ApiKey = None
 ) -> None:
     """The configuration the station last reported, each key explained."""
-    with _api(api_url, api_key) as client:
+    with api_session(api_url, api_key) as client:
         details = client.get(f"/v1.1/chargestations/{client.station_id(station)}/configurations/details")
     if as_json:
         _echo_json(details)
@@ -222,7 +222,7 @@ def config_set(
 ) -> None:
     """Change settings, one at a time and each read back; several are queued in order, all or none."""
     changes = [{"key": key, "value": value} | ({"reason": reason} if reason else {}) for key, value in _pairs(pairs)]
-    with _api(api_url, api_key) as client:
+    with api_session(api_url, api_key) as client:
         path = f"/v1.1/chargestations/{client.station_id(station)}/configurations"
         created = client.post(path, changes if len(changes) > 1 else changes[0], view="full")
         _report(client, created if isinstance(created, list) else [created], wait, timeout)
@@ -241,7 +241,7 @@ def config_reset(
 ) -> None:
     """Reset the station."""
     body: dict[str, Any] = {"type": kind.value, "force": force} | ({"reason": reason} if reason else {})
-    with _api(api_url, api_key) as client:
+    with api_session(api_url, api_key) as client:
         action = client.post(f"/v1.1/chargestations/{client.station_id(station)}/reset", body, view="full")
         _report(client, [action], wait, timeout)
 
@@ -268,7 +268,7 @@ def actions_list(
     params: dict[str, str | int] = {"view": "full", "limit": limit}
     params |= {"status": status.value} if status else {}
     params |= {"type": kind} if kind else {}
-    with _api(api_url, api_key) as client:
+    with api_session(api_url, api_key) as client:
         actions = client.get(f"/v1.1/chargestations/{client.station_id(station)}/actions", **params)
     if as_json:
         _echo_json(actions)
@@ -296,7 +296,7 @@ def actions_show(
     api_key: ApiKey = None,
 ) -> None:
     """One action: what was asked, by whom and why, and what the station answered."""
-    with _api(api_url, api_key) as client:
+    with api_session(api_url, api_key) as client:
         action = client.action(action_id)
     if as_json:
         _echo_json(action)
@@ -325,5 +325,5 @@ def actions_wait(
     api_key: ApiKey = None,
 ) -> None:
     """Follow actions until they end; exit 1 if one did not complete."""
-    with _api(api_url, api_key) as client:
+    with api_session(api_url, api_key) as client:
         _report(client, [client.action(action_id) for action_id in action_ids], True, timeout)
