@@ -77,25 +77,8 @@ def _target_command(dry_run: bool) -> Callable[..., None]:
         api_key: ApiKey = None,
         as_json: AsJson = False,
     ) -> None:
-        body: dict[str, Any] = {
-            "targetUrl": target_url,
-            "securityProfile": security_profile,
-            "method": method.value,
-            "confirmation": _confirmation(confirm, peer_api_url, peer_api_key, deadline),
-            "waves": {
-                "canary": canary,
-                "size": wave_size,
-                "concurrency": concurrency,
-                "maxFailureRate": max_failure_rate,
-            },
-            "caInstalled": ca_installed,
-            "forceReset": force_reset,
-            "cleanup": cleanup,
-            "dryRun": dry_run,
-            **_selection(station, site, vendor, model, firmware, ocpp_version),
-        }
-        if ca_certificate is not None:
-            body["caCertificate"] = _read(ca_certificate)
+        # Every option of the command, by name: the request says the same things.
+        body = _request_body(dry_run, locals())
         with api_session(api_url, api_key) as api:
             job = api.post("/v1.1/migrations", body)
             if as_json:
@@ -165,6 +148,34 @@ _job_action("cancel", "cancelled", "Cancel: pending stations are not started; no
 _station_action("retry", "Run a station again (after a fallback: reset it again).")
 _station_action("rollback", "Restore the old priority (and 1.6 slot) of a station that fell back or failed.")
 _station_action("confirm", "External confirmation: the station arrived at the new backend.")
+
+
+def _request_body(dry_run: bool, given: dict[str, Any]) -> dict[str, Any]:
+    waves = {
+        "canary": given["canary"],
+        "size": given["wave_size"],
+        "concurrency": given["concurrency"],
+        "maxFailureRate": given["max_failure_rate"],
+    }
+    body: dict[str, Any] = {
+        "targetUrl": given["target_url"],
+        "securityProfile": given["security_profile"],
+        "method": given["method"].value,
+        "confirmation": _confirmation(
+            given["confirm"], given["peer_api_url"], given["peer_api_key"], given["deadline"]
+        ),
+        "waves": waves,
+        "caInstalled": given["ca_installed"],
+        "forceReset": given["force_reset"],
+        "cleanup": given["cleanup"],
+        "dryRun": dry_run,
+        **_selection(
+            given["station"], given["site"], given["vendor"], given["model"], given["firmware"], given["ocpp_version"]
+        ),
+    }
+    if given["ca_certificate"] is not None:
+        body["caCertificate"] = _read(given["ca_certificate"])
+    return body
 
 
 def _confirmation(mode: Mode, api_url: str | None, api_key: str | None, deadline: int) -> dict[str, Any]:
