@@ -43,6 +43,13 @@ def walk_routes(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, 
             yield prefix + route.path, route
 
 
+def migration_body(**fields: Any) -> dict[str, Any]:
+    """A migration to a URL nothing listens on. The stations of these tests are offline, so preflight
+    refuses them and the job completes at once: nothing is ever sent."""
+    body = {"targetUrl": "ws://127.0.0.1:1/ocpp", "securityProfile": 1, "confirmation": {"mode": "external"}}
+    return body | fields
+
+
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 

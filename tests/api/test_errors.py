@@ -9,18 +9,18 @@ import pytest
 from sqlalchemy import text
 
 from switchyard.api.app import create_app
-from tests.api.helpers import MISSING_ID, Tenant, bearer, expect, make_tenant, snapshot, unique
+from tests.api.helpers import MISSING_ID, Tenant, bearer, expect, make_tenant, migration_body, snapshot, unique
 from tests.api.test_isolation import ITEM_CASES
 from tests.support import PASSWORD_16, PASSWORD_201, RunningNode, boot, station
 
-TABLES = ("operators", "api_keys", "sites", "stations")
+TABLES = ("operators", "api_keys", "sites", "stations", "fleet_jobs", "fleet_job_members")
 
 
 async def _rows(node: RunningNode) -> dict[str, list[Any]]:
     async with node.sy.db.sessions() as session:
         found = {}
         for table in TABLES:
-            rows = await session.execute(text(f"SELECT * FROM {table} ORDER BY id"))  # noqa: S608
+            rows = await session.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2"))  # noqa: S608
             found[table] = [tuple(v for k, v in row._mapping.items() if k != "last_used_at") for row in rows]
         return found
 
@@ -36,7 +36,10 @@ class World:
 
 @pytest.fixture
 async def world(node: RunningNode) -> World:
-    return World(node, await make_tenant(node, unique("Errors")))
+    tenant = await make_tenant(node, unique("Errors"))
+    # An identity an inbound migration may not take (the bad requests list it second).
+    await node.add_station("IN-TWICE", ocpp_version="1.6", security_profile=1, password=PASSWORD_16)
+    return World(node, tenant)
 
 
 def _station(**fields: Any) -> dict[str, Any]:
@@ -65,6 +68,15 @@ class Bad:
 
 STATIONS = "/v1.1/chargestations"
 STATION = "/v1.1/chargestations/{station}"
+MIGRATIONS = "/v1.1/migrations"
+INBOUND = "/v1.1/migrations/inbound"
+
+
+def expected(identity: str, **fields: Any) -> dict[str, Any]:
+    """A station an inbound migration expects."""
+    return {"identity": identity, "ocppVersion": "1.6", "securityProfile": 1, "password": PASSWORD_16} | fields
+
+
 JSON = {"Content-Type": "application/json"}
 
 BAD_REQUESTS = [
@@ -324,6 +336,190 @@ BAD_REQUESTS = [
         {"name": "k", "scope": "root"},
     ),
     Bad("key without name", "POST", "/v1.1/apikeys", 422, "name: required", {"scope": "read"}),
+    # -- migrations: refused for the body alone (all but the last: a station that does not exist)
+    Bad(
+        "migration without confirmation",
+        "POST",
+        MIGRATIONS,
+        422,
+        "confirmation: required",
+        {"targetUrl": "ws://127.0.0.1:1/ocpp", "securityProfile": 1, "stations": ["CP-X"]},
+    ),
+    Bad(
+        "migration without target",
+        "POST",
+        MIGRATIONS,
+        422,
+        "targetUrl: required",
+        {"securityProfile": 1, "stations": ["CP-X"], "confirmation": {"mode": "external"}},
+    ),
+    Bad(
+        "migration of nothing",
+        "POST",
+        MIGRATIONS,
+        400,
+        "give exactly one of stations, site or filter",
+        migration_body(),
+    ),
+    Bad(
+        "migration of stations and a site",
+        "POST",
+        MIGRATIONS,
+        400,
+        "give exactly one of stations, site or filter",
+        migration_body(stations=["CP-X"], site=MISSING_ID),
+    ),
+    Bad(
+        "migration of no station",
+        "POST",
+        MIGRATIONS,
+        400,
+        "stations: give at least one station",
+        migration_body(stations=[]),
+    ),
+    Bad(
+        "peer without a key",
+        "POST",
+        MIGRATIONS,
+        400,
+        "confirmation: peer mode needs apiUrl and apiKey of the target Switchyard",
+        migration_body(stations=["CP-X"], confirmation={"mode": "peer", "apiUrl": "http://127.0.0.1:9"}),
+    ),
+    Bad(
+        "peer not over http",
+        "POST",
+        MIGRATIONS,
+        400,
+        "confirmation.apiUrl must be an http:// or https:// URL",
+        migration_body(stations=["CP-X"], confirmation={"mode": "peer", "apiUrl": "ftp://x", "apiKey": "k"}),
+    ),
+    Bad(
+        "peer key for another mode",
+        "POST",
+        MIGRATIONS,
+        400,
+        "confirmation: apiUrl and apiKey are for peer mode, not same-deployment",
+        migration_body(stations=["CP-X"], confirmation={"mode": "same-deployment", "apiKey": "k"}),
+    ),
+    Bad(
+        "unknown confirmation",
+        "POST",
+        MIGRATIONS,
+        422,
+        "confirmation.mode: Input should be 'same-deployment', 'peer' or 'external'",
+        migration_body(stations=["CP-X"], confirmation={"mode": "carrier-pigeon"}),
+    ),
+    Bad(
+        "no deadline",
+        "POST",
+        MIGRATIONS,
+        422,
+        "confirmation.deadlineSeconds: Input should be greater than or equal to 1",
+        migration_body(stations=["CP-X"], confirmation={"mode": "external", "deadlineSeconds": 0}),
+    ),
+    Bad(
+        "migration to profile 4",
+        "POST",
+        MIGRATIONS,
+        422,
+        "securityProfile: Input should be less than or equal to 3",
+        migration_body(stations=["CP-X"], securityProfile=4),
+    ),
+    Bad(
+        "empty waves",
+        "POST",
+        MIGRATIONS,
+        422,
+        "waves.size: Input should be greater than or equal to 1",
+        migration_body(stations=["CP-X"], waves={"size": 0}),
+    ),
+    Bad(
+        "failure rate over 1",
+        "POST",
+        MIGRATIONS,
+        422,
+        "waves.maxFailureRate: Input should be less than or equal to 1",
+        migration_body(stations=["CP-X"], waves={"maxFailureRate": 1.5}),
+    ),
+    Bad(
+        "unknown method",
+        "POST",
+        MIGRATIONS,
+        422,
+        "method: Input should be 'auto', '1.6-network-profile' or '2.0.1-set-network-profile'",
+        migration_body(stations=["CP-X"], method="telepathy"),
+    ),
+    Bad(
+        "unknown migration field",
+        "POST",
+        MIGRATIONS,
+        422,
+        "bogus: unknown field",
+        migration_body(stations=["CP-X"], bogus=1),
+    ),
+    Bad(
+        "migration of an unknown station",
+        "POST",
+        MIGRATIONS,
+        404,
+        "charge station CP-NOPE not found",
+        migration_body(stations=["CP-NOPE"]),
+    ),
+    Bad("migrations limit 0", "GET", MIGRATIONS + "?limit=0", 422, "limit: Input should be greater than or equal to 1"),
+    Bad(
+        "inbound of nothing",
+        "POST",
+        INBOUND,
+        422,
+        "stations: List should have at least 1 item after validation, not 0",
+        {"stations": [], "deadlineSeconds": 60},
+    ),
+    Bad(
+        "inbound without deadline", "POST", INBOUND, 422, "deadlineSeconds: required", {"stations": [expected("IN-A")]}
+    ),
+    Bad(
+        "inbound twice the same",
+        "POST",
+        INBOUND,
+        400,
+        "stations: each identity once",
+        {"stations": [expected("IN-A"), expected("IN-A")], "deadlineSeconds": 60},
+    ),
+    Bad(
+        "inbound of OCPP 2.0",
+        "POST",
+        INBOUND,
+        422,
+        "stations.0.ocppVersion: Input should be '1.6' or '2.0.1'",
+        {"stations": [expected("IN-A", ocppVersion="2.0")], "deadlineSeconds": 60},
+    ),
+    Bad(
+        "inbound without the password of a profile 1 station",
+        "POST",
+        INBOUND,
+        400,
+        "stations: IN-NOPASS needs its password (security profile 1)",
+        {"stations": [expected("IN-FIRST"), expected("IN-NOPASS", password=None)], "deadlineSeconds": 60},
+    ),
+    # -- inbound migrations: every expected station is registered, or none
+    Bad(
+        "inbound with a bad second password",
+        "POST",
+        INBOUND,
+        400,
+        "password: a 1.6 AuthorizationKey is 16-20 bytes, given as 16-20 characters or as 32-40 hex digits; "
+        "got 5 characters",
+        {"stations": [expected("IN-FIRST"), expected("IN-SECOND", password="short")], "deadlineSeconds": 60},
+    ),
+    Bad(
+        "inbound with a taken second identity",
+        "POST",
+        INBOUND,
+        409,
+        "identity 'IN-TWICE' is already in use on this Switchyard: stations are told apart by identity alone, "
+        "across all its operators, so choose another",
+        {"stations": [expected("IN-FIRST"), expected("IN-TWICE")], "deadlineSeconds": 60},
+    ),
     # -- queries
     Bad("limit 0", "GET", STATIONS + "?limit=0", 422, "limit: Input should be greater than or equal to 1"),
     Bad("limit 1001", "GET", STATIONS + "?limit=1001", 422, "limit: Input should be less than or equal to 1000"),
@@ -584,6 +780,15 @@ async def test_openapi_docs_and_health(node: RunningNode) -> None:
         "/v1.1/sites/{site_id}": {"get", "patch", "delete"},
         "/v1.1/chargestations": {"get", "post"},
         "/v1.1/chargestations/{station_id}": {"get", "patch", "delete"},
+        "/v1.1/migrations": {"get", "post"},
+        "/v1.1/migrations/inbound": {"post"},
+        "/v1.1/migrations/{migration_id}": {"get"},
+        "/v1.1/migrations/{migration_id}/pause": {"post"},
+        "/v1.1/migrations/{migration_id}/resume": {"post"},
+        "/v1.1/migrations/{migration_id}/cancel": {"post"},
+        "/v1.1/migrations/{migration_id}/stations/{station}/retry": {"post"},
+        "/v1.1/migrations/{migration_id}/stations/{station}/rollback": {"post"},
+        "/v1.1/migrations/{migration_id}/stations/{station}/confirm": {"post"},
     }.items():
         assert set(paths[path]) == methods, path
     docs = await node.api.get("/docs")

@@ -5,6 +5,7 @@ route is added without a row here.
 """
 
 import io
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from tests.api.helpers import (
     create_key,
     expect,
     make_tenant,
+    migration_body,
     snapshot,
     unique,
     walk_routes,
@@ -36,15 +38,19 @@ class ItemCase:
 
     method: str
     path: str  # the route's path template, exactly as FastAPI knows it
-    resource: str  # which of A's resources the id names: operator, apikey, site, station
+    # Which of A's resources the first id names: operator, apikey, site, station, action, webhook,
+    # webhook_event, migration. A second id (a station in a migration) is A's station.
+    resource: str
     not_found: str  # the 404 message, with {id}
     body: dict[str, Any] | None = None
     # Platform admins may manage other operators themselves (never their resources).
     platform_admin_allowed: bool = False
 
-    def url(self, resource_id: str) -> str:
-        name = self.path[self.path.index("{") + 1 : self.path.index("}")]
-        return self.path.replace("{" + name + "}", resource_id)
+    def url(self, resource_id: str, **others: str) -> str:
+        """The path with `resource_id` for its first parameter, and `others` (else MISSING_ID) for the rest."""
+        names = re.findall(r"{(\w+)}", self.path)
+        values = {names[0]: resource_id} | {name: others.get(name, MISSING_ID) for name in names[1:]}
+        return re.sub(r"{(\w+)}", lambda found: values[found.group(1)], self.path)
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -58,6 +64,7 @@ WEBHOOK = "/v1.1/webhooks/{webhook_id}"
 WEBHOOK_EVENT = "/v1.1/webhooks/events/{event_id}"
 MIGRATION = "/v1.1/migrations/{migration_id}"
 MIGRATION_STATION = MIGRATION + "/stations/{station}"
+MIGRATION_NOT_FOUND = "migration {id} not found"
 
 ITEM_CASES = [
     ItemCase("GET", OPERATOR, "operator", "operator {id} not found", platform_admin_allowed=True),
@@ -96,16 +103,13 @@ ITEM_CASES = [
     ItemCase("DELETE", WEBHOOK, "webhook", "webhook {id} not found"),
     ItemCase("GET", WEBHOOK_EVENT, "webhook_event", "webhook event {id} not found"),
     ItemCase("POST", WEBHOOK_EVENT + "/replay", "webhook_event", "webhook event {id} not found"),
-    ItemCase("GET", MIGRATION, "migration", "migration {id} not found"),
-    *(
-        ItemCase("POST", MIGRATION + f"/{act}", "migration", "migration {id} not found")
-        for act in ("pause", "resume", "cancel")
-    ),
-    # The station part of the path stays a placeholder: the migration is looked up first.
-    *(
-        ItemCase("POST", MIGRATION_STATION + f"/{act}", "migration", "migration {id} not found")
-        for act in ("retry", "rollback", "confirm")
-    ),
+    ItemCase("GET", MIGRATION, "migration", MIGRATION_NOT_FOUND),
+    ItemCase("POST", MIGRATION + "/pause", "migration", MIGRATION_NOT_FOUND),
+    ItemCase("POST", MIGRATION + "/resume", "migration", MIGRATION_NOT_FOUND),
+    ItemCase("POST", MIGRATION + "/cancel", "migration", MIGRATION_NOT_FOUND),
+    ItemCase("POST", MIGRATION_STATION + "/retry", "migration", MIGRATION_NOT_FOUND),
+    ItemCase("POST", MIGRATION_STATION + "/rollback", "migration", MIGRATION_NOT_FOUND),
+    ItemCase("POST", MIGRATION_STATION + "/confirm", "migration", MIGRATION_NOT_FOUND),
 ]
 
 
@@ -136,18 +140,19 @@ class World:
     a: Tenant
     b: Tenant
     platform_read_key: str
-    # Per operator id: its webhook subscription and one of its webhook events.
-    webhooks: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Per operator id, what it has besides a tenant's sites and keys, by kind: its webhook subscription,
+    # one of its webhook events, an action and a migration of its station.
+    owned: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def resource_id(self, tenant: Tenant, kind: str) -> str:
-        if kind.startswith("webhook") or kind in ("action", "migration"):
-            return self.webhooks[tenant.id][kind]
+        if kind in self.owned[tenant.id]:
+            return self.owned[tenant.id][kind]
         return tenant.resource_id(kind)
 
     async def snapshot(self, tenant: Tenant) -> dict[str, Any]:
         """What the tenant sees (helpers.snapshot), and its webhooks (delivery progress left out)."""
         headers = bearer(tenant.admin_key)
-        api, ids = self.node.api, self.webhooks[tenant.id]
+        api, ids = self.node.api, self.owned[tenant.id]
         event = expect(await api.get(f"/v1.1/webhooks/events/{ids['webhook_event']}", headers=headers), 200)
         station = tenant.station["_id"]
         return {
@@ -158,6 +163,7 @@ class World:
             "webhooks": expect(await api.get("/v1.1/webhooks", headers=headers), 200),
             "webhook": expect(await api.get(f"/v1.1/webhooks/{ids['webhook']}", headers=headers), 200),
             "event": {k: event[k] for k in ("_id", "type", "replays", "envelope")},
+            "migrations": expect(await api.get("/v1.1/migrations", headers=headers), 200),
             "migration": expect(await api.get(f"/v1.1/migrations/{ids['migration']}", headers=headers), 200),
         }
 
@@ -200,21 +206,20 @@ async def world(node: RunningNode) -> World:
         read = await node.api.get(
             f"/v1.1/chargestations/{tenant.station['_id']}/configurations", headers=bearer(tenant.admin_key)
         )
-        # A migration of its (offline) station: refused at preflight, so it completes at once and stays.
-        body = {
-            "targetUrl": "ws://127.0.0.1:9/ocpp",
-            "stations": [tenant.station["_id"]],
-            "securityProfile": 1,
-            "confirmation": {"mode": "external"},
-        }
-        migration = await node.api.post("/v1.1/migrations", json=body, headers=bearer(tenant.admin_key))
-        world.webhooks[tenant.id] = {
+        world.owned[tenant.id] = {
             "webhook": hook["_id"],
             "webhook_event": event_id,
             "action": expect(read, 200)["_id"],
-            "migration": expect(migration, 201)["_id"],
+            **await _migrations(node, tenant),
         }
     return world
+
+
+async def _migrations(node: RunningNode, tenant: Tenant) -> dict[str, str]:
+    body = migration_body(stations=[tenant.station["_id"]])
+    job = expect(await node.api.post("/v1.1/migrations", json=body, headers=bearer(tenant.admin_key)), 201)
+    assert job["status"] == "completed", job
+    return {"migration": job["_id"]}
 
 
 def _walk(routes: Iterable[Any]) -> Iterator[tuple[str, set[str]]]:
@@ -260,11 +265,14 @@ def test_every_route_is_in_the_isolation_table() -> None:
 async def test_another_operators_resource_does_not_exist(world: World, case: ItemCase) -> None:
     api, a = world.node.api, world.a
     before = await world.snapshot(a)
-    target = world.resource_id(a, case.resource)
+    target, station = world.resource_id(a, case.resource), a.station["_id"]
     for who, key in world.attackers(case.platform_admin_allowed).items():
-        response = await api.request(case.method, case.url(target), json=case.body, headers=bearer(key))
+        url = case.url(target, station=station)
+        response = await api.request(case.method, url, json=case.body, headers=bearer(key))
         # The same request for an id that does not exist at all: nothing may tell them apart.
-        control = await api.request(case.method, case.url(MISSING_ID), json=case.body, headers=bearer(key))
+        control = await api.request(
+            case.method, case.url(MISSING_ID, station=station), json=case.body, headers=bearer(key)
+        )
         assert response.status_code == control.status_code, (who, response.text, control.text)
         assert response.json()["message"].replace(target, MISSING_ID) == control.json()["message"], who
         if who.endswith("admin"):
@@ -428,3 +436,84 @@ async def test_another_operators_identity_is_refused_exactly_as_the_callers_own(
     # The platform operator can see who tried to register whose identity.
     refusals = [line for line in debug_logs.getvalue().splitlines() if "identity refused" in line]
     assert any(theirs in line and a.id in line and b.id in line for line in refusals), refusals
+
+
+async def test_a_migration_cannot_name_another_operators_stations_or_site(world: World) -> None:
+    api, a, b = world.node.api, world.a, world.b
+    before, b_before = await world.snapshot(a), await world.snapshot(b)
+    site, station = a.site["_id"], a.station
+    # Each selection naming A's resources, and the same naming nothing that exists.
+    selections = [
+        ({"stations": [station["_id"]]}, {"stations": [MISSING_ID]}),
+        ({"stations": [station["identity"]]}, {"stations": ["NO-SUCH-STATION"]}),
+        ({"stations": [b.station["_id"], station["_id"]]}, {"stations": [b.station["_id"], MISSING_ID]}),
+        ({"site": site}, {"site": MISSING_ID}),
+        ({"filter": {"site": site}}, {"filter": {"site": MISSING_ID}}),
+    ]
+    for who, key in world.attackers(platform_admin_allowed=False).items():
+        for dry_run in (True, False):
+            for theirs, nothing in selections:
+                body = migration_body(dryRun=dry_run)
+                response = await api.post("/v1.1/migrations", json=body | theirs, headers=bearer(key))
+                control = await api.post("/v1.1/migrations", json=body | nothing, headers=bearer(key))
+                assert response.status_code == control.status_code, (who, theirs, response.text, control.text)
+                told = response.json()["message"]
+                for mine, missing in ((station["_id"], MISSING_ID), (station["identity"], "NO-SUCH-STATION")):
+                    told = told.replace(mine, missing)
+                assert told.replace(site, MISSING_ID) == control.json()["message"], (who, theirs)
+                if who.endswith("read"):
+                    expect(response, 403, "this API key has scope 'read'; 'write' is required")
+                else:
+                    expect(response, 404)
+    assert await world.snapshot(a) == before
+    assert await world.snapshot(b) == b_before, "no job was made, not even of B's own station"
+    # A filter by B covers B's stations only.
+    plan = await api.post(
+        "/v1.1/migrations", json=migration_body(dryRun=True, filter={"ocppVersion": "1.6"}), headers=bearer(b.write_key)
+    )
+    assert [s["station"] for s in expect(plan, 200)["stations"]] == [b.station["_id"]]
+
+
+async def test_another_operators_station_is_not_in_the_callers_migration(world: World) -> None:
+    api, a, b = world.node.api, world.a, world.b
+    before = await world.snapshot(a)
+    job = world.resource_id(b, "migration")
+    for action in ("retry", "rollback", "confirm"):
+        for theirs, missing in ((a.station["_id"], MISSING_ID), (a.station["identity"], "NO-SUCH-STATION")):
+            path = f"/v1.1/migrations/{job}/stations/{{}}/{action}"
+            response = await api.post(path.format(theirs), headers=bearer(b.admin_key))
+            control = await api.post(path.format(missing), headers=bearer(b.admin_key))
+            expect(response, 404, f"charge station {theirs} is not in migration {job}")
+            assert response.json()["message"].replace(theirs, missing) == control.json()["message"]
+    assert await world.snapshot(a) == before
+
+
+async def test_another_operators_inbound_migration_does_not_exist(world: World) -> None:
+    api, a, b = world.node.api, world.a, world.b
+
+    def inbound(*identities: str) -> dict[str, Any]:
+        stations = [
+            {"identity": i, "ocppVersion": "1.6", "securityProfile": 1, "password": PASSWORD_16} for i in identities
+        ]
+        return {"stations": stations, "deadlineSeconds": 3600}
+
+    created = await api.post("/v1.1/migrations/inbound", json=inbound(unique("A-IN")), headers=bearer(a.write_key))
+    job = expect(created, 201)["_id"]
+    before = await world.snapshot(a)
+    for who, key in world.attackers(platform_admin_allowed=False).items():
+        response = await api.get(f"/v1.1/migrations/{job}", headers=bearer(key))
+        control = await api.get(f"/v1.1/migrations/{MISSING_ID}", headers=bearer(key))
+        expect(response, 404, f"migration {job} not found")
+        assert response.json()["message"].replace(job, MISSING_ID) == control.json()["message"], who
+        for action in ("pause", "resume", "cancel"):
+            acted = await api.post(f"/v1.1/migrations/{job}/{action}", headers=bearer(key))
+            expect(acted, 403 if who.endswith("read") else 404)
+    # Expecting A's station is refused exactly as expecting B's own (ADR 0007), and leaves nothing behind.
+    b_stations = expect(await api.get("/v1.1/chargestations", headers=bearer(b.admin_key)), 200)
+    theirs, mine, new = a.station["identity"], b.station["identity"], unique("B-IN")
+    foreign = await api.post("/v1.1/migrations/inbound", json=inbound(new, theirs), headers=bearer(b.admin_key))
+    own = await api.post("/v1.1/migrations/inbound", json=inbound(new, mine), headers=bearer(b.admin_key))
+    expect(foreign, 409)
+    assert foreign.json()["message"].replace(theirs, mine) == own.json()["message"]
+    assert expect(await api.get("/v1.1/chargestations", headers=bearer(b.admin_key)), 200) == b_stations
+    assert await world.snapshot(a) == before

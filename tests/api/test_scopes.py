@@ -4,13 +4,25 @@ from typing import Any
 
 import pytest
 
-from tests.api.helpers import Tenant, bearer, create_key, expect, make_tenant, snapshot, unique
+from tests.api.helpers import (
+    MISSING_ID,
+    Tenant,
+    bearer,
+    create_key,
+    expect,
+    make_tenant,
+    migration_body,
+    snapshot,
+    unique,
+)
 from tests.support import PASSWORD_16, RunningNode
 
 READ_NEEDS_WRITE = "this API key has scope 'read'; 'write' is required"
 READ_NEEDS_ADMIN = "this API key has scope 'read'; 'admin' is required"
 WRITE_NEEDS_ADMIN = "this API key has scope 'write'; 'admin' is required"
 PLATFORM_ONLY = "only admin keys of a platform operator may manage other operators"
+# What a write key may change.
+WRITE_PATHS = ("/v1.1/sites", "/v1.1/chargestations", "/v1.1/migrations")
 
 
 @pytest.fixture
@@ -22,9 +34,31 @@ def _station_body() -> dict[str, Any]:
     return {"identity": unique("CP"), "ocppVersion": "1.6", "securityProfile": 1, "password": PASSWORD_16}
 
 
-def _mutations(t: Tenant) -> list[tuple[str, str, dict[str, Any] | None]]:
+def _inbound_body() -> dict[str, Any]:
+    return {"stations": [_station_body()], "deadlineSeconds": 3600}
+
+
+async def _migration(node: RunningNode, t: Tenant) -> str:
+    """A migration of the tenant's (offline) station: refused at preflight, so it completed at once."""
+    body = migration_body(stations=[t.station["_id"]])
+    job = expect(await node.api.post("/v1.1/migrations", json=body, headers=bearer(t.write_key)), 201)
+    return str(job["_id"])
+
+
+def _mutations(t: Tenant, migration: str) -> list[tuple[str, str, dict[str, Any] | None]]:
     """Every mutating request of a tenant on its own resources."""
+    in_it = f"/v1.1/migrations/{migration}/stations/{t.station['_id']}"
     return [
+        ("POST", "/v1.1/migrations", migration_body(stations=[t.station["_id"]], dryRun=True)),
+        ("POST", "/v1.1/migrations", migration_body(stations=[t.station["_id"]])),
+        ("POST", "/v1.1/migrations", migration_body(site=t.site["_id"])),
+        ("POST", "/v1.1/migrations/inbound", _inbound_body()),
+        ("POST", f"/v1.1/migrations/{migration}/pause", None),
+        ("POST", f"/v1.1/migrations/{migration}/resume", None),
+        ("POST", f"/v1.1/migrations/{migration}/cancel", None),
+        ("POST", f"{in_it}/retry", None),
+        ("POST", f"{in_it}/rollback", None),
+        ("POST", f"{in_it}/confirm", None),
         ("POST", "/v1.1/sites", {"name": unique("site")}),
         ("PATCH", f"/v1.1/sites/{t.site['_id']}", {"address": "changed"}),
         ("DELETE", f"/v1.1/sites/{t.site['_id']}", None),
@@ -49,18 +83,31 @@ async def test_a_read_key_reads_but_changes_nothing(node: RunningNode, tenant: T
     # API keys are an admin matter, even to read.
     expect(await api.get("/v1.1/apikeys", headers=headers), 403, READ_NEEDS_ADMIN)
     expect(await api.get(f"/v1.1/apikeys/{tenant.read_key_id}", headers=headers), 403, READ_NEEDS_ADMIN)
+    migration = await _migration(node, tenant)
+    assert [m["_id"] for m in expect(await api.get("/v1.1/migrations", headers=headers), 200)] == [migration]
+    assert expect(await api.get(f"/v1.1/migrations/{migration}", headers=headers), 200)["_id"] == migration
 
-    before = await snapshot(node, tenant)
-    for method, path, body in _mutations(tenant):
+    before = await _state(node, tenant, migration)
+    for method, path, body in _mutations(tenant, migration):
         response = await api.request(method, path, json=body, headers=headers)
         assert response.status_code == 403, (method, path, response.text)
         message = response.json()["message"]
-        if path.startswith(("/v1.1/sites", "/v1.1/chargestations")):
+        if path.startswith(WRITE_PATHS):
             assert message == READ_NEEDS_WRITE, (method, path)
         else:
             assert message == READ_NEEDS_ADMIN, (method, path)
         expect(response, 403)
-    assert await snapshot(node, tenant) == before
+    assert await _state(node, tenant, migration) == before
+
+
+async def _state(node: RunningNode, tenant: Tenant, migration: str) -> dict[str, Any]:
+    """What the tenant sees (helpers.snapshot), and its migrations."""
+    headers = bearer(tenant.admin_key)
+    return {
+        **await snapshot(node, tenant),
+        "migrations": expect(await node.api.get("/v1.1/migrations", headers=headers), 200),
+        "migration": expect(await node.api.get(f"/v1.1/migrations/{migration}", headers=headers), 200),
+    }
 
 
 async def test_a_write_key_manages_sites_and_stations_but_not_keys_or_operators(
@@ -79,13 +126,38 @@ async def test_a_write_key_manages_sites_and_stations_but_not_keys_or_operators(
     expect(await api.delete(f"/v1.1/sites/{site['_id']}", headers=headers), 200, "site deleted")
 
     before = await snapshot(node, tenant)
-    for method, path, body in _mutations(tenant):
-        if path.startswith(("/v1.1/sites", "/v1.1/chargestations")):
+    for method, path, body in _mutations(tenant, MISSING_ID):
+        if path.startswith(WRITE_PATHS):
             continue
         response = await api.request(method, path, json=body, headers=headers)
         expect(response, 403, WRITE_NEEDS_ADMIN)
     expect(await api.get("/v1.1/apikeys", headers=headers), 403, WRITE_NEEDS_ADMIN)
     assert await snapshot(node, tenant) == before
+
+
+async def test_a_write_key_plans_starts_and_acts_on_migrations(node: RunningNode, tenant: Tenant) -> None:
+    """Each migration request gets past the scope check: what answers is the migration's own state
+    (the station is offline, so preflight refused it and the job completed)."""
+    migration = await _migration(node, tenant)
+    answers = [
+        (200, "dry run: every station's preflight; nothing was sent"),
+        (201, ""),
+        (201, ""),
+        (201, "registered; waiting for the stations to arrive"),
+        (409, "only a running job can be paused; this one is completed"),
+        (409, "only a paused or stopped job can be resumed; this one is completed"),
+        (409, "a completed job cannot be cancelled"),
+        (409, "the station cannot be retried now: the station is offline"),
+        (409, "a preflight_failed station has nothing to roll back"),
+        (409, "only a station that was reset and has not arrived can be confirmed; this one is preflight_failed"),
+    ]
+    requests = [r for r in _mutations(tenant, migration) if r[1].startswith("/v1.1/migrations")]
+    assert len(requests) == len(answers)
+    for (method, path, body), (status, message) in zip(requests, answers, strict=True):
+        response = await node.api.request(method, path, json=body, headers=bearer(tenant.write_key))
+        assert (response.status_code, response.json()["message"]) == (status, message), (method, path)
+    listed = expect(await node.api.get("/v1.1/migrations", headers=bearer(tenant.read_key)), 200)
+    assert len(listed) == 3, "the first, and the two started above"
 
 
 async def test_a_tenant_admin_manages_its_keys_and_its_name_only(node: RunningNode, tenant: Tenant) -> None:

@@ -71,6 +71,13 @@ class InboundMigrations:
             raise InvalidInput(f"deadlineSeconds must be between 1 and {MAX_DEADLINE_SECONDS}")
         if len({e.identity for e in expected}) != len(expected):
             raise InvalidInput("stations: each identity once")
+        for station in expected:
+            if station.security_profile in (1, 2) and not station.password:
+                # A generated password would never be shown, and the old backend must give this one to the
+                # station: without it the station could never log in here.
+                raise InvalidInput(
+                    f"stations: {station.identity} needs its password (security profile {station.security_profile})"
+                )
         job_id, now = new_id(), self._clock.now()
         members = await self._register(who, job_id, expected, now)
         size = len(members)
