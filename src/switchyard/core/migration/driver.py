@@ -17,6 +17,7 @@ from switchyard.clock import Clock
 from switchyard.core.fleet_jobs.runner import MemberSignals
 from switchyard.core.fleet_jobs.waves import MemberState
 from switchyard.core.migration.arrival import ArrivalWatch, StationProfiles
+from switchyard.core.migration.events import job_event, station_event
 from switchyard.core.migration.execution import StationCommands
 from switchyard.core.migration.job_spec import MigrationSpec, member_station
 from switchyard.core.migration.methods import method_for
@@ -34,7 +35,6 @@ from switchyard.core.migration.steps import (
     RollbackRequested,
     WaitUntilIdle,
 )
-from switchyard.core.webhooks.outbox import enqueue
 from switchyard.domain import StationRef
 from switchyard.ports.fleet_jobs import FleetJobStore, FleetJobTx, JobRecord, MemberRecord
 
@@ -66,14 +66,7 @@ class MigrationDriver:
         return CancelRequested(self._clock.now())
 
     def job_event(self, tx: FleetJobTx, job: JobRecord, name: str, data: dict[str, Any]) -> None:
-        enqueue(
-            tx.outbox,
-            operator_id=job.operator_id,
-            station_id=None,
-            event_type=f"migration.{name}",
-            data={"migration": job.id, **data},
-            now=self._clock.now(),
-        )
+        job_event(tx, job, name, data, self._clock.now())
 
     async def run(self, job: JobRecord, member: MemberRecord, signals: MemberSignals) -> MemberState:
         spec = MigrationSpec.from_json(job.spec, lambda secret: self._cipher.decrypt(secret, job.id))
@@ -153,23 +146,8 @@ class MigrationDriver:
     def _announce(
         self, tx: FleetJobTx, job: JobRecord, member: MemberRecord, procedure: Procedure, said: Announce
     ) -> None:
-        identity = member.procedure.get("identity")
-        enqueue(
-            tx.outbox,
-            operator_id=job.operator_id,
-            station_id=member.station_id,
-            event_type=f"chargestation.migration.{said.name}",
-            data={
-                "migration": job.id,
-                "station": member.station_id,
-                "identity": identity,
-                "state": procedure.state.value,
-                "step": procedure.step.value,
-                "reason": procedure.reason,
-                **said.data,
-            },
-            now=self._clock.now(),
-        )
+        state = {"state": procedure.state.value, "step": procedure.step.value, "reason": procedure.reason}
+        station_event(tx, job, member, said.name, {**state, **said.data}, self._clock.now())
 
 
 class _Waits:

@@ -16,6 +16,7 @@ from switchyard.clock import Clock, iso_utc
 from switchyard.core.fleet_jobs.runner import FleetJobRunner, MemberSignals
 from switchyard.core.fleet_jobs.waves import JobStatus, MemberState
 from switchyard.core.migration.arrival import StationLookout
+from switchyard.core.migration.events import job_event, station_event
 from switchyard.core.migration.execution import StationCommands
 from switchyard.core.migration.job_spec import member_station
 from switchyard.core.migration.methods import method_for
@@ -25,7 +26,6 @@ from switchyard.core.migration.steps import CallFailed, Provisioned, SetPriority
 from switchyard.core.migration.views import MigrationView, migration_view
 from switchyard.core.principal import Principal
 from switchyard.core.registry.stations import Stations
-from switchyard.core.webhooks.outbox import enqueue
 from switchyard.domain import ProvisionStatus, RegistrationState, Scope, StationRef
 from switchyard.errors import InvalidInput, NotFound, ReadFailed, StationCallFailed
 from switchyard.ids import is_id, new_id
@@ -168,14 +168,7 @@ class InboundDriver:
         return "cancel"
 
     def job_event(self, tx: FleetJobTx, job: JobRecord, name: str, data: dict[str, Any]) -> None:
-        enqueue(
-            tx.outbox,
-            operator_id=job.operator_id,
-            station_id=None,
-            event_type=f"migration.{name}",
-            data={"migration": job.id, "inbound": True, **data},
-            now=self._clock.now(),
-        )
+        job_event(tx, job, name, {"inbound": True, **data}, self._clock.now())
 
     async def run(self, job: JobRecord, member: MemberRecord, signals: MemberSignals) -> MemberState:
         station = member_station(member)
@@ -273,18 +266,5 @@ class InboundDriver:
         async with self._store.transaction() as tx:
             await tx.update_member(updated)
             if event is not None:
-                enqueue(
-                    tx.outbox,
-                    operator_id=job.operator_id,
-                    station_id=member.station_id,
-                    event_type=f"chargestation.migration.{event}",
-                    data={
-                        "migration": job.id,
-                        "station": member.station_id,
-                        "identity": member.procedure.get("identity"),
-                        "state": state.value,
-                        "reason": reason,
-                    },
-                    now=self._clock.now(),
-                )
+                station_event(tx, job, member, event, {"state": state.value, "reason": reason}, self._clock.now())
         return updated
