@@ -58,7 +58,7 @@ class StationWatch:
 
     def _booted(self, event: StationBooted) -> None:
         if event.identity in self._watchers:
-            self._tell(event.identity, Seen(BOOTED, self._clock.now(), getattr(event, "url", None)))
+            self._tell(event.identity, Seen(BOOTED, self._clock.now(), event.url))
 
     def _connected(self, event: StationConnected) -> None:
         if event.identity in self._watchers:
