@@ -1,6 +1,7 @@
 """One Switchyard node: every service wired together, started and stopped in order."""
 
 import asyncio
+import io
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -196,14 +197,16 @@ class Switchyard:
         ]
         problems = []
         for name, step in steps:
-            try:
-                async with asyncio.timeout(step_seconds):
-                    await step()
-            except TimeoutError:
-                log.error("node stop step overran its bound", step=name, seconds=step_seconds)
+            running = asyncio.ensure_future(step())
+            done, _ = await asyncio.wait({running}, timeout=step_seconds)
+            if not done:
+                # Where everything waits, taken before the cancel unwinds it: what the stuck step waits on.
+                log.error("node stop step overran its bound", step=name, seconds=step_seconds, tasks=_task_stacks())
                 problems.append(f"{name}: still running after {step_seconds:g} s")
-            except Exception as exc:
-                log.exception("node stop step failed", step=name)
+                running.cancel()
+                await asyncio.wait({running})
+            elif (exc := running.exception()) is not None:
+                log.error("node stop step failed", step=name, exc_info=exc)
                 problems.append(f"{name}: {exc.__class__.__name__}: {exc}")
         return problems
 
@@ -215,3 +218,11 @@ class Switchyard:
                 .where(Station.connected_node == self.settings.node_id)
                 .values(connection_state="disconnected", connected_node=None)
             )
+
+
+def _task_stacks() -> str:
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        out.write(f"-- {task.get_name()}\n")
+        task.print_stack(limit=12, file=out)
+    return out.getvalue()
